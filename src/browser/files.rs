@@ -1,0 +1,52 @@
+//! Files from the user, read as bytes and checked by their content.
+
+use gemini::mime::{sniff, ImageMime, Sniffed};
+use gemini::request::{human_bytes, MAX_IMAGE_BYTES};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+use super::js_error_text;
+
+/// A readable image the API takes.
+pub struct ImageFile {
+    pub name: String,
+    pub mime: ImageMime,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads `file` as bytes and identifies it by its magic number.
+/// The error says, for this file, what is wrong and what to do.
+pub async fn read_image(file: &File) -> Result<ImageFile, String> {
+    let name = file.name();
+    let size = file.size();
+    if size > MAX_IMAGE_BYTES as f64 {
+        return Err(format!(
+            "\u{201c}{name}\u{201d} is {}, over the API's {} limit per image. Use a smaller image.",
+            human_bytes(size as u64),
+            human_bytes(MAX_IMAGE_BYTES as u64)
+        ));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| {
+        format!(
+            "\u{201c}{name}\u{201d} could not be read ({}).",
+            js_error_text(&e)
+        )
+    })?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    match sniff(&bytes) {
+        Sniffed::Supported(mime) => Ok(ImageFile { name, mime, bytes }),
+        Sniffed::Convertible(kind) => Err(format!(
+            "\u{201c}{name}\u{201d} is a {kind} image; the API takes PNG, JPEG and WebP. Convert it and add it again."
+        )),
+        Sniffed::Unknown if bytes.is_empty() => Err(format!("\u{201c}{name}\u{201d} is empty.")),
+        Sniffed::Unknown => Err(format!(
+            "\u{201c}{name}\u{201d} is not a PNG, JPEG or WebP image."
+        )),
+    }
+}
+
+/// Base64 without a `data:` prefix, as the API wants it.
+pub fn to_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

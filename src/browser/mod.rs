@@ -1,0 +1,22 @@
+//! Thin glue to the browser: HTTP with abort, files as bytes, object URLs, storage.
+//! Nothing here knows about components.
+
+pub mod files;
+pub mod http;
+pub mod object_url;
+pub mod storage;
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The text of a JS exception or value, for messages.
+pub fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        String::from(err.message())
+    } else {
+        e.as_string().unwrap_or_else(|| "unknown error".to_owned())
+    }
+}

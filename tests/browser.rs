@@ -1,0 +1,204 @@
+//! Browser glue and components, in headless Chromium (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use base64::Engine;
+use gloo_net::http::Request;
+use studio::browser::files::{read_image, to_base64};
+use studio::browser::object_url::ObjectUrl;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{File, FilePropertyBag, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn file(bytes: &[u8], name: &str, mime: &str) -> File {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = FilePropertyBag::new();
+    opts.set_type(mime);
+    File::new_with_u8_array_sequence_and_options(&parts, name, &opts).unwrap()
+}
+
+fn png_bytes() -> Vec<u8> {
+    // A PNG signature followed by arbitrary bytes covering every byte value:
+    // reading must not alter a single one.
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend((0..=255u8).cycle().take(70_001));
+    b
+}
+
+async fn tick(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+#[wasm_bindgen_test]
+async fn file_bytes_become_exact_base64_without_prefix() {
+    let bytes = png_bytes();
+    // The name and declared type lie; the content decides.
+    let f = file(&bytes, "photo.gif", "image/gif");
+    let img = read_image(&f).await.expect("a PNG by content");
+    assert_eq!(img.mime.as_str(), "image/png");
+    assert_eq!(img.bytes, bytes);
+    let b64 = to_base64(&img.bytes);
+    assert!(!b64.starts_with("data:"));
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&b64)
+            .unwrap(),
+        bytes
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unsupported_and_empty_files_are_refused_with_reasons() {
+    let gif = file(
+        b"GIF89a\x01\x00\x01\x00\x00\x00\x00",
+        "anim.png",
+        "image/png",
+    );
+    let err = read_image(&gif).await.err().unwrap();
+    assert!(err.contains("GIF") && err.contains("anim.png"), "{err}");
+    let pdf = file(b"%PDF-1.7 hello", "doc.jpg", "image/jpeg");
+    let err = read_image(&pdf).await.err().unwrap();
+    assert!(err.contains("not a PNG, JPEG or WebP"), "{err}");
+    let empty = file(b"", "empty.png", "image/png");
+    assert!(read_image(&empty).await.err().unwrap().contains("empty"));
+}
+
+#[wasm_bindgen_test]
+async fn object_urls_load_until_the_last_holder_drops_them() {
+    let bytes = png_bytes();
+    let url = ObjectUrl::from_bytes(&bytes, "image/png").unwrap();
+    let href = url.as_str().to_owned();
+    assert!(href.starts_with("blob:"));
+    let resp = Request::get(&href).send().await.unwrap();
+    assert_eq!(resp.binary().await.unwrap(), bytes);
+    let second = url.clone();
+    drop(url);
+    assert!(Request::get(&href).send().await.is_ok(), "still held");
+    drop(second);
+    assert!(Request::get(&href).send().await.is_err(), "revoked");
+}
+
+fn doc() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn select(id: &str) -> HtmlSelectElement {
+    doc().get_element_by_id(id).unwrap().dyn_into().unwrap()
+}
+
+fn option(select_id: &str, value: &str) -> HtmlOptionElement {
+    doc()
+        .query_selector(&format!("#{select_id} option[value=\"{value}\"]"))
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+fn label_for(id: &str) -> String {
+    doc()
+        .query_selector(&format!("label[for=\"{id}\"]"))
+        .unwrap()
+        .map(|l| l.text_content().unwrap_or_default().trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn settings_follow_the_model_table() {
+    let _ = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear();
+    let host = doc().create_element("div").unwrap();
+    doc().body().unwrap().append_child(&host).unwrap();
+    let _handle = leptos::mount::mount_to(host.clone().unchecked_into(), studio::App);
+    tick(20).await;
+
+    // Accessible names the page promises.
+    for (id, name) in [
+        ("prompt", "Prompt"),
+        ("add-images", "Add images"),
+        ("model", "Model"),
+        ("aspect-ratio", "Aspect ratio"),
+        ("image-size", "Image size"),
+        ("thinking-level", "Thinking level"),
+        ("key-header", "Key header"),
+        ("image-only", "Image only"),
+        ("include-thoughts", "Include thoughts"),
+        ("google-search", "Google Search"),
+        ("remember-key", "Remember on this device"),
+        ("api-key", "API key"),
+        ("base-url", "API base URL"),
+    ] {
+        assert!(
+            label_for(id).ends_with(name),
+            "label for #{id}: {:?}",
+            label_for(id)
+        );
+    }
+    let key: HtmlInputElement = doc()
+        .get_element_by_id("api-key")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(key.type_(), "password");
+
+    // The default model offers 1:8 and 512px and a thinking level.
+    assert_eq!(select("model").value(), "gemini-3.1-flash-image-preview");
+    assert!(!option("aspect-ratio", "1:8").disabled());
+    assert!(!option("image-size", "512px").disabled());
+    assert!(!select("thinking-level").disabled());
+
+    // Choose 1:8, then switch to Pro: 1:8 is not offered there and is reset, with a notice.
+    let ar = select("aspect-ratio");
+    ar.set_value("1:8");
+    ar.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick(20).await;
+    let model = select("model");
+    model.set_value("gemini-3-pro-image-preview");
+    model
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick(20).await;
+    assert!(option("aspect-ratio", "1:8").disabled());
+    assert!(option("image-size", "512px").disabled());
+    assert!(select("thinking-level").disabled());
+    assert_eq!(select("aspect-ratio").value(), "");
+    let notice = doc().query_selector("[role=status]").unwrap().unwrap();
+    assert!(
+        notice.text_content().unwrap().contains("1:8"),
+        "{:?}",
+        notice.text_content()
+    );
+
+    // 2.5 Flash: no size at all, no thoughts.
+    model.set_value("gemini-2.5-flash-image");
+    model
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick(20).await;
+    assert!(select("image-size").disabled());
+    let thoughts: HtmlInputElement = doc()
+        .get_element_by_id("include-thoughts")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(thoughts.disabled());
+    assert!(doc()
+        .body()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("retired"));
+    let _ = JsValue::NULL;
+}

@@ -1,0 +1,524 @@
+//! Project commands, run as `cargo xtask <command>`:
+//!
+//! - `run [--mock] [--release] [--upstream URL] [--port N]`: serve the studio on
+//!   http://127.0.0.1:8080 with a same-origin proxy for `/v1beta/`.
+//! - `test`: every check and test (formatting, lints, host tests, wasm tests in
+//!   Chromium, end-to-end tests in Chromium against the local API server).
+//! - `dist [--public-url /path/]`: the release build in `dist/`, for any static host.
+//! - `setup`: install what is missing (each command does this itself).
+//!
+//! Std only, so it compiles in seconds on a fresh machine.
+
+#![allow(clippy::print_stdout)]
+
+use std::env;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const DEFAULT_UPSTREAM: &str = "https://api.cometapi.com";
+/// The key the dev proxy adds in `--mock` mode (the mock wants some key, like the real API).
+const MOCK_KEY: &str = "mock-key";
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r.to_vec()),
+        None => ("help", Vec::new()),
+    };
+    let result = match cmd {
+        "run" => run(&rest),
+        "test" => test(&rest),
+        "dist" => dist(&rest),
+        "setup" => setup(Need::Everything),
+        _ => {
+            println!(
+                "usage: cargo xtask <command>\n\n\
+                 \x20 run [--mock] [--release] [--upstream URL] [--port N]   serve the studio on http://127.0.0.1:8080\n\
+                 \x20 test                                                  run every check and test\n\
+                 \x20 dist [--public-url /path/]                            release build into dist/\n\
+                 \x20 setup                                                 install what is missing"
+            );
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn flag(args: &[String], name: &str) -> bool {
+    args.iter().any(|a| a == name)
+}
+
+fn option(args: &[String], name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    args.iter().enumerate().find_map(|(i, a)| {
+        if a == name {
+            args.get(i + 1).cloned()
+        } else {
+            a.strip_prefix(&prefix).map(str::to_owned)
+        }
+    })
+}
+
+// ------------------------------------------------------------------ set-up
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Building and serving the app.
+    Build,
+    /// Everything the tests need too (Chromium, chromedriver, npm packages).
+    Everything,
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+fn sh(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .current_dir_if_unset(&root())
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+trait CurrentDirIfUnset {
+    fn current_dir_if_unset(&mut self, dir: &Path) -> &mut Self;
+}
+
+impl CurrentDirIfUnset for Command {
+    fn current_dir_if_unset(&mut self, dir: &Path) -> &mut Self {
+        if self.get_current_dir().is_none() {
+            self.current_dir(dir);
+        }
+        self
+    }
+}
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The wasm-bindgen version Cargo.lock resolved (the CLI must equal it).
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock unreadable: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn setup(need: Need) -> Result {
+    let cargo_bin = env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env::var("HOME").unwrap_or_default()).join(".cargo"))
+        .join("bin");
+    if let Ok(path) = env::var("PATH") {
+        if !path.split(':').any(|p| Path::new(p) == cargo_bin) {
+            env::set_var("PATH", format!("{}:{path}", cargo_bin.display()));
+        }
+    }
+
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        step("Adding the wasm32 target");
+        sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    let mut apt = Vec::new();
+    if !Path::new("/usr/bin/wasm-opt").exists() && !have("wasm-opt") {
+        apt.push("binaryen");
+    }
+    if need == Need::Everything {
+        if !Path::new("/usr/bin/chromium").exists() {
+            apt.push("chromium");
+        }
+        if !Path::new("/usr/bin/chromedriver").exists() {
+            apt.push("chromium-driver");
+        }
+        if !have("npm") {
+            apt.extend(["nodejs", "npm"]);
+        }
+    }
+    if !apt.is_empty() {
+        step(&format!("Installing Debian packages: {}", apt.join(" ")));
+        if !have("apt-get") {
+            return Err(format!(
+                "install these packages yourself (no apt-get here): {}",
+                apt.join(" ")
+            ));
+        }
+        sh(Command::new("apt-get").args(["update", "-qq"]))?;
+        sh(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&apt)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+
+    let trunk = output("trunk", &["--version"]).unwrap_or_default();
+    if trunk != format!("trunk {TRUNK_VERSION}") {
+        step(&format!(
+            "Installing Trunk {TRUNK_VERSION} (about 5 minutes, once)"
+        ));
+        sh(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--version",
+            TRUNK_VERSION,
+            "--locked",
+        ]))?;
+    }
+
+    step("Fetching crates");
+    sh(Command::new("cargo").args(["fetch"]))?;
+    let wbg = locked_wasm_bindgen()?;
+    let have_wbg = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have_wbg != format!("wasm-bindgen {wbg}") {
+        step(&format!(
+            "Installing wasm-bindgen CLI {wbg} (about 3 minutes, once)"
+        ));
+        // Not --locked: a pinned dependency of the CLI is missing from the registry mirror.
+        sh(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wbg]))?;
+    }
+
+    if need == Need::Everything {
+        let e2e = root().join("e2e");
+        if !e2e.join("node_modules/playwright-core").exists() {
+            step("Installing end-to-end test packages (npm ci)");
+            sh(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&e2e))?;
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ servers
+
+/// A child process that is killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn build_mock() -> Result<PathBuf> {
+    sh(Command::new("cargo").args(["build", "--release", "-p", "gemini-mock"]))?;
+    Ok(root().join("target/release/gemini-mock"))
+}
+
+/// Starts the local API server and returns it with its origin.
+fn start_mock(bin: &Path, extra: &[&str]) -> Result<(Guard, String)> {
+    let mut child = Command::new(bin)
+        .args(["--host", "127.0.0.1", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
+    let stdout = child.stdout.take().ok_or("mock has no stdout")?;
+    let guard = Guard(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("mock did not start: {e}"))?;
+    let origin = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://"))
+        .ok_or_else(|| format!("unexpected first line from the mock: {line:?}"))?
+        .to_owned();
+    Ok((guard, origin))
+}
+
+// ------------------------------------------------------------------ run
+
+fn run(args: &[String]) -> Result {
+    setup(Need::Build)?;
+    let root = root();
+    let port = option(args, "--port").unwrap_or_else(|| "8080".into());
+    let mut _mock = None;
+    let (upstream, key) = if flag(args, "--mock") {
+        step("Starting the local API server (offline mode: no key, no network)");
+        let bin = build_mock()?;
+        let (guard, origin) = start_mock(&bin, &[])?;
+        _mock = Some(guard);
+        (origin, Some(MOCK_KEY.to_owned()))
+    } else {
+        let upstream = option(args, "--upstream")
+            .or_else(|| env::var("GEMINI_API_BASE").ok())
+            .unwrap_or_else(|| DEFAULT_UPSTREAM.into());
+        let key = env::var("GEMINI_API_KEY")
+            .or_else(|_| env::var("COMETAPI_KEY"))
+            .ok()
+            .filter(|k| !k.trim().is_empty());
+        (upstream, key)
+    };
+    let upstream = upstream.trim_end_matches('/');
+    let upstream = upstream.strip_suffix("/v1beta").unwrap_or(upstream);
+    println!(
+        "\nProxy: http://127.0.0.1:{port}/v1beta/ -> {upstream}/v1beta/ ({})",
+        if key.is_some() {
+            "the proxy adds the key; the browser never sees it"
+        } else {
+            "no key in the environment: enter one in the page's Settings"
+        }
+    );
+
+    let dir = root.join("target/xtask");
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let config = dir.join("Trunk.toml");
+    let headers = match &key {
+        Some(k) => format!(
+            "request_headers = {{ \"x-goog-api-key\" = {} }}\n",
+            toml_str(k)
+        ),
+        None => String::new(),
+    };
+    let p = |rel: &str| toml_str(&root.join(rel).display().to_string());
+    let text = format!(
+        "[build]\ntarget = {}\ndist = {}\noffline = true\n\n[tools]\nwasm_bindgen = {}\n\n\
+         [watch]\nwatch = [{}, {}, {}, {}, {}]\n\n\
+         [serve]\naddresses = [\"127.0.0.1\"]\nport = {port}\nopen = false\n\n\
+         [[proxy]]\nbackend = {}\nrewrite = \"/v1beta/\"\n{headers}",
+        p("index.html"),
+        p("dist"),
+        toml_str(&locked_wasm_bindgen()?),
+        p("src"),
+        p("style"),
+        p("assets"),
+        p("gemini/src"),
+        p("index.html"),
+        toml_str(&format!("{upstream}/v1beta/")),
+    );
+    write_private(&config, &text)?;
+    step(&format!("Serving the studio on http://127.0.0.1:{port}/"));
+    let mut trunk = Command::new("trunk");
+    trunk.arg("serve").arg("--config").arg(&config);
+    if flag(args, "--release") {
+        trunk.arg("--release");
+    }
+    let mut child = trunk
+        .current_dir(&root)
+        .spawn()
+        .map_err(|e| format!("could not start trunk: {e}"))?;
+    // The config holds the key: remove it once Trunk has read it.
+    thread::sleep(Duration::from_secs(3));
+    let _ = fs::remove_file(&config);
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("trunk serve exited with {status}"))
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn write_private(path: &Path, text: &str) -> Result {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+// ------------------------------------------------------------------ dist
+
+fn dist(args: &[String]) -> Result {
+    setup(Need::Build)?;
+    build_release(option(args, "--public-url").as_deref())?;
+    println!("\nThe static site is in {}", root().join("dist").display());
+    Ok(())
+}
+
+fn build_release(public_url: Option<&str>) -> Result {
+    step("Release build (trunk build --release)");
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release"]);
+    if let Some(url) = public_url {
+        cmd.args(["--public-url", url]);
+    }
+    sh(&mut cmd)
+}
+
+// ------------------------------------------------------------------ test
+
+fn test(args: &[String]) -> Result {
+    let started = Instant::now();
+    setup(Need::Everything)?;
+    let root = root();
+
+    step("Formatting (cargo fmt --check)");
+    sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+
+    step("Lints, host (clippy -D warnings)");
+    sh(Command::new("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("Lints, wasm32 (clippy -D warnings)");
+    sh(Command::new("cargo").args([
+        "clippy",
+        "-p",
+        "studio",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("Host tests: protocol, local API server, xtask");
+    sh(Command::new("cargo").args(["test", "-p", "gemini", "-p", "gemini-mock", "-p", "xtask"]))?;
+
+    step("Browser tests: wasm-bindgen-test in headless Chromium");
+    sh(Command::new("cargo")
+        .args(["test", "-p", "studio", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))?;
+
+    if flag(args, "--no-e2e") {
+        return Ok(());
+    }
+    build_release(None)?;
+    let mock = build_mock()?;
+    step("End-to-end tests: the release build in headless Chromium against the local API server");
+    let dist = root.join("dist");
+    let (_guard, origin) = start_mock(
+        &mock,
+        &[
+            "--static",
+            &dist.display().to_string(),
+            "--image-scale",
+            "8",
+        ],
+    )?;
+    sh(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .arg("tests/")
+        .current_dir(root.join("e2e"))
+        .env("STUDIO_URL", format!("{origin}/"))
+        .env("MOCK_URL", &origin)
+        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" ")))?;
+    println!(
+        "\nAll checks and tests passed in {:.0} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_strings_are_escaped() {
+        assert_eq!(toml_str("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+    }
+
+    #[test]
+    fn options_in_both_spellings() {
+        let args: Vec<String> = ["--port", "9000", "--upstream=https://x.test"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(option(&args, "--port").as_deref(), Some("9000"));
+        assert_eq!(
+            option(&args, "--upstream").as_deref(),
+            Some("https://x.test")
+        );
+        assert_eq!(option(&args, "--missing"), None);
+    }
+
+    #[test]
+    fn lockfile_pins_wasm_bindgen() {
+        let v = locked_wasm_bindgen().unwrap();
+        let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={v}\"")),
+            "Cargo.toml must pin wasm-bindgen to the locked {v}"
+        );
+        let trunk = fs::read_to_string(root().join("Trunk.toml")).unwrap();
+        assert!(trunk.contains(&format!("wasm_bindgen = \"{v}\"")));
+    }
+}
