@@ -61,7 +61,7 @@ pub fn Composer() -> impl IntoView {
             ></textarea>
             <div class="composer__bar">
                 <label for="add-images" class="button button--ghost">
-                    <span aria-hidden="true">"＋ "</span>
+                    <span aria-hidden="true">"+"</span>
                     "Add images"
                 </label>
                 <input

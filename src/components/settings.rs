@@ -265,7 +265,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 </div>
             </details>
 
-            <details class="settings__group" open=move || conn.with(|c| c.api_key.is_empty())>
+            <details class="settings__group" open=conn.with_untracked(|c| c.api_key.is_empty())>
                 <summary>"Connection"</summary>
                 <div class="field">
                     <label for="base-url">"API base URL"</label>

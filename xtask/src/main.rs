@@ -178,8 +178,8 @@ fn setup(need: Need) -> Result {
     }
 
     let mut apt = Vec::new();
-    if !Path::new("/usr/bin/wasm-opt").exists() && !have("wasm-opt") {
-        apt.push("binaryen");
+    if !have("npm") {
+        apt.extend(["nodejs", "npm"]);
     }
     if need == Need::Everything {
         if !Path::new("/usr/bin/chromium").exists() {
@@ -187,9 +187,6 @@ fn setup(need: Need) -> Result {
         }
         if !Path::new("/usr/bin/chromedriver").exists() {
             apt.push("chromium-driver");
-        }
-        if !have("npm") {
-            apt.extend(["nodejs", "npm"]);
         }
     }
     if !apt.is_empty() {
@@ -233,14 +230,30 @@ fn setup(need: Need) -> Result {
         sh(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wbg]))?;
     }
 
+    // wasm-opt from npm's binaryen: Debian's version 108 breaks the reference-types
+    // output of current wasm-bindgen ("WebAssembly.Table.set(): Argument 1 is invalid").
+    let tools = root().join("tools");
+    npm_ci(&tools, "node_modules/.bin/wasm-opt", "build tools")?;
+    let bin = tools.join("node_modules/.bin");
+    let path = env::var("PATH").unwrap_or_default();
+    env::set_var("PATH", format!("{}:{path}", bin.display()));
+
     if need == Need::Everything {
-        let e2e = root().join("e2e");
-        if !e2e.join("node_modules/playwright-core").exists() {
-            step("Installing end-to-end test packages (npm ci)");
-            sh(Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&e2e))?;
-        }
+        npm_ci(
+            &root().join("e2e"),
+            "node_modules/playwright-core",
+            "end-to-end test packages",
+        )?;
+    }
+    Ok(())
+}
+
+fn npm_ci(dir: &Path, marker: &str, what: &str) -> Result {
+    if !dir.join(marker).exists() {
+        step(&format!("Installing {what} (npm ci in {})", dir.display()));
+        sh(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir))?;
     }
     Ok(())
 }
@@ -297,7 +310,7 @@ fn run(args: &[String]) -> Result {
     let (upstream, key) = if flag(args, "--mock") {
         step("Starting the local API server (offline mode: no key, no network)");
         let bin = build_mock()?;
-        let (guard, origin) = start_mock(&bin, &[])?;
+        let (guard, origin) = start_mock(&bin, &["--require-key"])?;
         _mock = Some(guard);
         (origin, Some(MOCK_KEY.to_owned()))
     } else {
@@ -471,6 +484,7 @@ fn test(args: &[String]) -> Result {
             &dist.display().to_string(),
             "--image-scale",
             "8",
+            "--require-key",
         ],
     )?;
     sh(Command::new("node")

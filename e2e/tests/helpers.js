@@ -1,0 +1,125 @@
+// Shared set-up for the end-to-end tests: Chromium, the page, the local API
+// server's request log, and image fixtures made here (real PNG/JPEG bytes).
+import { chromium } from "playwright-core";
+import { deflateSync } from "node:zlib";
+import assert from "node:assert/strict";
+
+export const STUDIO_URL = process.env.STUDIO_URL ?? "http://127.0.0.1:8080/";
+export const MOCK_URL = process.env.MOCK_URL ?? "http://127.0.0.1:8080";
+const FLAGS = (process.env.CHROMIUM_FLAGS ??
+  "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync").split(" ");
+
+export const TEST_KEY = "e2e-secret-key-1234567890";
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: FLAGS.filter((f) => f !== "--headless=new"),
+    headless: true,
+  });
+}
+
+/** A fresh page of the studio with a key entered; collects console output and request URLs. */
+export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const log = { console: [], urls: [], pageErrors: [] };
+  page.on("console", (m) => log.console.push(m.text()));
+  page.on("pageerror", (e) => log.pageErrors.push(String(e)));
+  page.on("request", (r) => log.urls.push(r.url()));
+  await page.goto(url);
+  await page.getByRole("button", { name: "Generate" }).waitFor();
+  if (key) await page.getByLabel("API key", { exact: true }).fill(key);
+  return { context, page, log };
+}
+
+export async function clearRequests() {
+  const r = await fetch(`${MOCK_URL}/__mock/requests`, { method: "DELETE" });
+  assert.ok(r.ok);
+}
+
+export async function requests() {
+  const r = await fetch(`${MOCK_URL}/__mock/requests`);
+  assert.ok(r.ok);
+  return r.json();
+}
+
+export async function lastRequest() {
+  const all = await requests();
+  assert.ok(all.length > 0, "the API server received no request");
+  return all[all.length - 1];
+}
+
+/** Types a prompt and presses Generate; waits for a new result image or an alert. */
+export async function generate(page, prompt) {
+  const before = await page.getByRole("img", { name: /^Generated image/ }).count();
+  await page.getByRole("textbox", { name: "Prompt" }).fill(prompt);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await Promise.race([
+    page.getByRole("img", { name: /^Generated image/ }).nth(before).waitFor({ timeout: 30_000 }),
+    page.getByRole("alert").waitFor({ timeout: 30_000 }),
+  ]);
+}
+
+export function b64decode(s) {
+  return Buffer.from(s, "base64");
+}
+
+// ---------------------------------------------------------------- fixtures
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+
+/** A real RGB PNG of w×h filled with a gradient seeded by `seed`. */
+export function makePng(w, h, seed = 1) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 7 + seed * 40) & 255;
+      raw[o + 1] = (y * 5 + seed * 90) & 255;
+      raw[o + 2] = (x + y + seed * 13) & 255;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** PNG width and height from its header. */
+export function pngSize(buf) {
+  assert.equal(buf.subarray(1, 4).toString("ascii"), "PNG");
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+export async function readDownload(download) {
+  const stream = await download.createReadStream();
+  const parts = [];
+  for await (const c of stream) parts.push(c);
+  return Buffer.concat(parts);
+}
