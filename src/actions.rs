@@ -2,19 +2,24 @@
 
 use std::sync::Arc;
 
+use gemini::mime::ImageMime;
 use gemini::naming::download_name;
-use gemini::request::{human_bytes, user_content};
+use gemini::request::{decoded_len, human_bytes, user_content};
 use gemini::response::{decode_base64, interpret};
-use gemini::wire::Part;
-use gemini::{Failure, Generation, Turn};
+use gemini::wire::{Content, Part};
+use gemini::{Failure, Generation};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, File};
 
-use crate::browser::files::{read_image, to_base64};
+use crate::browser::files::to_base64;
 use crate::browser::object_url::ObjectUrl;
+use crate::browser::reencode::prepare;
 use crate::browser::{http, now_ms};
-use crate::state::{Alert, AppState, Attachment, Running, Thought, TurnView};
+use crate::state::{
+    Alert, Answer, AppState, Attachment, Conversation, ConversationMeta, Running, Thought,
+    TurnView, Variant,
+};
 
 /// Adds image files to the composer, in order. Files that cannot be used are
 /// refused one by one with a reason; the model's image limit is never passed and
@@ -25,6 +30,7 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
     }
     spawn_local(async move {
         let mut problems = Vec::new();
+        let mut notes = Vec::new();
         for file in files {
             let max = state.settings.with_untracked(|s| s.caps().max_images);
             let count = state.attachments.with_untracked(Vec::len);
@@ -36,21 +42,27 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
                 ));
                 continue;
             }
-            match read_image(&file).await {
-                Ok(img) => {
-                    let url = match ObjectUrl::for_blob(&file) {
-                        Ok(url) => url,
-                        Err(_) => match ObjectUrl::from_bytes(&img.bytes, img.mime.as_str()) {
-                            Ok(url) => url,
-                            Err(_) => {
-                                problems.push(format!(
-                                    "\u{201c}{}\u{201d} could not be previewed.",
-                                    img.name
-                                ));
-                                continue;
-                            }
-                        },
+            match prepare(&file).await {
+                Ok(prepared) => {
+                    let img = prepared.image;
+                    let url = if prepared.note.is_none() {
+                        ObjectUrl::for_blob(&file)
+                    } else {
+                        ObjectUrl::from_bytes(&img.bytes, img.mime.as_str())
                     };
+                    let url = match url {
+                        Ok(url) => url,
+                        Err(_) => {
+                            problems.push(format!(
+                                "\u{201c}{}\u{201d} could not be previewed.",
+                                img.name
+                            ));
+                            continue;
+                        }
+                    };
+                    if let Some(note) = &prepared.note {
+                        notes.push(note.clone());
+                    }
                     let attachment = Attachment {
                         id: state.next_id(),
                         name: img.name,
@@ -58,11 +70,15 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
                         size: img.bytes.len(),
                         base64: Arc::from(to_base64(&img.bytes)),
                         url,
+                        note: prepared.note,
                     };
                     state.attachments.update(|a| a.push(attachment));
                 }
                 Err(why) => problems.push(why),
             }
+        }
+        if !notes.is_empty() {
+            state.notice.set(Some(notes.join(" ")));
         }
         if problems.is_empty() {
             state.alert.set(None);
@@ -74,7 +90,9 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
                     format!("{} images were not added", problems.len())
                 },
                 detail: Some(problems.join("\n")),
-                action: "Use PNG, JPEG or WebP images under 7 MB.".into(),
+                action:
+                    "Use PNG, JPEG or WebP images (others are converted where the browser can)."
+                        .into(),
                 retryable: false,
             }));
         }
@@ -122,16 +140,141 @@ pub fn handle_model_change(state: AppState, model: String) {
     }));
 }
 
+/// Puts the conversation on screen aside and starts an empty one.
 pub fn handle_new_conversation(state: AppState) {
     if state.is_running() {
         return;
     }
-    state.turns.set(Vec::new());
+    let id = state.next_id();
+    switch_to(
+        state,
+        Conversation {
+            meta: ConversationMeta {
+                id,
+                label: format!("Conversation {}", state.others.with_untracked(Vec::len) + 2),
+            },
+            turns: Vec::new(),
+        },
+    );
+}
+
+/// Shows another conversation of this session; the current one is kept.
+pub fn handle_switch_conversation(state: AppState, id: u64) {
+    if state.is_running() || state.current.with_untracked(|c| c.id == id) {
+        return;
+    }
+    let mut target = None;
+    state.others.update(|o| {
+        if let Some(i) = o.iter().position(|c| c.meta.id == id) {
+            target = Some(o.remove(i));
+        }
+    });
+    if let Some(c) = target {
+        switch_to(state, c);
+    }
+}
+
+/// Starts a branch holding the turns up to and including `turn_id`; the
+/// original conversation is kept whole.
+pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
+    if state.is_running() {
+        return;
+    }
+    let turns = state.turns.get_untracked();
+    let Some(keep) = turns.iter().position(|t| t.id == turn_id) else {
+        return;
+    };
+    let branch: Vec<TurnView> = turns[..=keep]
+        .iter()
+        .map(|t| TurnView {
+            id: state.next_id(),
+            ..t.clone()
+        })
+        .collect();
+    let label = format!(
+        "{} · branch at turn {}",
+        state.current.with_untracked(|c| c.label.clone()),
+        keep + 1
+    );
+    let id = state.next_id();
+    switch_to(
+        state,
+        Conversation {
+            meta: ConversationMeta { id, label },
+            turns: branch,
+        },
+    );
+    state.notice.set(Some(format!(
+        "Editing from turn {}: the next prompt changes that image. The original conversation is kept.",
+        keep + 1
+    )));
+}
+
+fn switch_to(state: AppState, next: Conversation) {
+    let turns = state.turns.get_untracked();
+    let meta = state.current.get_untracked();
+    if !turns.is_empty() {
+        state
+            .others
+            .update(|o| o.insert(0, Conversation { meta, turns }));
+    }
+    state.current.set(next.meta);
+    state.turns.set(next.turns);
     state.alert.set(None);
 }
 
-/// Sends the composer's prompt and images as the next turn. The composer is
-/// cleared only when an image comes back; a failure or Cancel keeps everything.
+/// Makes variant `index` of a turn the model turn sent in later requests.
+pub fn handle_choose_variant(state: AppState, turn_id: u64, index: usize) {
+    state.turns.update(|turns| {
+        if let Some(t) = turns.iter_mut().find(|t| t.id == turn_id) {
+            if matches!(t.variants.get(index), Some(Variant::Done(_))) {
+                t.chosen = index;
+            }
+        }
+    });
+}
+
+/// Attaches a generated image as a reference for the next turn, as the API sent it.
+pub fn handle_use_as_reference(state: AppState, answer: Arc<Answer>) {
+    let Some(img) = answer.final_image() else {
+        return;
+    };
+    let Some(mime) = ImageMime::parse(&img.mime_type) else {
+        show_failure(
+            state,
+            &Failure::BadImage(format!("{} cannot be sent back to the API", img.mime_type)),
+            "",
+        );
+        return;
+    };
+    let max = state.settings.with_untracked(|s| s.caps().max_images);
+    if state.attachments.with_untracked(Vec::len) >= max {
+        state.alert.set(Some(Alert {
+            title: "The image was not added".into(),
+            detail: None,
+            action: format!(
+                "{} takes at most {max} reference images. Remove one first.",
+                state.settings.with_untracked(model_name)
+            ),
+            retryable: false,
+        }));
+        return;
+    }
+    let attachment = Attachment {
+        id: state.next_id(),
+        name: answer.download_name.clone(),
+        mime,
+        size: decoded_len(&img.data),
+        base64: Arc::from(img.data.as_str()),
+        url: answer.image_url.clone(),
+        note: None,
+    };
+    state.attachments.update(|a| a.push(attachment));
+}
+
+/// Sends the composer's prompt and images as the next turn, as one request per
+/// variant in parallel. The composer is cleared only when an image comes back; a
+/// failure or Cancel keeps everything and leaves no trace in the conversation.
 pub fn handle_generate(state: AppState) {
     if state.is_running() {
         return;
@@ -140,6 +283,10 @@ pub fn handle_generate(state: AppState) {
     let connection = state.connection.get_untracked();
     let prompt = state.prompt.get_untracked();
     let attachments = state.attachments.get_untracked();
+    let count = state
+        .variants
+        .get_untracked()
+        .clamp(1, crate::state::MAX_VARIANTS);
     let next = user_content(
         &prompt,
         attachments
@@ -147,12 +294,12 @@ pub fn handle_generate(state: AppState) {
             .map(|a| Part::image(a.mime.as_str(), a.base64.to_string())),
     );
     let body = state.turns.with_untracked(|turns| {
-        gemini::request::build(
-            &settings,
-            turns.iter().flat_map(|t| [&t.turn.user, &t.turn.model]),
-            &next,
-        )
-        .map(|b| b.to_json())
+        let history: Vec<&Content> = turns
+            .iter()
+            .filter_map(|t| Some([&t.user, &t.answer()?.model]))
+            .flatten()
+            .collect();
+        gemini::request::build(&settings, history, &next).map(|b| b.to_json())
     });
     let url = gemini::request::endpoint(&connection.base_url, &settings.model);
     let (body, url) = match (body, url) {
@@ -179,35 +326,60 @@ pub fn handle_generate(state: AppState) {
         started_ms,
         prompt: prompt.clone(),
         images: attachments.len(),
+        variants: count,
     }));
     spawn_local(async move {
-        let result = http::post_json(
-            &url,
-            connection.key_header,
-            &connection.api_key,
-            body,
-            &signal,
-        )
-        .await
-        .and_then(|(status, bytes)| interpret(status, &bytes));
+        let requests = (0..count).map(|_| {
+            let (url, body, signal, key, prompt) =
+                (&url, body.clone(), &signal, &connection.api_key, &prompt);
+            async move {
+                let result = http::post_json(url, connection.key_header, key, body, signal)
+                    .await
+                    .and_then(|(status, bytes)| interpret(status, &bytes))
+                    .and_then(|g| answer(g, prompt, now_ms() - started_ms));
+                result
+            }
+        });
+        let results = futures::future::join_all(requests).await;
         state.abort.set_value(None);
         state.running.set(None);
-        match result.and_then(|g| turn_view(state, g, next, &prompt, &attachments, &settings)) {
-            Ok(mut view) => {
-                view.elapsed_ms = now_ms() - started_ms;
-                state.turns.update(|t| t.push(view));
-                state.prompt.set(String::new());
-                state.attachments.set(Vec::new());
+        let mut variants = Vec::new();
+        let mut first_failure = None;
+        for r in results {
+            match r {
+                Ok(a) => variants.push(Variant::Done(Arc::new(a))),
+                Err(Failure::Aborted) => {}
+                Err(f) => {
+                    variants.push(Variant::Failed(alert_for(&f, &connection.api_key)));
+                    first_failure.get_or_insert(f);
+                }
             }
-            Err(Failure::Aborted) => state.notice.set(Some(
-                "Cancelled. Your prompt and images are still here.".into(),
-            )),
-            Err(failure) => show_failure(state, &failure, &connection.api_key),
         }
+        let Some(chosen) = variants.iter().position(|v| matches!(v, Variant::Done(_))) else {
+            match first_failure {
+                Some(f) => show_failure(state, &f, &connection.api_key),
+                None => state.notice.set(Some(
+                    "Cancelled. Your prompt and images are still here.".into(),
+                )),
+            }
+            return;
+        };
+        let view = TurnView {
+            id: state.next_id(),
+            prompt,
+            user: next,
+            user_images: attachments.iter().map(|a| a.url.clone()).collect(),
+            settings,
+            variants,
+            chosen,
+        };
+        state.turns.update(|t| t.push(view));
+        state.prompt.set(String::new());
+        state.attachments.set(Vec::new());
     });
 }
 
-/// Aborts the request in flight; its turn leaves no trace.
+/// Aborts the requests in flight; their turn leaves no trace.
 pub fn handle_cancel(state: AppState) {
     state.abort.with_value(|c| {
         if let Some(c) = c {
@@ -216,14 +388,7 @@ pub fn handle_cancel(state: AppState) {
     });
 }
 
-fn turn_view(
-    state: AppState,
-    gen: Generation,
-    user: gemini::wire::Content,
-    prompt: &str,
-    attachments: &[Attachment],
-    settings: &gemini::Settings,
-) -> Result<TurnView, Failure> {
+fn answer(gen: Generation, prompt: &str, elapsed_ms: f64) -> Result<Answer, Failure> {
     let image_url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)
         .map_err(|_| Failure::BadImage("the browser could not hold the image".into()))?;
     let thoughts = gen
@@ -237,10 +402,7 @@ fn turn_view(
             _ => None,
         })
         .collect();
-    Ok(TurnView {
-        id: state.next_id(),
-        prompt: prompt.to_owned(),
-        user_images: attachments.iter().map(|a| a.url.clone()).collect(),
+    Ok(Answer {
         download_name: download_name(prompt, now_ms(), gen.extension()),
         image_size: gen.image.len(),
         text: gen.text(),
@@ -249,20 +411,20 @@ fn turn_view(
         usage: gen.usage,
         model_version: gen.model_version.clone(),
         grounding: gen.grounding.clone(),
-        settings: settings.clone(),
         mime_type: gen.mime_type,
         image_url,
-        elapsed_ms: 0.0,
-        turn: Turn {
-            user,
-            model: gen.content,
-        },
+        elapsed_ms,
+        model: gen.content,
     })
 }
 
 /// Shows a failure. The API key never appears in what the user (or a screenshot)
 /// sees, even if an endpoint echoes it.
 pub fn show_failure(state: AppState, failure: &Failure, api_key: &str) {
+    state.alert.set(Some(alert_for(failure, api_key)));
+}
+
+fn alert_for(failure: &Failure, api_key: &str) -> Alert {
     let m = failure.message();
     let scrub = |s: String| {
         let key = api_key.trim();
@@ -272,12 +434,12 @@ pub fn show_failure(state: AppState, failure: &Failure, api_key: &str) {
             s
         }
     };
-    state.alert.set(Some(Alert {
+    Alert {
         title: scrub(m.title),
         detail: m.detail.map(scrub),
         action: scrub(m.action),
         retryable: failure.retryable(),
-    }));
+    }
 }
 
 fn model_name(s: &gemini::Settings) -> String {

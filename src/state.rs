@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use gemini::mime::ImageMime;
-use gemini::wire::{GroundingMetadata, UsageMetadata};
-use gemini::{Settings, Turn};
+use gemini::wire::{Content, GroundingMetadata, InlineData, UsageMetadata};
+use gemini::Settings;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use web_sys::AbortController;
@@ -16,6 +16,9 @@ use crate::browser::storage;
 const SETTINGS_KEY: &str = "studio.settings.v1";
 const CONNECTION_KEY: &str = "studio.connection.v1";
 const API_KEY_KEY: &str = "studio.apiKey.v1";
+const VARIANTS_KEY: &str = "studio.variants.v1";
+/// The most parallel requests one turn may send.
+pub const MAX_VARIANTS: usize = 4;
 
 /// Where requests go and how they are authorised.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +44,8 @@ pub struct Attachment {
     pub base64: Arc<str>,
     /// Thumbnail, revoked when no longer shown.
     pub url: SharedUrl,
+    /// Set when the image was re-encoded to fit the API: what was done.
+    pub note: Option<String>,
 }
 
 /// A thought part of a model turn, ready to show.
@@ -50,14 +55,11 @@ pub enum Thought {
     Draft(SharedUrl),
 }
 
-/// A completed turn with everything the page shows for it.
+/// One answer of the model to a turn, with everything the page shows for it.
 #[derive(Clone, Debug)]
-pub struct TurnView {
-    pub id: u64,
-    pub prompt: String,
-    pub user_images: Vec<SharedUrl>,
-    /// What is sent back in later requests (model parts verbatim).
-    pub turn: Turn,
+pub struct Answer {
+    /// The model's content exactly as received: sent back in later requests.
+    pub model: Content,
     pub image_url: SharedUrl,
     pub image_size: usize,
     pub mime_type: String,
@@ -68,8 +70,102 @@ pub struct TurnView {
     pub usage: Option<UsageMetadata>,
     pub model_version: Option<String>,
     pub grounding: Option<GroundingMetadata>,
-    pub settings: Settings,
     pub elapsed_ms: f64,
+}
+
+impl Answer {
+    /// The final image as the API sent it (base64) and its MIME type.
+    pub fn final_image(&self) -> Option<&InlineData> {
+        gemini::response::final_image_index(&self.model.parts)
+            .and_then(|i| self.model.parts[i].inline_data.as_ref())
+    }
+}
+
+/// One of the parallel requests of a turn.
+#[derive(Clone, Debug)]
+pub enum Variant {
+    Done(Arc<Answer>),
+    Failed(Alert),
+}
+
+/// A completed turn: what the user sent and the model's answers.
+#[derive(Clone, Debug)]
+pub struct TurnView {
+    pub id: u64,
+    pub prompt: String,
+    /// What was sent, as sent (text first, then the images).
+    pub user: Content,
+    pub user_images: Vec<SharedUrl>,
+    pub settings: Settings,
+    /// One per request sent; at least one is `Done`.
+    pub variants: Vec<Variant>,
+    /// The variant that is the model turn of the conversation (always a `Done`).
+    /// Plain data, not a signal: views derive it from `AppState::turns`.
+    pub chosen: usize,
+}
+
+impl TurnView {
+    /// The chosen answer.
+    pub fn answer(&self) -> Option<&Arc<Answer>> {
+        match self.variants.get(self.chosen) {
+            Some(Variant::Done(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Token usage of every answer of this turn (every variant was paid for).
+    pub fn usage(&self) -> Tokens {
+        self.variants
+            .iter()
+            .filter_map(|v| match v {
+                Variant::Done(a) => a.usage,
+                Variant::Failed(_) => None,
+            })
+            .fold(Tokens::default(), |t, u| t.add(&u))
+    }
+}
+
+/// Token counts added up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub prompt: u64,
+    pub output: u64,
+    pub thoughts: u64,
+    pub total: u64,
+}
+
+impl Tokens {
+    pub fn add(self, u: &UsageMetadata) -> Tokens {
+        Tokens {
+            prompt: self.prompt + u.prompt_token_count.unwrap_or(0),
+            output: self.output + u.candidates_token_count.unwrap_or(0),
+            thoughts: self.thoughts + u.thoughts_token_count.unwrap_or(0),
+            total: self.total + u.total_token_count.unwrap_or(0),
+        }
+    }
+
+    pub fn sum(self, o: Tokens) -> Tokens {
+        Tokens {
+            prompt: self.prompt + o.prompt,
+            output: self.output + o.output,
+            thoughts: self.thoughts + o.thoughts,
+            total: self.total + o.total,
+        }
+    }
+}
+
+/// Which conversation this is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationMeta {
+    pub id: u64,
+    pub label: String,
+}
+
+/// A conversation that is not the one on screen (kept until the history lands).
+#[derive(Clone, Debug)]
+pub struct Conversation {
+    pub meta: ConversationMeta,
+    pub turns: Vec<TurnView>,
 }
 
 /// A request in flight.
@@ -78,6 +174,7 @@ pub struct Running {
     pub started_ms: f64,
     pub prompt: String,
     pub images: usize,
+    pub variants: usize,
 }
 
 /// A failure as shown to the user.
@@ -95,7 +192,13 @@ pub struct AppState {
     pub connection: RwSignal<Connection>,
     pub prompt: RwSignal<String>,
     pub attachments: RwSignal<Vec<Attachment>>,
+    /// The conversation on screen.
     pub turns: RwSignal<Vec<TurnView>>,
+    pub current: RwSignal<ConversationMeta>,
+    /// Other conversations of this session, newest first.
+    pub others: RwSignal<Vec<Conversation>>,
+    /// How many requests each turn sends (1–4), shown side by side.
+    pub variants: RwSignal<usize>,
     pub running: RwSignal<Option<Running>>,
     pub alert: RwSignal<Option<Alert>>,
     /// A passing, non-error message (e.g. options reset after a model change).
@@ -119,6 +222,16 @@ impl AppState {
             prompt: RwSignal::new(String::new()),
             attachments: RwSignal::new(Vec::new()),
             turns: RwSignal::new(Vec::new()),
+            current: RwSignal::new(ConversationMeta {
+                id: 0,
+                label: "Conversation 1".into(),
+            }),
+            others: RwSignal::new(Vec::new()),
+            variants: RwSignal::new(
+                storage::get_json::<usize>(VARIANTS_KEY)
+                    .unwrap_or(1)
+                    .clamp(1, MAX_VARIANTS),
+            ),
             running: RwSignal::new(None),
             alert: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -132,6 +245,9 @@ impl AppState {
     pub fn persist(self) {
         Effect::new(move |_| {
             self.settings.with(|s| storage::set_json(SETTINGS_KEY, s));
+        });
+        Effect::new(move |_| {
+            storage::set_json(VARIANTS_KEY, &self.variants.get());
         });
         Effect::new(move |_| {
             self.connection.with(|c| {

@@ -2,6 +2,7 @@
 // server's request log, and image fixtures made here (real PNG/JPEG bytes).
 import { chromium } from "playwright-core";
 import { deflateSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 
 export const STUDIO_URL = process.env.STUDIO_URL ?? "http://127.0.0.1:8080/";
@@ -27,6 +28,14 @@ export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL } =
   page.on("console", (m) => log.console.push(m.text()));
   page.on("pageerror", (e) => log.pageErrors.push(String(e)));
   page.on("request", (r) => log.urls.push(r.url()));
+  // Closing the context also checks that nothing panicked or threw in the page:
+  // with panic = "abort" one panic kills the app.
+  const close = context.close.bind(context);
+  context.close = async () => {
+    const panics = log.console.filter((m) => m.includes("panicked at"));
+    await close();
+    assert.deepEqual([...log.pageErrors, ...panics], [], "no uncaught error or panic in the page");
+  };
   await page.goto(url);
   await page.getByRole("button", { name: "Generate" }).waitFor();
   if (key) await page.getByLabel("API key", { exact: true }).fill(key);
@@ -122,4 +131,40 @@ export async function readDownload(download) {
   const parts = [];
   for await (const c of stream) parts.push(c);
   return Buffer.concat(parts);
+}
+
+/** A PNG of random pixels: it does not compress, so w×h×3 bytes and more. */
+export function makeNoisePng(w, h) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    const row = randomBytes(w * 3);
+    raw[y * (w * 3 + 1)] = 0;
+    row.copy(raw, y * (w * 3 + 1) + 1);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw, { level: 0 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Makes a File inside the page from bytes, for drag-and-drop and paste. */
+export async function pageFile(page, bytes, name, type) {
+  return page.evaluateHandle(
+    ([b64, name, type]) => {
+      const bin = atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([arr], name, { type }));
+      return dt;
+    },
+    [bytes.toString("base64"), name, type],
+  );
 }

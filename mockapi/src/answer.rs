@@ -21,6 +21,8 @@ pub const MALFORMED_BODY: &str = "{\"candidates\": [{\"content\": <html><head><t
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Markers {
     pub status: Option<String>,
+    /// Fail only the first request that carries this exact prompt (variants).
+    pub fail_first: Option<String>,
     pub finish: Option<String>,
     pub block: Option<String>,
     pub slow_ms: Option<u64>,
@@ -39,6 +41,7 @@ impl Markers {
         };
         match (name, arg) {
             ("status", Some(a)) if !a.is_empty() => self.status = Some(a.to_string()),
+            ("fail-first", Some(a)) if !a.is_empty() => self.fail_first = Some(a.to_string()),
             ("finish", Some(a)) if !a.is_empty() => self.finish = Some(a.to_string()),
             ("block", Some(a)) if !a.is_empty() => self.block = Some(a.to_string()),
             ("slow", Some(a)) => match a.parse::<u64>() {

@@ -95,6 +95,8 @@ struct AppState {
     requests: Mutex<VecDeque<Value>>,
     looks: Mutex<LookCache>,
     counter: AtomicU64,
+    /// Prompts whose `[[fail-first:CODE]]` has already failed once.
+    failed_once: Mutex<std::collections::HashSet<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -114,6 +116,7 @@ pub fn app(config: Config) -> Router {
         requests: Mutex::new(VecDeque::new()),
         looks: Mutex::new(LookCache::default()),
         counter: AtomicU64::new(0),
+        failed_once: Mutex::new(std::collections::HashSet::new()),
     });
     let mut router = Router::new()
         .route("/v1beta/models/{*rest}", post(generate).options(preflight))
@@ -389,6 +392,11 @@ async fn process(
     }
     if let Some(code) = &markers.status {
         return error::injected(code, model_name).into();
+    }
+    if let Some(code) = &markers.fail_first {
+        if lock(&st.failed_once).insert(last_text.clone()) {
+            return error::injected(code, model_name).into();
+        }
     }
     let ctx = Ctx {
         model,

@@ -286,3 +286,20 @@ async fn markers_are_stripped_before_hashing() {
     ]});
     ok(&app, FLASH, &body).await;
 }
+
+#[tokio::test]
+async fn fail_first_fails_once_per_prompt() {
+    let app = test_app();
+    let body = prompt("[[fail-first:503]] a cat");
+    let first = post(&app, "gemini-3.1-flash-image-preview", &body).await;
+    assert_eq!(first.status, 503);
+    let second = post(&app, "gemini-3.1-flash-image-preview", &body).await;
+    assert_eq!(second.status, 200);
+    let other = post(
+        &app,
+        "gemini-3.1-flash-image-preview",
+        &prompt("[[fail-first:503]] a dog"),
+    )
+    .await;
+    assert_eq!(other.status, 503);
+}

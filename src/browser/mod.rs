@@ -4,6 +4,7 @@
 pub mod files;
 pub mod http;
 pub mod object_url;
+pub mod reencode;
 pub mod storage;
 
 /// Milliseconds since the epoch.

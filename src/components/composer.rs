@@ -1,13 +1,26 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{File, HtmlInputElement};
+use web_sys::{DataTransfer, File, FileList, HtmlInputElement};
 
 use crate::actions::{
     describe_image, handle_add_files, handle_cancel, handle_generate, handle_move_attachment,
     handle_remove_attachment,
 };
 use crate::browser::now_ms;
-use crate::state::AppState;
+use crate::state::{AppState, MAX_VARIANTS};
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
+}
+
+fn has_files(dt: &Option<DataTransfer>) -> bool {
+    dt.as_ref().is_some_and(|d| {
+        d.types()
+            .iter()
+            .any(|t| t.as_string().as_deref() == Some("Files"))
+    })
+}
 
 /// The prompt, the reference images, and Generate / Cancel with a live timer.
 #[component]
@@ -23,24 +36,54 @@ pub fn Composer() -> impl IntoView {
         else {
             return;
         };
-        let files: Vec<File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
+        let files = files_of(input.files());
         // Let the same file be picked again later.
         input.set_value("");
         handle_add_files(state, files);
     };
 
+    // Paste an image from the clipboard anywhere on the page (Ctrl/Cmd+V).
+    let paste = window_event_listener(leptos::ev::paste, move |ev| {
+        let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
+        if !files.is_empty() {
+            ev.prevent_default();
+            handle_add_files(state, files);
+        }
+    });
+    on_cleanup(move || paste.remove());
+
+    // Drag and drop onto the composer, with a visible drop target.
+    let drag_depth = RwSignal::new(0i32);
     view! {
         <form
             class="composer"
+            class:composer--drop=move || { drag_depth.get() > 0 }
             aria-label="Composer"
             on:submit=move |ev| {
                 ev.prevent_default();
                 handle_generate(state);
             }
+            on:dragenter=move |ev| {
+                if has_files(&ev.data_transfer()) {
+                    ev.prevent_default();
+                    drag_depth.update(|d| *d += 1);
+                }
+            }
+            on:dragover=move |ev| {
+                if has_files(&ev.data_transfer()) {
+                    ev.prevent_default();
+                }
+            }
+            on:dragleave=move |_| drag_depth.update(|d| *d = (*d - 1).max(0))
+            on:drop=move |ev| {
+                ev.prevent_default();
+                drag_depth.set(0);
+                handle_add_files(state, files_of(ev.data_transfer().and_then(|d| d.files())));
+            }
         >
+            <div class="composer__drop" aria-hidden="true">
+                "Drop images to add them as references"
+            </div>
             <Attachments />
             <label for="prompt" class="visually-hidden">
                 "Prompt"
@@ -79,6 +122,30 @@ pub fn Composer() -> impl IntoView {
                     }}
                 </span>
                 <span class="composer__spacer"></span>
+                <label for="variants" class="composer__variants">
+                    "Variants"
+                </label>
+                <select
+                    id="variants"
+                    class="composer__select"
+                    title="Send the turn as this many parallel requests and pick the best"
+                    disabled=running
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                            state.variants.set(n.clamp(1, MAX_VARIANTS));
+                        }
+                    }
+                >
+                    {(1..=MAX_VARIANTS)
+                        .map(|n| {
+                            view! {
+                                <option value=n.to_string() selected=move || state.variants.get() == n>
+                                    {n.to_string()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
                 <Show
                     when=running
                     fallback=move || {
@@ -116,9 +183,15 @@ fn Elapsed() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let text = move || {
-        let started = state.running.with(|r| r.as_ref().map(|r| r.started_ms));
-        let secs = started.map_or(0.0, |s| (now.get() - s).max(0.0) / 1000.0);
-        format!("Generating… {secs:.1} s")
+        let (started, n) = state
+            .running
+            .with(|r| r.as_ref().map_or((0.0, 1), |r| (r.started_ms, r.variants)));
+        let secs = (now.get() - started).max(0.0) / 1000.0;
+        if n > 1 {
+            format!("Generating {n} variants… {secs:.1} s")
+        } else {
+            format!("Generating… {secs:.1} s")
+        }
     };
     view! {
         <span class="composer__elapsed" role="timer" aria-live="off">
@@ -152,7 +225,10 @@ fn Attachments() -> impl IntoView {
                                     alt=format!("Reference image: {}", a.name)
                                     loading="lazy"
                                 />
-                                <span class="attachment__meta">{describe_image(a.size, a.mime.as_str())}</span>
+                                <span class="attachment__meta" title=a.note.clone().unwrap_or_default()>
+                                    {describe_image(a.size, a.mime.as_str())}
+                                    {a.note.as_ref().map(|_| " · re-encoded")}
+                                </span>
                                 <div class="attachment__tools">
                                     <button
                                         type="button"

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 
+use super::turn::tokens_line;
 use super::TurnCard;
-use crate::actions::handle_new_conversation;
-use crate::state::AppState;
+use crate::actions::{handle_new_conversation, handle_switch_conversation};
+use crate::state::{AppState, Tokens};
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
-/// in flight shown as pending.
+/// in flight shown as pending; and the other conversations of this session.
 #[component]
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -18,41 +19,87 @@ pub fn ConversationView() -> impl IntoView {
         }
     });
     let empty = move || state.turns.with(Vec::is_empty) && state.running.with(Option::is_none);
+    let total = move || {
+        state.turns.with(|turns| {
+            turns
+                .iter()
+                .fold(Tokens::default(), |acc, t| acc.sum(t.usage()))
+        })
+    };
+    let running = move || state.running.with(Option::is_some);
 
     view! {
         <section class="conversation" aria-label="Conversation">
-            <Show when=move || !empty()>
-                <div class="conversation__bar">
-                    <span>
-                        {move || {
-                            let n = state.turns.with(Vec::len);
-                            if n == 1 { "1 turn".to_owned() } else { format!("{n} turns") }
-                        }}
-                    </span>
-                    <button
-                        type="button"
-                        class="button button--ghost button--small"
-                        disabled=move || state.running.with(Option::is_some)
-                        on:click=move |_| handle_new_conversation(state)
-                    >
-                        "New conversation"
-                    </button>
-                </div>
-            </Show>
+            <div class="conversation__bar">
+                <label for="conversation-select" class="visually-hidden">
+                    "Switch conversation"
+                </label>
+                <select
+                    id="conversation-select"
+                    class="conversation__select"
+                    disabled=running
+                    on:change=move |ev| {
+                        if let Ok(id) = event_target_value(&ev).parse::<u64>() {
+                            handle_switch_conversation(state, id);
+                        }
+                    }
+                >
+                    {move || {
+                        let current = state.current.get();
+                        let n = state.turns.with(Vec::len);
+                        let mut items = vec![(current.id, format!("{} ({n} turns)", current.label), true)];
+                        state
+                            .others
+                            .with(|o| {
+                                items
+                                    .extend(
+                                        o
+                                            .iter()
+                                            .map(|c| {
+                                                (
+                                                    c.meta.id,
+                                                    format!("{} ({} turns)", c.meta.label, c.turns.len()),
+                                                    false,
+                                                )
+                                            }),
+                                    )
+                            });
+                        items
+                            .into_iter()
+                            .map(|(id, label, selected)| {
+                                view! {
+                                    <option value=id.to_string() selected=selected>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <span class="conversation__total">{move || tokens_line(total(), "Conversation")}</span>
+                <button
+                    type="button"
+                    class="button button--ghost button--small"
+                    disabled=move || running() || state.turns.with(Vec::is_empty)
+                    on:click=move |_| handle_new_conversation(state)
+                >
+                    "New conversation"
+                </button>
+            </div>
             <Show when=empty>
                 <div class="empty">
                     <p class="empty__title">"Describe an image to begin"</p>
                     <p>
                         "Write a prompt, add up to "
                         {move || state.settings.with(|s| s.caps().max_images)}
-                        " reference images, and press Generate. Then keep refining: each new prompt edits the last image."
+                        " reference images (pick, drop or paste them), and press Generate. Then keep refining: each new prompt edits the last image."
                     </p>
                 </div>
             </Show>
             <For
-                each=move || state.turns.get()
-                key=|t| t.id
-                children=move |t| view! { <TurnCard turn=t /> }
+                each=move || state.turns.get().into_iter().enumerate()
+                key=|(_, t)| t.id
+                children=move |(i, t)| view! { <TurnCard turn=t number=i + 1 /> }
             />
             {move || {
                 state
@@ -70,8 +117,10 @@ pub fn ConversationView() -> impl IntoView {
                                             }
                                         })}
                                 </div>
-                                <div class="turn__model">
-                                    <div class="placeholder" aria-label="Generating"></div>
+                                <div class={if r.variants > 1 { "variants" } else { "variants variants--one" }}>
+                                    {(0..r.variants)
+                                        .map(|_| view! { <div class="placeholder" aria-label="Generating"></div> })
+                                        .collect_view()}
                                 </div>
                             </article>
                         }
