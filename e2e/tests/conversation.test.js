@@ -6,7 +6,7 @@ import {
   clearRequests,
   generate,
   lastRequest,
-  launch,
+  useBrowser,
   makeNoisePng,
   makePng,
   openStudio,
@@ -15,14 +15,7 @@ import {
   requests,
 } from "./helpers.js";
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(clearRequests);
+const chromium = useBrowser({ before, after, beforeEach });
 
 const results = (page) => page.getByRole("img", { name: /^Generated image/ });
 
@@ -39,7 +32,7 @@ async function imageBytes(page, locator) {
 
 describe("conversation editing", () => {
   test("a three-turn edit: every request carries the history and passes the signature check", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Include thoughts").check();
     const prompts = [
       "Create an infographic explaining photosynthesis",
@@ -71,7 +64,7 @@ describe("conversation editing", () => {
   });
 
   test("a failed turn leaves no trace in the history", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await generate(page, "A paper boat");
     await generate(page, "[[status:500]] make it red");
     await page.getByRole("alert").waitFor();
@@ -86,7 +79,7 @@ describe("conversation editing", () => {
   });
 
   test("Edit from here branches without destroying the original", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await generate(page, "A red fox");
     await generate(page, "Give it a hat");
     await results(page).nth(1).waitFor();
@@ -112,7 +105,7 @@ describe("conversation editing", () => {
   });
 
   test("Use as reference attaches the generated image exactly as the API sent it", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await generate(page, "A teapot");
     const shown = await imageBytes(page, results(page).first());
     await page.getByRole("button", { name: "Use as reference" }).click();
@@ -128,7 +121,7 @@ describe("conversation editing", () => {
 
 describe("reference images", () => {
   test("14 images are accepted and a 15th is refused with the limit, nothing lost", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const files = Array.from({ length: 15 }, (_, i) => ({
       name: `ref${i + 1}.png`,
       mimeType: "image/png",
@@ -150,7 +143,7 @@ describe("reference images", () => {
   });
 
   test("Gemini 2.5 Flash takes 3 images", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Model", { exact: true }).selectOption("gemini-2.5-flash-image");
     await page.getByLabel("Add images").setInputFiles(
       Array.from({ length: 4 }, (_, i) => ({ name: `r${i}.png`, mimeType: "image/png", buffer: makePng(8, 8, i) })),
@@ -162,7 +155,7 @@ describe("reference images", () => {
   });
 
   test("drag and drop onto the composer adds an image, with a visible drop target", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const png = makePng(24, 24, 9);
     const dt = await pageFile(page, png, "dropped.png", "image/png");
     await page.dispatchEvent("form.composer", "dragenter", { dataTransfer: dt });
@@ -177,7 +170,7 @@ describe("reference images", () => {
   });
 
   test("pasting an image from the clipboard adds it", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const png = makePng(20, 10, 4);
     const dt = await pageFile(page, png, "pasted.png", "image/png");
     await page.getByRole("textbox", { name: "Prompt" }).focus();
@@ -190,7 +183,7 @@ describe("reference images", () => {
   });
 
   test("an image over 7 MB is re-encoded in the browser, shown as such, and accepted", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const big = makeNoisePng(1600, 1600);
     assert.ok(big.length > 7 * 1024 * 1024);
     await page.getByLabel("Add images").setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: big });
@@ -210,7 +203,7 @@ describe("reference images", () => {
 
 describe("thinking, sources and variants", () => {
   test("thoughts are in a collapsed Thinking section and Download still saves the final image", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Include thoughts").check();
     await page.getByLabel("Thinking level").selectOption("high");
     await generate(page, "A clockwork owl");
@@ -230,7 +223,7 @@ describe("thinking, sources and variants", () => {
   });
 
   test("grounding sources are links, and the search suggestions cannot run script", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Google Search").check();
     await generate(page, "Visualize the current weather in San Francisco as a chart");
     const sources = page.getByRole("region", { name: "Sources" });
@@ -252,7 +245,7 @@ describe("thinking, sources and variants", () => {
   });
 
   test("variants: sent in parallel, shown side by side, one failure does not hide the others", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await generate(page, "A lamp");
     await page.getByLabel("Variants").selectOption("3");
     await clearRequests();

@@ -42,6 +42,22 @@ export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL } =
   return { context, page, log };
 }
 
+/**
+ * Shares one Chromium between the tests of a file and empties the API server's
+ * request log before each test. Returns a getter for the browser.
+ */
+export function useBrowser({ before, after, beforeEach }) {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(clearRequests);
+  return () => browser;
+}
+
 export async function clearRequests() {
   const r = await fetch(`${MOCK_URL}/__mock/requests`, { method: "DELETE" });
   assert.ok(r.ok);
@@ -107,6 +123,11 @@ export function makePng(w, h, seed = 1) {
       raw[o + 2] = (x + y + seed * 13) & 255;
     }
   }
+  return encodePng(w, h, raw);
+}
+
+/** A PNG file from 8-bit RGB rows, each led by its filter byte. */
+function encodePng(w, h, raw, level = 6) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
@@ -115,7 +136,7 @@ export function makePng(w, h, seed = 1) {
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw)),
+    chunk("IDAT", deflateSync(raw, { level })),
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
@@ -141,17 +162,7 @@ export function makeNoisePng(w, h) {
     raw[y * (w * 3 + 1)] = 0;
     row.copy(raw, y * (w * 3 + 1) + 1);
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw, { level: 0 })),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  return encodePng(w, h, raw, 0);
 }
 
 /** Makes a File inside the page from bytes, for drag-and-drop and paste. */

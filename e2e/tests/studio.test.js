@@ -9,7 +9,7 @@ import {
   clearRequests,
   generate,
   lastRequest,
-  launch,
+  useBrowser,
   makePng,
   openStudio,
   pngSize,
@@ -17,14 +17,7 @@ import {
   requests,
 } from "./helpers.js";
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(clearRequests);
+const chromium = useBrowser({ before, after, beforeEach });
 
 /** Replays a recorded request against the API server to get the answer the browser got. */
 async function replay(recorded) {
@@ -49,7 +42,7 @@ function finalAndDrafts(answer) {
 
 describe("studio core", () => {
   test("text to image: the final image is shown, with text, and the key goes only in its header", async () => {
-    const { context, page, log } = await openStudio(browser);
+    const { context, page, log } = await openStudio(chromium());
     await generate(page, "A lighthouse on a cliff at dusk");
     const img = page.getByRole("img", { name: "Generated image: A lighthouse on a cliff at dusk" });
     await img.waitFor();
@@ -78,7 +71,7 @@ describe("studio core", () => {
   });
 
   test("image to image: the request's base64 decodes to exactly the uploaded bytes", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const png = makePng(40, 30, 3);
     await page.getByLabel("Add images").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png });
     await page.getByRole("img", { name: "Reference image: photo.png" }).waitFor();
@@ -97,7 +90,7 @@ describe("studio core", () => {
   });
 
   test("two images keep their order, and reordering changes the request", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const a = makePng(16, 16, 1);
     const b = makePng(16, 16, 2);
     // The file name lies about the type: the bytes decide.
@@ -118,7 +111,7 @@ describe("studio core", () => {
   });
 
   test("a file that is not a supported image is refused with its name, and nothing is sent", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Add images").setInputFiles([
       { name: "anim.gif", mimeType: "image/gif", buffer: Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00", "binary") },
       { name: "notes.png", mimeType: "image/png", buffer: Buffer.from("just text") },
@@ -135,7 +128,7 @@ describe("studio core", () => {
   });
 
   test("Download saves the final image's exact bytes, not a thought draft", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Include thoughts").check();
     await generate(page, "A futuristic city inside a glass bottle");
     await page.getByRole("img", { name: /^Generated image/ }).waitFor();
@@ -158,7 +151,7 @@ describe("studio core", () => {
   });
 
   test("every option reaches the request; image only asks for IMAGE", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Image only").check();
     await page.getByLabel("Aspect ratio").selectOption("16:9");
     await page.getByLabel("Image size").selectOption("2K");
@@ -205,7 +198,7 @@ describe("studio core", () => {
   });
 
   test("an error keeps the prompt, the images and the settings, and says what to do", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const png = makePng(20, 20, 5);
     await page.getByLabel("Aspect ratio").selectOption("4:3");
     await page.getByLabel("Add images").setInputFiles({ name: "keep.png", mimeType: "image/png", buffer: png });
@@ -241,7 +234,7 @@ describe("studio core", () => {
   });
 
   test("Cancel aborts the request in flight and keeps everything", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     const prompt = "[[slow:20000]] a very slow 4K render";
     await page.getByRole("textbox", { name: "Prompt" }).fill(prompt);
     await page.getByRole("button", { name: "Generate" }).click();
@@ -259,7 +252,7 @@ describe("studio core", () => {
   });
 
   test("a second turn sends the first model turn back verbatim and is accepted", async () => {
-    const { context, page } = await openStudio(browser);
+    const { context, page } = await openStudio(chromium());
     await page.getByLabel("Include thoughts").check();
     await generate(page, "Create an infographic explaining photosynthesis");
     await page.getByRole("img", { name: /^Generated image/ }).waitFor();

@@ -5,6 +5,24 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Serde through the API's spelling (`"16:9"`, `"1K"`): an enum with `as_str` and `parse`.
+macro_rules! wire_string {
+    ($ty:ident, $what:literal) => {
+        impl TryFrom<String> for $ty {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!(concat!("unknown ", $what, " {:?}"), s))
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(v: $ty) -> String {
+                v.as_str().to_owned()
+            }
+        }
+    };
+}
+
 /// Output aspect ratio, as the API spells it (`"16:9"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -43,19 +61,8 @@ impl AspectRatio {
         Self::R1x8,
         Self::R8x1,
     ];
-    /// The ten ratios every model takes.
-    pub const COMMON: [AspectRatio; 10] = [
-        Self::R1x1,
-        Self::R2x3,
-        Self::R3x2,
-        Self::R3x4,
-        Self::R4x3,
-        Self::R4x5,
-        Self::R5x4,
-        Self::R9x16,
-        Self::R16x9,
-        Self::R21x9,
-    ];
+    /// The ten ratios every model takes (the first ten of [`AspectRatio::ALL`]).
+    pub const COMMON: &'static [AspectRatio] = Self::ALL.split_at(10).0;
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -81,18 +88,7 @@ impl AspectRatio {
     }
 }
 
-impl TryFrom<String> for AspectRatio {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s).ok_or_else(|| format!("unknown aspect ratio {s:?}"))
-    }
-}
-
-impl From<AspectRatio> for String {
-    fn from(r: AspectRatio) -> String {
-        r.as_str().to_owned()
-    }
-}
+wire_string!(AspectRatio, "aspect ratio");
 
 /// Output resolution. The API wants an upper-case K (`"1k"` is rejected).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -121,18 +117,7 @@ impl ImageSize {
     }
 }
 
-impl TryFrom<String> for ImageSize {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s).ok_or_else(|| format!("unknown image size {s:?}"))
-    }
-}
-
-impl From<ImageSize> for String {
-    fn from(r: ImageSize) -> String {
-        r.as_str().to_owned()
-    }
-}
+wire_string!(ImageSize, "image size");
 
 /// How hard the model thinks before drawing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -217,7 +202,7 @@ pub static MODELS: [ModelCaps; 3] = [
         id: "gemini-3-pro-image-preview",
         label: "Gemini 3 Pro Image",
         retired: None,
-        aspect_ratios: &AspectRatio::COMMON,
+        aspect_ratios: AspectRatio::COMMON,
         image_sizes: &[ImageSize::K1, ImageSize::K2, ImageSize::K4],
         default_size_hint: "1K",
         thinking: Thinking::Fixed(ThinkingLevel::High),
@@ -228,7 +213,7 @@ pub static MODELS: [ModelCaps; 3] = [
         id: "gemini-2.5-flash-image",
         label: "Gemini 2.5 Flash Image",
         retired: Some("2026-10-02"),
-        aspect_ratios: &AspectRatio::COMMON,
+        aspect_ratios: AspectRatio::COMMON,
         image_sizes: &[],
         default_size_hint: "1024 px",
         thinking: Thinking::Unsupported,
