@@ -1,23 +1,26 @@
 use leptos::prelude::*;
 
+use crate::site::{host_of, Site};
 use crate::state::AppState;
 
-/// Where requests go, in one glance.
+/// Where requests go, and where the key is, in one glance.
 #[component]
 pub fn Endpoint() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let site = expect_context::<Site>();
     let text = move || {
+        let proxy_key = site.proxy_holds_key();
         state.connection.with(|c| {
             let base = c.base_url.trim();
-            let target = if base.is_empty() {
+            let target = if base.is_empty() || base.starts_with('/') {
                 "this site's proxy".to_owned()
             } else {
-                base.trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .to_owned()
+                let origin = site.origin_of(base);
+                host_of(&origin).to_owned()
             };
-            let key = if c.api_key.trim().is_empty() {
+            let key = if proxy_key {
+                "key added by the proxy"
+            } else if c.api_key.trim().is_empty() {
                 "no key in browser"
             } else if c.remember {
                 "key remembered"

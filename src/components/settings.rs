@@ -1,9 +1,11 @@
-use gemini::models::{caps, Thinking, MODELS};
+use gemini::models::{caps, Thinking};
 use gemini::{AspectRatio, ImageSize, ThinkingLevel};
 use leptos::prelude::*;
 
 use crate::actions::handle_model_change;
 use crate::browser::http::KeyHeader;
+use crate::config::validate_base;
+use crate::site::{handle_key_header, request_base, ChangeSource, Site};
 use crate::state::AppState;
 
 const CUSTOM: &str = "__custom";
@@ -13,11 +15,21 @@ const CUSTOM: &str = "__custom";
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let site = expect_context::<Site>();
     let settings = state.settings;
     let conn = state.connection;
     let model_caps = move || settings.with(|s| caps(&s.model));
-    let is_custom = move || !model_caps().known;
+    // The site's config.json may restrict the models offered.
+    let offered = move || site.config.with(|c| c.offered_models());
+    let allow_custom = move || site.config.with(|c| c.allow_custom_model);
+    let is_custom = move || {
+        settings.with(|s| {
+            site.config
+                .with(|c| !c.offered_models().iter().any(|(id, _)| *id == s.model))
+        })
+    };
     let show_key = RwSignal::new(false);
+    let base_error = RwSignal::new(None::<String>);
 
     let model_select_value = move || {
         if is_custom() {
@@ -41,26 +53,26 @@ pub fn SettingsPanel() -> impl IntoView {
                             handle_model_change(state, id);
                         }
                     >
-                        {MODELS
-                            .iter()
-                            .map(|m| {
-                                let label = match m.retired {
-                                    Some(date) => format!("{} (retired {date})", m.label),
-                                    None => m.label.to_owned(),
-                                };
-                                let id = m.id;
-                                view! {
-                                    <option value=id selected=move || model_select_value() == id>
-                                        {label}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                        <option value=CUSTOM selected=is_custom>
-                            "Custom model id…"
-                        </option>
+                        {move || {
+                            offered()
+                                .into_iter()
+                                .map(|(id, label)| {
+                                    let value = id.clone();
+                                    view! {
+                                        <option value=value selected=move || model_select_value() == id>
+                                            {label}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                        <Show when=allow_custom>
+                            <option value=CUSTOM selected=is_custom>
+                                "Custom model id…"
+                            </option>
+                        </Show>
                     </select>
-                    <Show when=is_custom>
+                    <Show when=move || is_custom() && allow_custom()>
                         <label for="custom-model" class="sub-label">
                             "Custom model id"
                         </label>
@@ -265,99 +277,159 @@ pub fn SettingsPanel() -> impl IntoView {
                 </div>
             </details>
 
-            <details class="settings__group" open=conn.with_untracked(|c| c.api_key.is_empty())>
+            // Open while there is no key to enter, and while one is remembered (so
+            // "Forget key" is in sight).
+            <details
+                class="settings__group"
+                open=conn.with_untracked(|c| c.api_key.is_empty() || c.remember)
+            >
                 <summary>"Connection"</summary>
-                <div class="field">
-                    <label for="base-url">"API base URL"</label>
-                    <input
-                        id="base-url"
-                        type="url"
-                        spellcheck="false"
-                        autocomplete="off"
-                        placeholder="empty = this site's proxy"
-                        prop:value=move || conn.with(|c| c.base_url.clone())
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            conn.update(|c| c.base_url = v.trim().to_owned());
+                <Show
+                    when=move || !site.proxy_holds_key()
+                    fallback=move || {
+                        view! {
+                            <p class="hint proxy-note">
+                                {move || {
+                                    let base = conn.with(|c| c.base_url.clone());
+                                    let target = if base.is_empty() {
+                                        "this site's /v1beta/ proxy".to_owned()
+                                    } else {
+                                        base
+                                    };
+                                    format!(
+                                        "This site's proxy adds the API key: this browser holds no key and sends none. Requests go to {target}.",
+                                    )
+                                }}
+                            </p>
                         }
-                    />
-                    <p class="hint">
-                        "Leave empty to use this site's proxy. Or e.g. https://api.cometapi.com, https://generativelanguage.googleapis.com."
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="key-header">"Key header"</label>
-                    <select
-                        id="key-header"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            conn.update(|c| c.key_header = KeyHeader::from_id(&v));
-                        }
-                    >
-                        {KeyHeader::ALL
-                            .into_iter()
-                            .map(|h| {
-                                view! {
-                                    <option value=h.id() selected=move || conn.with(|c| c.key_header == h)>
-                                        {h.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="api-key">"API key"</label>
-                    <div class="input-row">
+                    }
+                >
+                    <div class="field">
+                        <label for="base-url">"API base URL"</label>
                         <input
-                            id="api-key"
-                            type=move || if show_key.get() { "text" } else { "password" }
+                            id="base-url"
+                            type="text"
+                            inputmode="url"
                             spellcheck="false"
                             autocomplete="off"
-                            placeholder="not needed behind a key-holding proxy"
-                            prop:value=move || conn.with(|c| c.api_key.clone())
-                            on:input=move |ev| {
-                                let v = event_target_value(&ev);
-                                conn.update(|c| c.api_key = v);
+                            placeholder="empty = this site's proxy"
+                            aria-describedby="base-url-hint"
+                            aria-invalid=move || base_error.with(Option::is_some).to_string()
+                            prop:value=move || {
+                                site.pending
+                                    .with(|p| {
+                                        p.as_ref()
+                                            .filter(|p| p.source == ChangeSource::User)
+                                            .map(|p| p.base_url.clone())
+                                    })
+                                    .unwrap_or_else(|| conn.with(|c| c.base_url.clone()))
+                            }
+                            on:change=move |ev| {
+                                match validate_base(&event_target_value(&ev)) {
+                                    Ok(base) => {
+                                        base_error.set(None);
+                                        let header = conn.with_untracked(|c| c.key_header);
+                                        request_base(state, site, base, header, ChangeSource::User);
+                                    }
+                                    Err(why) => {
+                                        base_error.set(Some(format!("Not used: {why}. Requests still go to the previous address.")))
+                                    }
+                                }
                             }
                         />
+                        {move || {
+                            base_error.get().map(|e| view! { <p class="hint hint--error" role="alert">{e}</p> })
+                        }}
+                        {move || {
+                            conn.with(|c| site.blocked_origin(&c.base_url))
+                                .map(|origin| {
+                                    view! {
+                                        <p class="hint hint--warn">
+                                            {format!(
+                                                "This page's security policy does not allow requests to {origin}: the browser will block them. Whoever hosts this page can allow it (cargo xtask dist --api-origin {origin}).",
+                                            )}
+                                        </p>
+                                    }
+                                })
+                        }}
+                        <p class="hint" id="base-url-hint">
+                            "Leave empty to use this site's proxy. Or e.g. https://api.cometapi.com, https://generativelanguage.googleapis.com."
+                        </p>
+                    </div>
+                    <div class="field">
+                        <label for="key-header">"Key header"</label>
+                        <select
+                            id="key-header"
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                handle_key_header(state, site, KeyHeader::from_id(&v));
+                            }
+                        >
+                            {KeyHeader::ALL
+                                .into_iter()
+                                .map(|h| {
+                                    view! {
+                                        <option value=h.id() selected=move || conn.with(|c| c.key_header == h)>
+                                            {h.label()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="api-key">"API key"</label>
+                        <div class="input-row">
+                            <input
+                                id="api-key"
+                                type=move || if show_key.get() { "text" } else { "password" }
+                                spellcheck="false"
+                                autocomplete="off"
+                                placeholder="not needed behind a key-holding proxy"
+                                prop:value=move || conn.with(|c| c.api_key.clone())
+                                on:input=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    conn.update(|c| c.api_key = v);
+                                }
+                            />
+                            <button
+                                type="button"
+                                class="button button--ghost button--small"
+                                aria-pressed=move || show_key.get().to_string()
+                                on:click=move |_| show_key.update(|v| *v = !*v)
+                            >
+                                {move || if show_key.get() { "Hide" } else { "Show" }}
+                            </button>
+                        </div>
+                        <p class="hint">"Sent only to the API base URL, in the header above."</p>
+                    </div>
+                    <div class="field field--check">
+                        <input
+                            id="remember-key"
+                            type="checkbox"
+                            prop:checked=move || conn.with(|c| c.remember)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                conn.update(|c| c.remember = on);
+                            }
+                        />
+                        <label for="remember-key">"Remember on this device"</label>
+                        <p class="hint">"Stores the key in this browser's local storage. Off: forgotten when the tab closes."</p>
+                    </div>
+                    <Show when=move || conn.with(|c| c.remember || !c.api_key.is_empty())>
                         <button
                             type="button"
                             class="button button--ghost button--small"
-                            aria-pressed=move || show_key.get().to_string()
-                            on:click=move |_| show_key.update(|v| *v = !*v)
+                            on:click=move |_| {
+                                conn.update(|c| {
+                                    c.api_key.clear();
+                                    c.remember = false;
+                                })
+                            }
                         >
-                            {move || if show_key.get() { "Hide" } else { "Show" }}
+                            "Forget key"
                         </button>
-                    </div>
-                    <p class="hint">"Sent only to the API base URL, in the header above."</p>
-                </div>
-                <div class="field field--check">
-                    <input
-                        id="remember-key"
-                        type="checkbox"
-                        prop:checked=move || conn.with(|c| c.remember)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            conn.update(|c| c.remember = on);
-                        }
-                    />
-                    <label for="remember-key">"Remember on this device"</label>
-                    <p class="hint">"Stores the key in this browser's local storage. Off: forgotten when the tab closes."</p>
-                </div>
-                <Show when=move || conn.with(|c| c.remember || !c.api_key.is_empty())>
-                    <button
-                        type="button"
-                        class="button button--ghost button--small"
-                        on:click=move |_| {
-                            conn.update(|c| {
-                                c.api_key.clear();
-                                c.remember = false;
-                            })
-                        }
-                    >
-                        "Forget key"
-                    </button>
+                    </Show>
                 </Show>
             </details>
         </aside>
