@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::{self, caps, AspectRatio, ImageSize, ModelCaps, Thinking, ThinkingLevel};
 use crate::wire::{
-    Content, GenerationConfig, GoogleSearch, ImageConfig, Modality, Role, ThinkingConfig, Tool,
+    Content, GenerationConfig, GoogleSearch, ImageConfig, InlineData, Modality, Part, Role,
+    ThinkingConfig, Tool,
 };
 
 /// The most base64 the inline images of one request may add up to (the API's limit
@@ -216,10 +217,109 @@ pub struct RequestBody<'a> {
 
 impl RequestBody<'_> {
     /// The JSON bytes to send.
+    ///
+    /// Image data (base64, nearly all of a body's bytes) is copied in as it is:
+    /// serde writes only the rest, with every `data` empty, and each image is put
+    /// in its place. The bytes are exactly those of `serde_json::to_vec(self)`.
     pub fn to_json(&self) -> Vec<u8> {
+        let mut data: Vec<&str> = Vec::new();
+        let skeleton = RequestBody {
+            contents: self
+                .contents
+                .iter()
+                .map(|c| {
+                    Cow::Owned(Content {
+                        role: c.role,
+                        parts: c.parts.iter().map(|p| without_data(p, &mut data)).collect(),
+                    })
+                })
+                .collect(),
+            generation_config: self.generation_config.clone(),
+            tools: self.tools.clone(),
+        };
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        let json = serde_json::to_vec(&skeleton).unwrap_or_default();
+        splice_data(&json, &data).unwrap_or_else(|| serde_json::to_vec(self).unwrap_or_default())
     }
+}
+
+/// A copy of `p` with an empty `data`; the data goes to `out`.
+fn without_data<'a>(p: &'a Part, out: &mut Vec<&'a str>) -> Part {
+    // Destructured so that a new field of `Part` cannot be forgotten here.
+    let Part {
+        text,
+        inline_data,
+        thought,
+        thought_signature,
+    } = p;
+    Part {
+        text: text.clone(),
+        inline_data: inline_data.as_ref().map(|d| {
+            out.push(&d.data);
+            InlineData {
+                mime_type: d.mime_type.clone(),
+                data: String::new(),
+            }
+        }),
+        thought: *thought,
+        thought_signature: thought_signature.clone(),
+    }
+}
+
+/// Puts `data`, in order, where the skeleton has `"data":""`. Outside strings,
+/// where a `"` is never escaped, that sequence can only be an inline data value.
+/// `None` if the skeleton does not have exactly one place per image.
+fn splice_data(skeleton: &[u8], data: &[&str]) -> Option<Vec<u8>> {
+    const EMPTY: &[u8] = br#""data":"""#;
+    let total = skeleton.len() + data.iter().map(|d| d.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    let mut rest = skeleton;
+    for d in data {
+        let at = rest.windows(EMPTY.len()).position(|w| w == EMPTY)?;
+        let (head, tail) = rest.split_at(at + EMPTY.len() - 1);
+        out.extend_from_slice(head);
+        if needs_escape(d.as_bytes()) {
+            // Never for base64; kept correct for anything else.
+            let escaped = serde_json::to_vec(d).ok()?;
+            out.extend_from_slice(&escaped[1..escaped.len() - 1]);
+        } else {
+            out.extend_from_slice(d.as_bytes());
+        }
+        rest = tail;
+    }
+    if rest.windows(EMPTY.len()).any(|w| w == EMPTY) {
+        return None;
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+/// True if `s` may have a byte JSON must escape (`"`, `\\`, a control
+/// character). Checked sixteen bytes at a time, conservatively: any byte below
+/// `#` counts (so a space sends a string the slow, exact way; base64 has none).
+fn needs_escape(s: &[u8]) -> bool {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    // A byte of `x` below `n` (n <= 0x80), or equal to `\\`.
+    let flag = |x: u64| {
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        (x.wrapping_sub(ONES * u64::from(b'#')) | backslash.wrapping_sub(ONES))
+            & !x
+            & !(backslash & HIGH)
+            & HIGH
+    };
+    let word = |c: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        u64::from_le_bytes(w)
+    };
+    let mut chunks = s.chunks_exact(16);
+    for c in &mut chunks {
+        if flag(word(&c[..8])) | flag(word(&c[8..])) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < b'#' || b == b'\\')
 }
 
 /// Builds the body for the next turn: the earlier turns exactly as they are in
@@ -552,6 +652,90 @@ mod tests {
         assert_eq!(v["contents"][1]["role"], "model");
         assert_eq!(v["contents"][1]["parts"][0]["thoughtSignature"], "sig");
         assert_eq!(v["contents"][2]["parts"][0]["text"], "second");
+    }
+
+    #[test]
+    fn to_json_is_byte_for_byte_serde_json() {
+        let s = with(|s| {
+            s.google_search = true;
+            s.include_thoughts = true;
+        });
+        let model_turn = Content {
+            role: Some(Role::Model),
+            parts: vec![
+                Part {
+                    thought: Some(true),
+                    ..Part::text("thinking \"data\":\"\" {\"data\":\"\"}")
+                },
+                Part {
+                    thought: Some(true),
+                    ..Part::image("image/png", "ZHJhZnQ=".into())
+                },
+                Part {
+                    thought_signature: Some("c2ln\"\\".into()),
+                    ..Part::image("image/jpeg", "QUJD".repeat(1000))
+                },
+                // Data that is not base64 is still escaped as JSON wants.
+                Part::image("image/png", "a\"b\\c\nd\u{1}e\u{e9}\u{1F600}".into()),
+                Part::image("image/png", String::new()),
+            ],
+        };
+        let history = vec![user_content("first \"data\":\"\"", []), model_turn];
+        let next = user_content(
+            "data:\"\"",
+            [
+                Part::image("image/png", "AAAA".into()),
+                Part::image("image/webp", "B".repeat(4097)),
+            ],
+        );
+        let body = build(&s, &history, &next).unwrap();
+        assert_eq!(body.to_json(), serde_json::to_vec(&body).unwrap());
+        let only_text = user_content("x", []);
+        let empty = build(&s, [], &only_text).unwrap();
+        assert_eq!(empty.to_json(), serde_json::to_vec(&empty).unwrap());
+    }
+
+    #[test]
+    fn escape_check_matches_the_plain_definition() {
+        let mut seed = 0x9E3779B97F4A7C15u64;
+        for round in 0..20_000 {
+            let len = round % 70;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // Mostly base64-like bytes, sometimes anything.
+                    if seed.is_multiple_of(97) {
+                        (seed >> 24) as u8
+                    } else {
+                        b"ABCxyz019+/=-_"[(seed >> 8) as usize % 14]
+                    }
+                })
+                .collect();
+            let plain = bytes.iter().any(|&b| b < b'#' || b == b'\\');
+            assert_eq!(needs_escape(&bytes), plain, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn escape_check_finds_every_byte_json_escapes() {
+        for len in 0..24 {
+            let plain = vec![b'Q'; len];
+            assert!(!needs_escape(&plain));
+            for at in 0..len {
+                for bad in [b'"', b'\\', 0u8, 0x1f, b'\n'] {
+                    let mut v = plain.clone();
+                    v[at] = bad;
+                    assert!(needs_escape(&v), "{len} {at} {bad}");
+                }
+                for ok in [b'#', b'~', 0x7f, 0x80, 0xff, b'/', b'+', b'=', b'[', b']'] {
+                    let mut v = plain.clone();
+                    v[at] = ok;
+                    assert!(!needs_escape(&v), "{len} {at} {ok}");
+                }
+            }
+        }
     }
 
     #[test]

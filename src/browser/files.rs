@@ -45,8 +45,8 @@ pub async fn read_image(file: &File) -> Result<ImageFile, String> {
     }
 }
 
-/// Base64 without a `data:` prefix, as the API wants it.
+/// Base64 without a `data:` prefix, as the API wants it (the browser's native
+/// encoder where there is one).
 pub fn to_base64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    super::base64::encode(bytes)
 }

@@ -1,9 +1,15 @@
-//! The one HTTP call the studio makes: POST a request body, with abort.
+//! HTTP on the browser's own `fetch` (no wrapper crate): the one API call the
+//! studio makes (POST a body, with abort) and GETs of small files beside the page.
 
 use gemini::Failure;
-use gloo_net::http::Request;
+use js_sys::{Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
-use web_sys::AbortSignal;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortSignal, Headers, ReadableStreamDefaultReader, Request, RequestCache, RequestInit, Response,
+};
 
 /// Which header carries the API key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,32 +52,22 @@ pub async fn post_json(
     url: &str,
     key_header: KeyHeader,
     api_key: &str,
-    body: Vec<u8>,
+    body: &[u8],
     signal: &AbortSignal,
 ) -> Result<(u16, Vec<u8>), Failure> {
-    let mut req = Request::post(url)
-        .header("content-type", "application/json")
-        .abort_signal(Some(signal));
-    let key = api_key.trim();
-    if !key.is_empty() {
-        req = match key_header {
-            KeyHeader::GoogApiKey => req.header("x-goog-api-key", key),
-            KeyHeader::Bearer => req.header("authorization", &format!("Bearer {key}")),
-        };
-    }
-    let body = js_sys::Uint8Array::from(body.as_slice());
-    let req = req
-        .body(body)
-        .map_err(|e| Failure::Network(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| {
-        if signal.aborted() {
-            Failure::Aborted
-        } else {
-            Failure::Network(network_hint(&e.to_string()))
-        }
-    })?;
+    let request = post_request(url, key_header, api_key, body, Some(signal))?;
+    let resp: Response = JsFuture::from(fetch(&request))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(|e| {
+            if signal.aborted() {
+                Failure::Aborted
+            } else {
+                Failure::Network(network_hint(&js_text(&e)))
+            }
+        })?;
     let status = resp.status();
-    let bytes = resp.binary().await.map_err(|_| {
+    let bytes = read_bytes(&resp).await.map_err(|_| {
         if signal.aborted() {
             Failure::Aborted
         } else {
@@ -79,6 +75,112 @@ pub async fn post_json(
         }
     })?;
     Ok((status, bytes))
+}
+
+/// The POST request, ready to send. The body is handed to the browser as a view
+/// of wasm memory, which the browser copies once: no JS copy of it is kept.
+pub fn post_request(
+    url: &str,
+    key_header: KeyHeader,
+    api_key: &str,
+    body: &[u8],
+    signal: Option<&AbortSignal>,
+) -> Result<Request, Failure> {
+    let headers = Headers::new().map_err(|e| Failure::Network(js_text(&e)))?;
+    let key = api_key.trim();
+    let key_set = match (key.is_empty(), key_header) {
+        (true, _) => Ok(()),
+        (false, KeyHeader::GoogApiKey) => headers.set("x-goog-api-key", key),
+        (false, KeyHeader::Bearer) => headers.set("authorization", &["Bearer ", key].concat()),
+    };
+    headers
+        .set("content-type", "application/json")
+        .and(key_set)
+        .map_err(|e| Failure::Network(js_text(&e)))?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_signal(signal);
+    // SAFETY: the view goes into `init` (no new JS value) and the Request
+    // constructor copies it before anything else runs.
+    init.set_body(unsafe { &crate::browser::base64::memory_view(body) });
+    Request::new_with_str_and_init(url, &init).map_err(|e| Failure::Network(js_text(&e)))
+}
+
+/// GETs `path` (relative to the document) bypassing stale caches. Returns the
+/// status, the content type and the text.
+pub async fn get_text(path: &str) -> Result<(u16, String, String), String> {
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let req = Request::new_with_str_and_init(path, &init).map_err(|e| js_text(&e))?;
+    let resp: Response = JsFuture::from(fetch(&req))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(|e| js_text(&e))?;
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let text = JsFuture::from(resp.text().map_err(|e| js_text(&e))?)
+        .await
+        .map_err(|e| js_text(&e))?
+        .as_string()
+        .unwrap_or_default();
+    Ok((resp.status(), content_type, text))
+}
+
+/// The whole body, each chunk copied straight into wasm memory as it arrives
+/// (`arrayBuffer()` would first gather it in one more copy).
+pub async fn read_bytes(resp: &Response) -> Result<Vec<u8>, JsValue> {
+    let Some(body) = resp.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    let hint = resp
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(n) = hint {
+        // Only a hint (compressed bodies grow): never fail on it.
+        let _ = out.try_reserve_exact(n);
+    }
+    loop {
+        let step = JsFuture::from(reader.read()).await?;
+        if Reflect::get(&step, &"done".into())?.is_truthy() {
+            return Ok(out);
+        }
+        let chunk: Uint8Array = Reflect::get(&step, &"value".into())?.unchecked_into();
+        let n = chunk.length() as usize;
+        let at = out.len();
+        out.try_reserve(n)
+            .map_err(|_| JsValue::from_str("the answer is too large for this browser tab"))?;
+        // SAFETY: `n` bytes of spare capacity are reserved at `at`; the browser
+        // fills all of them (copy_to checks the length).
+        unsafe {
+            chunk.raw_copy_to_ptr(out.as_mut_ptr().add(at));
+            out.set_len(at + n);
+        }
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (a window's or a worker's).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch(request: &Request) -> js_sys::Promise;
+}
+
+/// `String(e)` for an exception ("TypeError: Failed to fetch"), as gloo-net gave.
+fn js_text(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => err.to_string().into(),
+        None => e.as_string().unwrap_or_else(|| "unknown error".to_owned()),
+    }
 }
 
 fn network_hint(detail: &str) -> String {

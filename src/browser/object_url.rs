@@ -34,11 +34,19 @@ impl Drop for ObjectUrl {
     }
 }
 
-/// A Blob holding a copy of `bytes`.
+/// A Blob holding a copy of `bytes` (the browser copies straight from wasm
+/// memory: no intermediate JS array).
 pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    let parts = js_sys::Array::new();
+    // SAFETY: the view goes into `parts` (no new JS value) and the Blob
+    // constructor copies it before anything else runs.
+    parts.push(unsafe { &crate::browser::base64::memory_view(bytes) });
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    if blob.size() as usize == bytes.len() {
+        Ok(blob)
+    } else {
+        Err(JsValue::from_str("the browser could not copy the image"))
+    }
 }

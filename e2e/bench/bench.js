@@ -1,0 +1,501 @@
+// The studio's byte paths against the JavaScript paths of peer apps, in one
+// headless Chromium run, on the same generated data. Run through
+// `cargo xtask bench` (or `cargo xtask test`, which runs it tiny as a smoke test).
+//
+//   node bench/bench.js --app DIR --bench DIR [--runs N] [--tiny] [--out FILE]
+//
+// --app is the shipped release build (sizes, cold start, memory over N
+// generations); --bench is the same app built with the `bench` feature, whose
+// exported entry points run the studio's own encode and decode paths.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import zlib from "node:zlib";
+import { randomBytes } from "node:crypto";
+import { chromium } from "playwright-core";
+
+// ------------------------------------------------------------------ options
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const TINY = args.includes("--tiny");
+const APP = opt("--app");
+const BENCH = opt("--bench");
+const RUNS = Number(opt("--runs", TINY ? "1" : "7"));
+const OUT = opt("--out");
+const FILES = TINY ? 2 : 14;
+const FILE_BYTES = TINY ? 64 * 1024 : 5 * 1024 * 1024;
+// The answer's final image: 15,000,000 bytes are 20,000,000 base64 characters.
+const IMAGE_BYTES = TINY ? 192 * 1024 : 15_000_000;
+const GENERATIONS = TINY ? 3 : 20;
+const FLAGS = (process.env.CHROMIUM_FLAGS ??
+  "--no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync")
+  .split(" ")
+  .filter((f) => f && f !== "--headless=new");
+if (!APP || !BENCH) {
+  console.error("usage: node bench/bench.js --app DIR --bench DIR [--runs N] [--tiny] [--out FILE]");
+  process.exit(2);
+}
+
+// ------------------------------------------------------------------ data
+
+/** A 4K-style answer: thoughts, a draft, text, and the final image last. */
+function makeAnswer(imageBytes) {
+  const image = randomBytes(imageBytes);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(image);
+  const draft = randomBytes(2048);
+  const json = JSON.stringify({
+    candidates: [
+      {
+        content: {
+          role: "model",
+          parts: [
+            { text: "**Composing** the scene at 4K.", thought: true },
+            { inlineData: { mimeType: "image/png", data: draft.toString("base64") }, thought: true },
+            { text: "Here is the image.", thoughtSignature: randomBytes(96).toString("base64") },
+            {
+              inlineData: { mimeType: "image/png", data: image.toString("base64") },
+              thoughtSignature: randomBytes(256).toString("base64"),
+            },
+          ],
+        },
+        finishReason: "STOP",
+      },
+    ],
+    usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 2000, totalTokenCount: 2012 },
+    modelVersion: "gemini-3.1-flash-image-preview",
+  });
+  return { body: Buffer.from(json), image };
+}
+
+const answer = makeAnswer(IMAGE_BYTES);
+
+// ------------------------------------------------------------------ servers
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+/** Serves a build, the answer for the benchmark page, and a stand-in API. */
+function serve(dir) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/bench/answer.json" || url.pathname.endsWith(":generateContent")) {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": answer.body.length });
+        res.end(answer.body);
+      });
+      return;
+    }
+    const rel = url.pathname === "/" ? "index.html" : path.normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, "");
+    const file = path.resolve(dir, rel);
+    if (!file.startsWith(path.resolve(dir)) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+const origin = (s) => `http://127.0.0.1:${s.address().port}`;
+
+// ------------------------------------------------------------------ helpers
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const KiB = (n) => round(n / 1024, 1);
+
+function initialLoad(dir) {
+  const files = fs.readdirSync(dir).filter((f) => /\.(wasm|js|css)$/.test(f));
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  const items = files.map((f) => {
+    const buf = fs.readFileSync(path.join(dir, f));
+    const gzip = zlib.gzipSync(buf, { level: 9 }).length;
+    const brotli = zlib.brotliCompressSync(buf, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    }).length;
+    total.raw += buf.length;
+    total.gzip += gzip;
+    total.brotli += brotli;
+    return { file: f.replace(/-[0-9a-f]{8,}(?=[._])/, ""), raw: buf.length, gzip, brotli };
+  });
+  return { total, items };
+}
+
+// Runs in the page: long tasks, object URL bookkeeping, the wasm instance.
+const PAGE_INIT = () => {
+  window.__longtasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  } catch {}
+  const live = new Set();
+  const create = URL.createObjectURL.bind(URL);
+  const revoke = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (o) => {
+    const u = create(o);
+    live.add(u);
+    return u;
+  };
+  URL.revokeObjectURL = (u) => {
+    live.delete(u);
+    revoke(u);
+  };
+  window.__liveUrls = live;
+  addEventListener("TrunkApplicationStarted", (e) => {
+    window.__wasm = e.detail.wasm;
+  });
+  window.__interactive = null;
+  new MutationObserver((_, obs) => {
+    const b = [...document.querySelectorAll("button")].find((x) => x.textContent.trim() === "Generate");
+    if (b && window.__interactive === null) {
+      window.__interactive = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+
+/** The longest task (ms) that started between t0 and t1 in the page, 0 if none over 50 ms. */
+async function longestTask(page, t0, t1) {
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  return page.evaluate(
+    ([a, b]) => Math.max(0, ...window.__longtasks.filter((t) => t.start >= a - 1 && t.start <= b).map((t) => t.duration)),
+    [t0, t1],
+  );
+}
+
+// ------------------------------------------------------------------ the run
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [...FLAGS, "--js-flags=--expose-gc", "--enable-precise-memory-info"],
+  headless: true,
+});
+const appServer = await serve(APP);
+const benchServer = await serve(BENCH);
+const result = {
+  date: new Date().toISOString(),
+  machine: {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 0),
+    os: `${os.type()} ${os.release()}`,
+    chromium: browser.version(),
+  },
+  tiny: TINY,
+  runs: RUNS,
+};
+
+try {
+  // --- initial load
+  result.load = initialLoad(APP);
+
+  // --- cold start: a fresh context each run, no cache
+  const starts = { firstPaint: [], interactive: [] };
+  for (let i = 0; i < Math.max(RUNS, 3); i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.addInitScript(PAGE_INIT);
+    await page.goto(`${origin(appServer)}/`);
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    const t = await page.evaluate(() => ({
+      paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? performance.getEntriesByName("first-paint")[0]?.startTime ?? NaN,
+      interactive: window.__interactive,
+    }));
+    starts.firstPaint.push(t.paint);
+    starts.interactive.push(t.interactive);
+    await ctx.close();
+  }
+  result.coldStart = {
+    firstPaintMs: round(median(starts.firstPaint)),
+    interactiveMs: round(median(starts.interactive)),
+    samples: starts,
+  };
+
+  // --- encode and decode, ours against the peers', alternating
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error("page error:", String(e)));
+  await page.addInitScript(PAGE_INIT);
+  await page.goto(`${origin(benchServer)}/`);
+  await page.waitForFunction(() => window.wasmBindings?.bench_encode);
+  result.nativeBase64 = await page.evaluate(() => window.wasmBindings.bench_native_base64());
+
+  await page.evaluate(
+    ([count, size]) => {
+      const files = [];
+      for (let i = 0; i < count; i++) {
+        const u = new Uint8Array(size);
+        for (let o = 0; o < size; o += 65536) crypto.getRandomValues(u.subarray(o, Math.min(size, o + 65536)));
+        u.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        files.push(new File([u], `photo-${i}.png`, { type: "image/png" }));
+      }
+      window.__files = files;
+      const url = "/v1beta/models/gemini-3.1-flash-image-preview:generateContent";
+      const dataUrl = (f) =>
+        new Promise((res, rej) => {
+          const r = new FileReader();
+          r.onload = () => res(r.result);
+          r.onerror = () => rej(r.error);
+          r.readAsDataURL(f);
+        });
+      // How peer studios build the request: readAsDataURL, split(',')[1], JSON.stringify.
+      window.__peerEncode = async (prompt) => {
+        const parts = [{ text: prompt }];
+        for (const f of window.__files) {
+          const d = await dataUrl(f);
+          parts.push({ inlineData: { mimeType: f.type, data: d.split(",")[1] } });
+        }
+        const body = JSON.stringify({ contents: [{ role: "user", parts }], generationConfig: { responseModalities: ["TEXT", "IMAGE"] } });
+        return new Request(url, { method: "POST", headers: { "content-type": "application/json", "x-goog-api-key": "bench-key" }, body });
+      };
+      // How peer studios show the answer: JSON.parse, atob, a charCodeAt loop, a Blob.
+      window.__peerDecode = async (response) => {
+        const json = await response.json();
+        const parts = json.candidates[0].content.parts;
+        const part = parts.filter((p) => p.inlineData && !p.thought).at(-1);
+        const bin = atob(part.inlineData.data);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        return URL.createObjectURL(new Blob([bytes], { type: part.inlineData.mimeType }));
+      };
+      window.__ourEncode = (prompt) => window.wasmBindings.bench_encode(window.__files, prompt);
+      window.__ourDecode = (response) => window.wasmBindings.bench_decode(response);
+    },
+    [FILES, FILE_BYTES],
+  );
+  await page.evaluate(async () => {
+    const r = await fetch("/bench/answer.json");
+    window.__answer = await r.arrayBuffer();
+  });
+
+  /** Times the variants in the page, interleaved run by run so that drift in the
+   * machine hits each alike; returns median ms, samples and the longest task. */
+  async function time(kind, variants) {
+    const out = Object.fromEntries(variants.map((v) => [v, { samples: [], longest: 0 }]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const v of variants) {
+        await page.evaluate(() => window.gc?.());
+        const [t0, t1] = await page.evaluate(
+          async ([kind, v]) => {
+            window.wasmBindings.bench_force_fallback(v === "fallback");
+            const which = v === "peer" ? "peer" : "our";
+            const prompt = "Blend these photos into one scene";
+            // The answer as it arrives: a Response (made before the clock starts).
+            const response = kind === "decode" ? new Response(window.__answer.slice(0)) : null;
+            const t0 = performance.now();
+            const made =
+              kind === "encode"
+                ? await window[`__${which}Encode`](prompt)
+                : await window[`__${which}Decode`](response);
+            const t1 = performance.now();
+            window.wasmBindings.bench_force_fallback(false);
+            if (kind === "decode") URL.revokeObjectURL(made);
+            return [t0, t1];
+          },
+          [kind, v],
+        );
+        out[v].samples.push(t1 - t0);
+        out[v].longest = Math.max(out[v].longest, await longestTask(page, t0, t1));
+      }
+    }
+    for (const v of variants)
+      out[v] = { ms: round(median(out[v].samples)), samples: out[v].samples.map((x) => round(x)), longestTaskMs: round(out[v].longest) };
+    return out;
+  }
+
+  // Correctness first (not timed): the same request body data and the same image.
+  const check = await page.evaluate(async () => {
+    const ours = JSON.parse(await (await window.__ourEncode("x")).text());
+    const peer = JSON.parse(await (await window.__peerEncode("x")).text());
+    const a = ours.contents[0].parts.slice(1).map((p) => p.inlineData.data);
+    const b = peer.contents[0].parts.slice(1).map((p) => p.inlineData.data);
+    const sameBody = a.length === b.length && a.every((d, i) => d === b[i]);
+    const ourUrl = await window.__ourDecode(new Response(window.__answer.slice(0)));
+    const peerUrl = await window.__peerDecode(new Response(window.__answer.slice(0)));
+    const [x, y] = await Promise.all([ourUrl, peerUrl].map(async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer())));
+    const sameImage = x.length === y.length && x.every((v, i) => v === y[i]);
+    URL.revokeObjectURL(ourUrl);
+    URL.revokeObjectURL(peerUrl);
+    return { sameBody, sameImage, imageBytes: x.length };
+  });
+  if (!check.sameBody || !check.sameImage || check.imageBytes !== IMAGE_BYTES)
+    throw new Error(`our path and the peer path disagree: ${JSON.stringify(check)}`);
+
+  const inputBytes = FILES * FILE_BYTES;
+  const enc = await time("encode", ["ours", "peer", "fallback"]);
+  const dec = await time("decode", ["ours", "peer", "fallback"]);
+  const mbps = (ms) => round(inputBytes / 1e6 / (ms / 1000), 0);
+  result.encode = {
+    files: FILES,
+    fileBytes: FILE_BYTES,
+    oursMs: enc.ours.ms,
+    peerMs: enc.peer.ms,
+    fallbackMs: enc.fallback.ms,
+    oursMBps: mbps(enc.ours.ms),
+    peerMBps: mbps(enc.peer.ms),
+    fallbackMBps: mbps(enc.fallback.ms),
+    throughputRatio: round(enc.peer.ms / enc.ours.ms, 2),
+    longestTaskMs: { ours: enc.ours.longestTaskMs, peer: enc.peer.longestTaskMs, fallback: enc.fallback.longestTaskMs },
+    samples: { ours: enc.ours.samples, peer: enc.peer.samples, fallback: enc.fallback.samples },
+  };
+  result.decode = {
+    responseBytes: answer.body.length,
+    imageBytes: IMAGE_BYTES,
+    oursMs: dec.ours.ms,
+    peerMs: dec.peer.ms,
+    fallbackMs: dec.fallback.ms,
+    timeRatio: round(dec.ours.ms / dec.peer.ms, 2),
+    longestTaskMs: { ours: dec.ours.longestTaskMs, peer: dec.peer.longestTaskMs, fallback: dec.fallback.longestTaskMs },
+    samples: { ours: dec.ours.samples, peer: dec.peer.samples, fallback: dec.fallback.samples },
+  };
+  await ctx.close();
+
+  // --- memory over N generations in the real UI, each in a new conversation
+  result.memory = await memoryRun();
+} finally {
+  await browser.close();
+  appServer.close();
+  benchServer.close();
+}
+
+async function memoryRun() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.addInitScript(PAGE_INIT);
+  await page.goto(`${origin(appServer)}/`);
+  await page.getByRole("button", { name: "Generate" }).waitFor();
+  await page.waitForFunction(() => window.__wasm?.memory);
+  const key = page.getByLabel("API key", { exact: true });
+  if (await key.count()) await key.fill("bench-key");
+  const cdp = await ctx.newCDPSession(page);
+  const sample = async () => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 20)));
+    await cdp.send("HeapProfiler.collectGarbage");
+    const heap = await cdp.send("Runtime.getHeapUsage");
+    return page.evaluate((jsHeap) => {
+      const shown = new Set(
+        [...document.querySelectorAll("[src^='blob:'], [href^='blob:']")].map((e) => e.getAttribute("src") ?? e.getAttribute("href")),
+      );
+      const live = [...window.__liveUrls];
+      return {
+        wasmBytes: window.__wasm.memory.buffer.byteLength,
+        jsHeapBytes: jsHeap,
+        liveObjectUrls: live.length,
+        unshownObjectUrls: live.filter((u) => !shown.has(u)).length,
+      };
+    }, heap.usedSize);
+  };
+  const samples = [];
+  const uiMs = [];
+  let longest = 0;
+  for (let i = 1; i <= GENERATIONS; i++) {
+    await page.getByRole("textbox", { name: "Prompt" }).fill(`A 4K photo of a lighthouse, take ${i}`);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor({ timeout: 60_000 });
+    const t1 = await page.evaluate(() => performance.now());
+    uiMs.push(t1 - t0);
+    longest = Math.max(longest, await longestTask(page, t0, t1));
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor({ state: "detached" });
+    samples.push(await sample());
+  }
+  await ctx.close();
+  const second = samples[Math.min(1, samples.length - 1)];
+  const last = samples.at(-1);
+  return {
+    generations: GENERATIONS,
+    responseBytes: answer.body.length,
+    afterSecond: second,
+    afterLast: last,
+    wasmGrowthBytes: last.wasmBytes - second.wasmBytes,
+    jsHeapGrowthBytes: last.jsHeapBytes - second.jsHeapBytes,
+    withinOneResponse:
+      last.wasmBytes - second.wasmBytes <= answer.body.length && last.jsHeapBytes - second.jsHeapBytes <= answer.body.length,
+    clickToImageMs: round(median(uiMs)),
+    longestTaskMs: round(longest),
+    pageErrors: errors,
+    samples,
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+const L = result.load.total;
+const rows = [
+  ["initial load, gzip -9 (wasm+js+css)", `${KiB(L.gzip)} KiB`, "peers 133–221 KiB", `${round(L.gzip / 1024 / 133, 2)}× best peer`, "≤ 100 KiB"],
+  ["initial load, brotli", `${KiB(L.brotli)} KiB`, "", "", ""],
+  ["cold start → first paint", `${result.coldStart.firstPaintMs} ms`, "", "", ""],
+  ["cold start → interactive", `${result.coldStart.interactiveMs} ms`, "", "", ""],
+  [
+    `encode ${FILES} × ${KiB(FILE_BYTES)} KiB → request`,
+    `${result.encode.oursMs} ms (${result.encode.oursMBps} MB/s)`,
+    `${result.encode.peerMs} ms (${result.encode.peerMBps} MB/s)`,
+    `${result.encode.throughputRatio}× throughput`,
+    "≥ 2×",
+  ],
+  [
+    `decode ${round(answer.body.length / 1e6, 1)} MB answer → object URL`,
+    `${result.decode.oursMs} ms`,
+    `${result.decode.peerMs} ms`,
+    `${result.decode.timeRatio}× time`,
+    "≤ 0.5×",
+  ],
+  [
+    "longest task: encode / decode",
+    `${result.encode.longestTaskMs.ours} / ${result.decode.longestTaskMs.ours} ms`,
+    `${result.encode.longestTaskMs.peer} / ${result.decode.longestTaskMs.peer} ms`,
+    "",
+    "≤ 200 ms",
+  ],
+  [
+    "fallback (base64 crate): encode / decode",
+    `${result.encode.fallbackMs} / ${result.decode.fallbackMs} ms`,
+    "",
+    "",
+    "",
+  ],
+  [
+    `memory growth, generation 2 → ${GENERATIONS}: wasm / JS heap`,
+    `${KiB(result.memory.wasmGrowthBytes)} / ${KiB(result.memory.jsHeapGrowthBytes)} KiB`,
+    "",
+    result.memory.withinOneResponse ? "within one response" : "OVER one response",
+    `≤ ${KiB(answer.body.length)} KiB`,
+  ],
+  ["object URLs not shown, after the last", `${result.memory.afterLast.unshownObjectUrls}`, "", "", "0"],
+  ["UI: Generate → image shown (20 MB answer)", `${result.memory.clickToImageMs} ms`, "", "", ""],
+  ["longest task in the UI over those generations", `${result.memory.longestTaskMs} ms`, "", "", ""],
+];
+const header = ["measure", "studio", "peer path", "ratio", "target"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+const table = [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)].join("\n");
+result.table = table;
+console.log(`\n${result.machine.cpu}, ${result.machine.cores} cores, Chromium ${result.machine.chromium}; median of ${RUNS} runs${TINY ? " (tiny sizes: a smoke test, not a measurement)" : ""}\n`);
+console.log(table);
+if (result.memory.pageErrors.length) console.log("page errors:", result.memory.pageErrors);
+if (OUT) {
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify(result, null, 2));
+  console.log(`\nwritten to ${OUT}`);
+}

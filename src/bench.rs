@@ -1,0 +1,137 @@
+//! Entry points for `cargo xtask bench` (feature `bench`, never in the shipped
+//! build): the studio's own byte paths, called from the benchmark page so they
+//! can be timed beside the JavaScript paths of peer apps on the same data.
+//!
+//! Each runs exactly the functions the app runs: reading and encoding files as
+//! `handle_add_files` does, building and handing over the body as
+//! `handle_generate` and [`http::post_json`] do, and reading an answer up to the
+//! final image's object URL as `handle_generate` does.
+
+use std::sync::Arc;
+
+use gemini::request::{build, user_content};
+use gemini::response::interpret_with;
+use gemini::wire::Part;
+use gemini::Settings;
+use wasm_bindgen::prelude::*;
+use web_sys::{File, Request, Response};
+
+use crate::browser::files::{read_image, to_base64};
+use crate::browser::object_url::ObjectUrl;
+use crate::browser::{base64, http};
+
+/// Files → the request, ready to send: each file read and encoded once (as when
+/// it is added), then the body built and handed to the browser (as on Generate).
+#[wasm_bindgen]
+pub async fn bench_encode(files: Vec<File>, prompt: String) -> Result<Request, JsValue> {
+    let mut attached: Vec<(gemini::ImageMime, Arc<str>)> = Vec::new();
+    for file in &files {
+        let img = read_image(file).await.map_err(|e| JsValue::from_str(&e))?;
+        attached.push((img.mime, Arc::from(to_base64(&img.bytes))));
+    }
+    let next = user_content(
+        &prompt,
+        attached
+            .iter()
+            .map(|(mime, b64)| Part::image(mime.as_str(), b64.to_string())),
+    );
+    let settings = Settings::default();
+    let body = build(&settings, [], &next)
+        .map_err(|e| JsValue::from_str(&e.to_string()))?
+        .to_json();
+    let url = gemini::request::endpoint("", &settings.model).map_err(|e| e.to_string())?;
+    http::post_request(&url, http::KeyHeader::GoogApiKey, "bench-key", &body, None)
+        .map_err(|f| JsValue::from_str(&f.message().title))
+}
+
+/// An answer → the final image's object URL, as the app shows it. The caller
+/// revokes the URL.
+#[wasm_bindgen]
+pub async fn bench_decode(response: Response) -> Result<String, JsValue> {
+    let bytes = http::read_bytes(&response).await?;
+    let gen = interpret_with(response.status(), &bytes, base64::decode)
+        .map_err(|f| JsValue::from_str(&f.message().title))?;
+    drop(bytes);
+    let url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)?;
+    let href = url.as_str().to_owned();
+    // The page revokes it once it has checked the image.
+    std::mem::forget(url);
+    Ok(href)
+}
+
+/// Forces the `base64` crate instead of the browser's codec (`true`), to
+/// measure the fallback that browsers without `toBase64` get.
+#[wasm_bindgen]
+pub fn bench_force_fallback(on: bool) {
+    base64::force_fallback(on);
+}
+
+/// Whether the browser's native base64 is used.
+#[wasm_bindgen]
+pub fn bench_native_base64() -> bool {
+    base64::native()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn perf_now() -> f64;
+}
+
+/// The decode path step by step (ms): read the body into wasm, parse the JSON,
+/// decode the final image's base64, make its Blob and object URL.
+#[wasm_bindgen]
+pub async fn bench_decode_steps(response: Response) -> Result<Vec<f64>, JsValue> {
+    let t0 = perf_now();
+    let bytes = http::read_bytes(&response).await?;
+    let t1 = perf_now();
+    let parsed: gemini::wire::GenerateContentResponse =
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let t2 = perf_now();
+    let data = parsed
+        .candidates
+        .first()
+        .and_then(|c| c.content.as_ref())
+        .and_then(|c| gemini::response::final_image_index(&c.parts).map(|i| &c.parts[i]))
+        .and_then(|p| p.inline_data.as_ref())
+        .ok_or("no image")?;
+    let image = base64::decode(&data.data)?;
+    let t3 = perf_now();
+    let url = ObjectUrl::from_bytes(&image, &data.mime_type)?;
+    let t4 = perf_now();
+    drop(url);
+    Ok(vec![t1 - t0, t2 - t1, t3 - t2, t4 - t3])
+}
+
+/// The encode path step by step (ms): read the files, encode them, build the
+/// body, hand it to the browser.
+#[wasm_bindgen]
+pub async fn bench_encode_steps(files: Vec<File>) -> Result<Vec<f64>, JsValue> {
+    let (mut read, mut encode) = (0.0, 0.0);
+    let mut attached: Vec<(gemini::ImageMime, Arc<str>)> = Vec::new();
+    for file in &files {
+        let t0 = perf_now();
+        let img = read_image(file).await.map_err(|e| JsValue::from_str(&e))?;
+        let t1 = perf_now();
+        attached.push((img.mime, Arc::from(to_base64(&img.bytes))));
+        encode += perf_now() - t1;
+        read += t1 - t0;
+    }
+    let t0 = perf_now();
+    let next = user_content(
+        "x",
+        attached
+            .iter()
+            .map(|(mime, b64)| Part::image(mime.as_str(), b64.to_string())),
+    );
+    let t1 = perf_now();
+    let settings = Settings::default();
+    let body = build(&settings, [], &next)
+        .map_err(|e| JsValue::from_str(&e.to_string()))?
+        .to_json();
+    let t2 = perf_now();
+    let req = http::post_request("/x", http::KeyHeader::GoogApiKey, "k", &body, None);
+    let t3 = perf_now();
+    drop(req);
+    Ok(vec![read, encode, t1 - t0, t2 - t1, t3 - t2])
+}
