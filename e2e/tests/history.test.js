@@ -1,0 +1,369 @@
+// A history that is never lost: conversations, images and drafts kept in the
+// browser (IndexedDB), as a user sees them.
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  TEST_KEY,
+  b64decode,
+  clearRequests,
+  generate,
+  lastRequest,
+  makePng,
+  openStudio,
+  readDownload,
+  useBrowser,
+} from "./helpers.js";
+
+const chromium = useBrowser({ before, after, beforeEach });
+
+const results = (page) => page.getByRole("img", { name: /^Generated image/ });
+
+async function imageBytes(page, locator) {
+  const src = await locator.getAttribute("src");
+  const b64 = await page.evaluate(async (u) => {
+    const buf = new Uint8Array(await (await fetch(u)).arrayBuffer());
+    let s = "";
+    for (const b of buf) s += String.fromCharCode(b);
+    return btoa(s);
+  }, src);
+  return b64decode(b64);
+}
+
+async function reload(page) {
+  await page.reload();
+  await page.getByRole("button", { name: "Generate" }).waitFor();
+  await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
+}
+
+/** Opens the history panel (if closed) and waits until it lists `count` conversations. */
+async function openHistory(page, count) {
+  const summary = page.locator("summary", { hasText: /^History \(/ });
+  if (count !== undefined) await page.locator("summary", { hasText: `History (${count})` }).waitFor();
+  if ((await page.locator("details.history").getAttribute("open")) === null) await summary.click();
+  await page.locator("ul.history__list").waitFor({ state: "attached" });
+}
+
+const entry = (page, title) => page.getByRole("button", { name: new RegExp(`^${title}`) });
+
+describe("history", () => {
+  test("a conversation is kept: after a reload it and its images are there and can be continued", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A lighthouse on a cliff");
+    await generate(page, "Make it stormy");
+    await results(page).nth(1).waitFor();
+    const before = [await imageBytes(page, results(page).nth(0)), await imageBytes(page, results(page).nth(1))];
+    await reload(page);
+    await page.getByRole("article", { name: "Turn 2" }).waitFor();
+    assert.match(await page.getByRole("article", { name: "Turn 1" }).innerText(), /A lighthouse on a cliff/);
+    // The prompt that was sent does not come back as a draft.
+    assert.equal(await page.getByRole("textbox", { name: "Prompt" }).inputValue(), "");
+    assert.deepEqual(await imageBytes(page, results(page).nth(0)), before[0]);
+    assert.deepEqual(await imageBytes(page, results(page).nth(1)), before[1]);
+    // The next request carries the stored model turns and passes the signature check.
+    await clearRequests();
+    await generate(page, "Add a small boat");
+    await results(page).nth(2).waitFor();
+    const req = await lastRequest();
+    assert.equal(req.status, 200, "the continued conversation passes the signature check");
+    assert.equal(req.body.contents.length, 5);
+    assert.ok(req.body.contents[3].parts.some((p) => p.inlineData && p.thoughtSignature));
+    assert.deepEqual(b64decode(req.body.contents[3].parts.findLast((p) => p.inlineData).inlineData.data), before[1]);
+    // And the third turn is kept too.
+    await reload(page);
+    await page.getByRole("article", { name: "Turn 3" }).waitFor();
+    await context.close();
+  });
+
+  test("the draft survives a reload", async () => {
+    const { context, page } = await openStudio(chromium());
+    const ref = makePng(40, 30, 5);
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A half-written idea");
+    await page.getByLabel("Add images").setInputFiles([{ name: "ref.png", mimeType: "image/png", buffer: ref }]);
+    await page.getByRole("img", { name: /^Reference image/ }).first().waitFor();
+    await page.waitForTimeout(1000);
+    await reload(page);
+    await page.getByRole("img", { name: /^Reference image/ }).first().waitFor();
+    assert.equal(await page.getByRole("textbox", { name: "Prompt" }).inputValue(), "A half-written idea");
+    // The restored image is sent byte for byte.
+    await page.getByRole("button", { name: "Generate" }).click();
+    await results(page).first().waitFor();
+    const req = await lastRequest();
+    assert.deepEqual(b64decode(req.body.contents[0].parts[1].inlineData.data), ref);
+    await context.close();
+  });
+
+  test("the history lists, searches and opens conversations; delete has an undo", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A red fox");
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await generate(page, "A blue whale");
+    await openHistory(page, 2);
+    const titles = await page.locator(".history__title").allInnerTexts();
+    assert.deepEqual(titles, ["A blue whale", "A red fox"], "newest first");
+    await page.locator(".history__thumb img").nth(1).waitFor();
+    assert.equal(await page.locator(".history__thumb img").count(), 2, "each with its image");
+    await page.getByLabel("Search history").fill("fox");
+    assert.deepEqual(await page.locator(".history__title").allInnerTexts(), ["A red fox"]);
+    await entry(page, "A red fox").click();
+    await page.getByRole("article", { name: "Turn 1" }).filter({ hasText: "A red fox" }).waitFor();
+    await page.getByLabel("Search history").fill("");
+
+    // Delete, then Undo: it comes back.
+    await page.getByRole("button", { name: "Delete A blue whale" }).click();
+    const undo = page.getByRole("status").filter({ hasText: "Deleted" });
+    await undo.waitFor();
+    assert.equal(await entry(page, "A blue whale").count(), 0);
+    await undo.getByRole("button", { name: "Undo" }).click();
+    await entry(page, "A blue whale").waitFor();
+
+    // Delete and let the undo time pass: gone for good, even after a reload.
+    await page.getByRole("button", { name: "Delete A blue whale" }).click();
+    await undo.waitFor({ state: "detached", timeout: 15_000 });
+    await reload(page);
+    await openHistory(page, 1);
+    assert.deepEqual(await page.locator(".history__title").allInnerTexts(), ["A red fox"]);
+
+    // Delete all asks first.
+    await page.getByRole("button", { name: "Delete all", exact: true }).click();
+    await page.getByRole("button", { name: "Yes, delete all 1 conversations" }).click();
+    await undo.waitFor();
+    await page.locator("summary", { hasText: "History (0)" }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  test("export, then import into a fresh profile: the same conversations, identical image bytes", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A teapot");
+    await generate(page, "Make it porcelain");
+    await results(page).nth(1).waitFor();
+    const shown = [await imageBytes(page, results(page).nth(0)), await imageBytes(page, results(page).nth(1))];
+    await openHistory(page, 1);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export all" }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "gemini-studio-export.json");
+    const file = await readDownload(download);
+    const json = JSON.parse(file.toString("utf8"));
+    assert.equal(json.format, "gemini-studio-export");
+    assert.equal(json.conversations.length, 1);
+    await context.close();
+
+    const fresh = await openStudio(chromium());
+    await openHistory(fresh.page, 0);
+    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.json", mimeType: "application/json", buffer: file });
+    await fresh.page.getByRole("status").filter({ hasText: "Imported 1 conversation" }).waitFor();
+    // Importing again adds nothing.
+    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.json", mimeType: "application/json", buffer: file });
+    await fresh.page.getByRole("status").filter({ hasText: "Imported 0 conversations (1 already here, skipped)" }).waitFor();
+    await entry(fresh.page, "A teapot").click();
+    await fresh.page.getByRole("article", { name: "Turn 2" }).waitFor();
+    assert.deepEqual(await imageBytes(fresh.page, results(fresh.page).nth(0)), shown[0]);
+    assert.deepEqual(await imageBytes(fresh.page, results(fresh.page).nth(1)), shown[1]);
+    // The imported conversation can be continued.
+    await clearRequests();
+    await generate(fresh.page, "Add steam");
+    await results(fresh.page).nth(2).waitFor();
+    assert.equal((await lastRequest()).status, 200);
+    await fresh.context.close();
+  });
+
+  test("a damaged or foreign import file is refused and nothing changes", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A cactus");
+    await openHistory(page, 1);
+    const before = await page.locator(".history__title").allInnerTexts();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export all" }).click(),
+    ]);
+    const good = await readDownload(download);
+    const json = JSON.parse(good.toString("utf8"));
+    // Damaged: an image's bytes no longer match; a new conversation id so it would be added.
+    json.conversations[0].conversation.id = "other";
+    for (const t of json.conversations[0].turns) t.conversationId = "other";
+    const key = Object.keys(json.images)[0];
+    json.images[key].data = Buffer.from("not the image").toString("base64");
+    const cases = [
+      { name: "cut.json", buffer: good.subarray(0, good.length / 2), why: /not JSON|damaged/ },
+      { name: "other.json", buffer: Buffer.from('{"hello":"world"}'), why: /not a Gemini Studio export/ },
+      { name: "bad.json", buffer: Buffer.from(JSON.stringify(json)), why: /checksum/ },
+    ];
+    for (const c of cases) {
+      await page.getByLabel("Import").setInputFiles({ name: c.name, mimeType: "application/json", buffer: c.buffer });
+      const alert = page.getByRole("alert");
+      await alert.filter({ hasText: "Nothing was imported" }).waitFor();
+      assert.match(await alert.innerText(), c.why);
+      await page.getByLabel("Search history").fill("");
+      assert.deepEqual(await page.locator(".history__title").allInnerTexts(), before);
+    }
+    await reload(page);
+    await openHistory(page, 1);
+    await context.close();
+  });
+
+  test("two tabs stay consistent, and an upgrade in one does not hang the other", async () => {
+    const { context, page } = await openStudio(chromium());
+    const other = await context.newPage();
+    await other.goto(page.url());
+    await other.getByRole("button", { name: "Generate" }).waitFor();
+    await other.locator("summary", { hasText: "History (0)" }).waitFor();
+    await generate(page, "A shared sunrise");
+    // The other tab hears of the new conversation without a reload.
+    await other.locator("summary", { hasText: "History (1)" }).waitFor();
+    await openHistory(other, 1);
+    await entry(other, "A shared sunrise").click();
+    await other.getByRole("article", { name: "Turn 1" }).filter({ hasText: "A shared sunrise" }).waitFor();
+    // A newer schema opened elsewhere: this page lets go and says to reload.
+    const opened = await other.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const r = indexedDB.open("gemini-studio", 99);
+          r.onsuccess = () => {
+            r.result.close();
+            resolve("opened");
+          };
+          r.onerror = () => resolve("error");
+          setTimeout(() => resolve("blocked"), 5000);
+        }),
+    );
+    assert.equal(opened, "opened", "the upgrade is not blocked by open tabs");
+    await page.getByText("reload this page to keep saving").waitFor();
+    await other.close();
+    await context.close();
+  });
+
+  test("without IndexedDB the studio still works and says nothing will be kept", async () => {
+    const browser = chromium();
+    const context = await browser.newContext();
+    await context.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.text().includes("panicked at") && errors.push(m.text()));
+    await page.goto(process.env.STUDIO_URL ?? "http://127.0.0.1:8080/");
+    await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
+    await openHistory(page, 0);
+    await page.getByText("nothing will be kept after this page closes").waitFor();
+    await generate(page, "A fleeting cloud");
+    await results(page).first().waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0);
+    await context.close();
+    assert.deepEqual(errors, []);
+  });
+
+  test("a full disk: the user is told, the image stays and downloads, what was stored is intact", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A stored mountain");
+    await page.locator("summary", { hasText: "History (1)" }).waitFor();
+    await page.evaluate(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (value, key) {
+        if (this.name === "images") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        return put.call(this, value, key);
+      };
+    });
+    await generate(page, "Add snow");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /storage is full/);
+    assert.match(await alert.innerText(), /of .* used/);
+    await results(page).nth(1).waitFor();
+    const shown = await imageBytes(page, results(page).nth(1));
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download" }).nth(1).click(),
+    ]);
+    assert.deepEqual(await readDownload(download), shown);
+    // After a reload the first turn is there, whole; the unsaved one is not half-written.
+    await reload(page);
+    await page.getByRole("article", { name: "Turn 1" }).waitFor();
+    assert.equal(await page.getByRole("article", { name: "Turn 2" }).count(), 0);
+    await context.close();
+  });
+
+  test("50 conversations with 2K images stay responsive to open and scroll", async () => {
+    // An export of 50 one-turn conversations, each with its own 2048×2048 image.
+    const images = {};
+    const conversations = [];
+    for (let i = 0; i < 50; i++) {
+      const png = makePng(2048, 2048, i);
+      const hash = createHash("sha256").update(png).digest("hex");
+      images[hash] = { mime: "image/png", data: png.toString("base64") };
+      const id = `bulk-${i}`;
+      conversations.push({
+        conversation: { id, label: `Conversation ${i}`, title: "", createdMs: 1e12 + i, updatedMs: 1e12 + i, model: "" },
+        turns: [
+          {
+            id: `${id}/0/1`,
+            conversationId: id,
+            index: 0,
+            createdMs: 1e12 + i,
+            prompt: `Bulk picture number ${i}`,
+            settings: {},
+            user: { role: "user", parts: [{ text: `Bulk picture number ${i}` }] },
+            variants: [
+              {
+                kind: "done",
+                model: { role: "model", parts: [{ inlineData: { mimeType: "image/png", data: `sha256:${hash}` }, thoughtSignature: "c2ln" }] },
+                elapsedMs: 1000,
+                downloadName: `bulk-${i}.png`,
+              },
+            ],
+            chosen: 0,
+          },
+        ],
+      });
+    }
+    // Over Playwright's 50 MB limit for in-memory files: pass it as a file.
+    const dir = mkdtempSync(join(tmpdir(), "studio-bulk-"));
+    const path = join(dir, "bulk.json");
+    writeFileSync(path, JSON.stringify({ format: "gemini-studio-export", version: 1, exportedMs: 0, conversations, images }));
+    const { context, page } = await openStudio(chromium());
+    await openHistory(page, 0);
+    await page.getByLabel("Import").setInputFiles(path);
+    rmSync(dir, { recursive: true, force: true });
+    await page.getByRole("status").filter({ hasText: "Imported 50 conversations" }).waitFor({ timeout: 60_000 });
+    // A page of entries at a time; thumbnails load for the entries shown.
+    await page.locator(".history__thumb img").nth(23).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator(".history__entry").count(), 24);
+    let t = Date.now();
+    await page.getByRole("button", { name: /^Show more/ }).click();
+    await page.getByRole("button", { name: /^Show more/ }).click();
+    await page.locator(".history__entry").nth(49).scrollIntoViewIfNeeded();
+    await page.locator(".history__thumb img").nth(49).waitFor({ timeout: 20_000 });
+    const scrollMs = Date.now() - t;
+    assert.ok(scrollMs < 10_000, `listing and scrolling 50 took ${scrollMs} ms`);
+    t = Date.now();
+    await entry(page, "Bulk picture number 7").click();
+    await page.getByRole("article", { name: "Turn 1" }).filter({ hasText: "Bulk picture number 7" }).waitFor();
+    await results(page).first().waitFor();
+    const openMs = Date.now() - t;
+    assert.ok(openMs < 5_000, `opening took ${openMs} ms`);
+    // The page still answers at once.
+    t = Date.now();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    assert.ok(Date.now() - t < 1000);
+    // Thumbnails are object URLs that are revoked when the panel closes.
+    const urls = await page.locator(".history__thumb img").evaluateAll((imgs) => imgs.map((i) => i.src));
+    await page.locator("summary", { hasText: /^History \(/ }).click();
+    await page.getByRole("list", { name: "Conversations" }).waitFor({ state: "detached" });
+    const revoked = await page.evaluate(async (u) => {
+      for (let i = 0; i < 20; i++) {
+        try {
+          await fetch(u);
+        } catch {
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    }, urls[10]);
+    assert.ok(revoked, "a hidden thumbnail's object URL is revoked");
+    await context.close();
+  });
+});

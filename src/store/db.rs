@@ -1,0 +1,614 @@
+//! The IndexedDB database (through the `idb` crate): conversations, turns,
+//! images as Blobs, and the composer draft.
+//!
+//! Schema, version [`DB_VERSION`]:
+//! - `conversations` (key `id`): [`ConversationRecord`]
+//! - `turns` (key `id`, index `conversation` on `conversationId`): [`TurnRecord`]
+//! - `images` (key `hash`): `{hash, mime, blob}`, the SHA-256 of the bytes as key
+//! - `drafts` (key `id`, since version 2): `{id, record, blobs}`
+//!
+//! Version 1 had no `drafts` store and conversation records without a summary
+//! (`turnCount`, `thumb`, `images`); opening a version-1 database creates the
+//! store and rewrites those records from their turns, in one transaction.
+//!
+//! Every write is one transaction: it is kept whole or not at all.
+
+use std::future::IntoFuture;
+use std::rc::Rc;
+
+use idb::{
+    Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode,
+    TransactionResult,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
+
+use super::records::{
+    summarize, ConversationRecord, DraftRecord, ExportConversation, ExportFile, ExportImage,
+    ImageBytes, Import, TurnRecord, EXPORT_FORMAT, EXPORT_VERSION, RECORD_VERSION,
+};
+use crate::browser::files::to_base64;
+use crate::browser::object_url::blob_from_bytes;
+
+pub const DB_NAME: &str = "gemini-studio";
+pub const DB_VERSION: u32 = 2;
+
+const CONVERSATIONS: &str = "conversations";
+const TURNS: &str = "turns";
+const IMAGES: &str = "images";
+const DRAFTS: &str = "drafts";
+const BY_CONVERSATION: &str = "conversation";
+const DRAFT_ID: &str = "composer";
+
+/// Why the store could not do something.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// IndexedDB cannot be used here (private mode, blocked, too old).
+    Unavailable(String),
+    /// The browser's storage for this site is full.
+    Quota,
+    /// The database was closed (another tab upgraded it).
+    Closed,
+    Failed(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "browser storage is unavailable ({why})"),
+            StoreError::Quota => f.write_str("the browser's storage for this site is full"),
+            StoreError::Closed => {
+                f.write_str("storage was closed because the studio was updated in another tab")
+            }
+            StoreError::Failed(why) => write!(f, "saving failed ({why})"),
+        }
+    }
+}
+
+fn dom_name(v: &JsValue) -> Option<String> {
+    v.dyn_ref::<DomException>().map(DomException::name)
+}
+
+fn classify(e: &idb::Error) -> StoreError {
+    use idb::Error as E;
+    let name = match e {
+        E::DomException(d) => Some(d.name()),
+        E::AddFailed(v)
+        | E::UpdateFailed(v)
+        | E::DeleteFailed(v)
+        | E::ClearFailed(v)
+        | E::TransactionOpenFailed(v)
+        | E::TransactionCommitError(v)
+        | E::TransactionAbortError(v)
+        | E::GetFailed(v)
+        | E::GetAllFailed(v) => dom_name(v),
+        _ => None,
+    };
+    match name.as_deref() {
+        Some("QuotaExceededError") => StoreError::Quota,
+        Some("InvalidStateError") => StoreError::Closed,
+        _ => StoreError::Failed(e.to_string()),
+    }
+}
+
+fn from_aborted(raw: &IdbTransaction) -> StoreError {
+    match raw.error().map(|d| d.name()).as_deref() {
+        Some("QuotaExceededError") => StoreError::Quota,
+        Some(other) => StoreError::Failed(other.to_owned()),
+        None => StoreError::Failed("the write was aborted".into()),
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    let json = serde_json::to_string(value).map_err(|e| StoreError::Failed(e.to_string()))?;
+    js_sys::JSON::parse(&json).map_err(|_| StoreError::Failed("could not encode a record".into()))
+}
+
+fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
+    let json: String = js_sys::JSON::stringify(value).ok()?.into();
+    serde_json::from_str(&json).ok()
+}
+
+fn get_field(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn image_value(img: &ImageBytes) -> Result<JsValue, StoreError> {
+    let blob = blob_from_bytes(&img.bytes, &img.mime)
+        .map_err(|_| StoreError::Failed("the browser could not hold an image".into()))?;
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"hash".into(), &img.hash.as_str().into());
+    let _ = js_sys::Reflect::set(&obj, &"mime".into(), &img.mime.as_str().into());
+    let _ = js_sys::Reflect::set(&obj, &"blob".into(), &blob);
+    Ok(obj.into())
+}
+
+/// The bytes of a Blob.
+pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, StoreError> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| StoreError::Failed("an image could not be read back".into()))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A read-write transaction: the idb wrapper to issue requests on, and the raw
+/// transaction to abort or ask for its error.
+struct Write {
+    tx: Transaction,
+    raw: IdbTransaction,
+    done: idb::TransactionFuture,
+}
+
+impl Write {
+    /// Commits, or aborts when `work` failed: either way nothing is half-written.
+    async fn finish(self, work: Result<(), StoreError>) -> Result<(), StoreError> {
+        if let Err(e) = work {
+            let _ = self.raw.abort();
+            let _ = self.done.await;
+            return Err(e);
+        }
+        drop(self.tx);
+        match self.done.await {
+            Ok(TransactionResult::Committed) => Ok(()),
+            Ok(TransactionResult::Aborted) => Err(from_aborted(&self.raw)),
+            Err(e) => match self.raw.error() {
+                Some(d) if d.name() == "QuotaExceededError" => Err(StoreError::Quota),
+                _ => Err(classify(&e)),
+            },
+        }
+    }
+}
+
+/// An open database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Rc<Database>,
+    raw: IdbDatabase,
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the studio's database.
+    pub async fn open() -> Result<Store, StoreError> {
+        Self::open_with(DB_NAME, DB_VERSION).await
+    }
+
+    /// Opens database `name` at schema `version` (1 or 2; tests write version-1
+    /// data this way), migrating older data forward.
+    pub async fn open_with(name: &str, version: u32) -> Result<Store, StoreError> {
+        let unavailable = |e: idb::Error| StoreError::Unavailable(e.to_string());
+        let factory = Factory::new().map_err(unavailable)?;
+        let mut request = factory.open(name, Some(version)).map_err(unavailable)?;
+        request.on_upgrade_needed(move |event| {
+            use idb::DatabaseEvent;
+            let Ok(db) = event.database() else {
+                return;
+            };
+            let names = db.store_names();
+            let create = |store: &str, key: &str| {
+                if names.iter().any(|n| n == store) {
+                    return None;
+                }
+                let mut params = ObjectStoreParams::new();
+                params.key_path(Some(KeyPath::new_single(key)));
+                db.create_object_store(store, params).ok()
+            };
+            let _ = create(CONVERSATIONS, "id");
+            if let Some(turns) = create(TURNS, "id") {
+                let _ = turns.create_index(
+                    BY_CONVERSATION,
+                    KeyPath::new_single("conversationId"),
+                    None,
+                );
+            }
+            let _ = create(IMAGES, "hash");
+            if version >= 2 {
+                let _ = create(DRAFTS, "id");
+            }
+        });
+        let db = request.await.map_err(unavailable)?;
+        let raw: IdbDatabase = db.into();
+        let store = Store {
+            db: Rc::new(Database::from(raw.clone())),
+            raw,
+        };
+        if version >= 2 {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+
+    /// Calls `f` when another tab opens a newer schema: the connection is closed
+    /// first so that tab's upgrade is not blocked.
+    pub fn on_version_change(&self, f: impl FnOnce() + 'static) {
+        let raw = self.raw.clone();
+        let closure = wasm_bindgen::closure::Closure::once_into_js(move |_e: JsValue| {
+            raw.close();
+            f();
+        });
+        self.raw.set_onversionchange(Some(closure.unchecked_ref()));
+    }
+
+    pub fn close(&self) {
+        self.raw.close();
+    }
+
+    fn write(&self, stores: &[&str]) -> Result<Write, StoreError> {
+        let tx = self
+            .db
+            .transaction(stores, TransactionMode::ReadWrite)
+            .map_err(|e| classify(&e))?;
+        let raw: IdbTransaction = tx.into();
+        Ok(Write {
+            tx: Transaction::from(raw.clone()),
+            done: Transaction::from(raw.clone()).into_future(),
+            raw,
+        })
+    }
+
+    fn read(&self, stores: &[&str]) -> Result<Transaction, StoreError> {
+        self.db
+            .transaction(stores, TransactionMode::ReadOnly)
+            .map_err(|e| classify(&e))
+    }
+
+    /// Rewrites conversation records older than [`RECORD_VERSION`] from their turns.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let w = self.write(&[CONVERSATIONS, TURNS])?;
+        let work = async {
+            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
+            let all = convs
+                .get_all(None, None)
+                .map_err(|e| classify(&e))?
+                .await
+                .map_err(|e| classify(&e))?;
+            for value in all {
+                let Some(conv) = from_js::<ConversationRecord>(&value) else {
+                    continue;
+                };
+                if conv.v >= RECORD_VERSION {
+                    continue;
+                }
+                let turns = turns_in(&w.tx, &conv.id).await?;
+                let conv = summarize(conv, &turns);
+                convs
+                    .put(&to_js(&conv)?, None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// Saves turns of a conversation (new or changed) with their images, and the
+    /// conversation's summary, in one transaction. Returns the summary.
+    pub async fn save(
+        &self,
+        conversation: &ConversationRecord,
+        turns: &[TurnRecord],
+        images: &[ImageBytes],
+    ) -> Result<ConversationRecord, StoreError> {
+        self.save_with(conversation, turns, images, false).await
+    }
+
+    /// [`Store::save`], also emptying the draft in the same transaction when
+    /// `clear_draft` (the composer was just sent: it must not come back).
+    pub async fn save_with(
+        &self,
+        conversation: &ConversationRecord,
+        turns: &[TurnRecord],
+        images: &[ImageBytes],
+        clear_draft: bool,
+    ) -> Result<ConversationRecord, StoreError> {
+        let values: Vec<JsValue> = images.iter().map(image_value).collect::<Result<_, _>>()?;
+        let turn_values: Vec<JsValue> = turns.iter().map(to_js).collect::<Result<_, _>>()?;
+        let w = if clear_draft {
+            self.write(&[CONVERSATIONS, TURNS, IMAGES, DRAFTS])?
+        } else {
+            self.write(&[CONVERSATIONS, TURNS, IMAGES])?
+        };
+        let mut summary = None;
+        let work = async {
+            if clear_draft {
+                w.tx.object_store(DRAFTS)
+                    .map_err(|e| classify(&e))?
+                    .delete(JsValue::from_str(DRAFT_ID))
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            let store = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            for v in &values {
+                store
+                    .put(v, None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            let store = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
+            for v in &turn_values {
+                store
+                    .put(v, None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            let all = turns_in(&w.tx, &conversation.id).await?;
+            let conv = summarize(conversation.clone(), &all);
+            w.tx.object_store(CONVERSATIONS)
+                .map_err(|e| classify(&e))?
+                .put(&to_js(&conv)?, None)
+                .map_err(|e| classify(&e))?
+                .await
+                .map_err(|e| classify(&e))?;
+            summary = Some(conv);
+            Ok(())
+        }
+        .await;
+        w.finish(work).await?;
+        summary.ok_or_else(|| StoreError::Failed("nothing was saved".into()))
+    }
+
+    /// Every conversation, newest first.
+    pub async fn conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {
+        let tx = self.read(&[CONVERSATIONS])?;
+        let all = tx
+            .object_store(CONVERSATIONS)
+            .map_err(|e| classify(&e))?
+            .get_all(None, None)
+            .map_err(|e| classify(&e))?
+            .await
+            .map_err(|e| classify(&e))?;
+        let mut list: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
+        list.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        Ok(list)
+    }
+
+    /// The turns of a conversation, in order.
+    pub async fn turns(&self, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
+        let tx = self.read(&[TURNS])?;
+        turns_in(&tx, conversation_id).await
+    }
+
+    /// The Blobs of images, by key (missing ones are left out).
+    pub async fn images(&self, hashes: &[String]) -> Result<Vec<(String, Blob)>, StoreError> {
+        let tx = self.read(&[IMAGES])?;
+        let store = tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+        let mut out = Vec::new();
+        for h in hashes {
+            let value = store
+                .get(JsValue::from_str(h))
+                .map_err(|e| classify(&e))?
+                .await
+                .map_err(|e| classify(&e))?;
+            if let Some(blob) = value.and_then(|v| get_field(&v, "blob").dyn_into::<Blob>().ok()) {
+                out.push((h.clone(), blob));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes conversations, their turns, and the images no other conversation
+    /// uses, in one transaction.
+    pub async fn delete(&self, ids: &[String]) -> Result<(), StoreError> {
+        let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
+        let work = async {
+            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
+            let all: Vec<ConversationRecord> = convs
+                .get_all(None, None)
+                .map_err(|e| classify(&e))?
+                .await
+                .map_err(|e| classify(&e))?
+                .iter()
+                .filter_map(from_js)
+                .collect();
+            let (gone, kept): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| ids.contains(&c.id));
+            let used: std::collections::BTreeSet<&String> =
+                kept.iter().flat_map(|c| c.images.iter()).collect();
+            let turns = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
+            let index = turns.index(BY_CONVERSATION).map_err(|e| classify(&e))?;
+            let images = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            for c in &gone {
+                let keys = index
+                    .get_all_keys(Some(Query::from(JsValue::from_str(&c.id))), None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+                for k in keys {
+                    turns
+                        .delete(k)
+                        .map_err(|e| classify(&e))?
+                        .await
+                        .map_err(|e| classify(&e))?;
+                }
+                for h in c.images.iter().filter(|h| !used.contains(h)) {
+                    images
+                        .delete(JsValue::from_str(h))
+                        .map_err(|e| classify(&e))?
+                        .await
+                        .map_err(|e| classify(&e))?;
+                }
+                convs
+                    .delete(JsValue::from_str(&c.id))
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// Writes a checked import in one transaction, skipping conversations whose id
+    /// is already here. Returns how many were added.
+    pub async fn import(&self, import: &Import) -> Result<usize, StoreError> {
+        let existing: Vec<String> = self
+            .conversations()
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let new: Vec<&ExportConversation> = import
+            .conversations
+            .iter()
+            .filter(|c| !existing.contains(&c.conversation.id))
+            .collect();
+        let images: Vec<JsValue> = import
+            .images
+            .iter()
+            .map(image_value)
+            .collect::<Result<_, _>>()?;
+        let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
+        let work = async {
+            let store = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            for v in &images {
+                store
+                    .put(v, None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            let turns = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
+            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
+            for c in &new {
+                for t in &c.turns {
+                    turns
+                        .put(&to_js(t)?, None)
+                        .map_err(|e| classify(&e))?
+                        .await
+                        .map_err(|e| classify(&e))?;
+                }
+                let conv = summarize(c.conversation.clone(), &c.turns);
+                convs
+                    .put(&to_js(&conv)?, None)
+                    .map_err(|e| classify(&e))?
+                    .await
+                    .map_err(|e| classify(&e))?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(work).await?;
+        Ok(new.len())
+    }
+
+    /// Conversations (all, or those in `ids`) with their turns and images, as an
+    /// export file.
+    pub async fn export(&self, ids: Option<&[String]>) -> Result<ExportFile, StoreError> {
+        let convs: Vec<ConversationRecord> = self
+            .conversations()
+            .await?
+            .into_iter()
+            .filter(|c| ids.is_none_or(|ids| ids.contains(&c.id)))
+            .collect();
+        let mut conversations = Vec::new();
+        let mut hashes = std::collections::BTreeSet::new();
+        for c in convs {
+            let turns = self.turns(&c.id).await?;
+            for t in &turns {
+                hashes.extend(t.image_refs());
+            }
+            conversations.push(ExportConversation {
+                conversation: c,
+                turns,
+            });
+        }
+        let hashes: Vec<String> = hashes.into_iter().collect();
+        let mut images = std::collections::BTreeMap::new();
+        for (hash, blob) in self.images(&hashes).await? {
+            let bytes = blob_bytes(&blob).await?;
+            images.insert(
+                hash,
+                ExportImage {
+                    mime: blob.type_(),
+                    data: to_base64(&bytes),
+                },
+            );
+        }
+        Ok(ExportFile {
+            format: EXPORT_FORMAT.into(),
+            version: EXPORT_VERSION,
+            exported_ms: js_sys::Date::now(),
+            conversations,
+            images,
+        })
+    }
+
+    /// Keeps the composer: its text and the attached images' bytes.
+    pub async fn save_draft(
+        &self,
+        draft: &DraftRecord,
+        images: &[Vec<u8>],
+    ) -> Result<(), StoreError> {
+        let blobs = js_sys::Array::new();
+        for (bytes, a) in images.iter().zip(&draft.attachments) {
+            let blob = blob_from_bytes(bytes, &a.mime)
+                .map_err(|_| StoreError::Failed("the browser could not hold an image".into()))?;
+            blobs.push(&blob);
+        }
+        let obj = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&obj, &"id".into(), &DRAFT_ID.into());
+        let _ = js_sys::Reflect::set(&obj, &"record".into(), &to_js(draft)?);
+        let _ = js_sys::Reflect::set(&obj, &"blobs".into(), &blobs);
+        let w = self.write(&[DRAFTS])?;
+        let work = async {
+            w.tx.object_store(DRAFTS)
+                .map_err(|e| classify(&e))?
+                .put(&obj, None)
+                .map_err(|e| classify(&e))?
+                .await
+                .map_err(|e| classify(&e))?;
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// The composer as last kept, with the attached images' Blobs.
+    pub async fn draft(&self) -> Result<Option<(DraftRecord, Vec<Blob>)>, StoreError> {
+        let tx = self.read(&[DRAFTS])?;
+        let value = tx
+            .object_store(DRAFTS)
+            .map_err(|e| classify(&e))?
+            .get(JsValue::from_str(DRAFT_ID))
+            .map_err(|e| classify(&e))?
+            .await
+            .map_err(|e| classify(&e))?;
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let Some(record) = from_js::<DraftRecord>(&get_field(&value, "record")) else {
+            return Ok(None);
+        };
+        let blobs: Vec<Blob> = get_field(&value, "blobs")
+            .dyn_into::<js_sys::Array>()
+            .map(|a| a.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect())
+            .unwrap_or_default();
+        Ok(Some((record, blobs)))
+    }
+}
+
+async fn turns_in(tx: &Transaction, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
+    let all = tx
+        .object_store(TURNS)
+        .map_err(|e| classify(&e))?
+        .index(BY_CONVERSATION)
+        .map_err(|e| classify(&e))?
+        .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)
+        .map_err(|e| classify(&e))?
+        .await
+        .map_err(|e| classify(&e))?;
+    let mut turns: Vec<TurnRecord> = all.iter().filter_map(from_js).collect();
+    turns.sort_by(|a, b| {
+        a.index
+            .cmp(&b.index)
+            .then(a.created_ms.total_cmp(&b.created_ms))
+    });
+    Ok(turns)
+}

@@ -1,0 +1,514 @@
+//! What is kept, as plain serde data: conversations, turns, variants, and the
+//! image references that replace inline base64 in stored contents. Pure: tested
+//! on the host.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gemini::response::{decode_base64, final_image_index};
+use gemini::wire::{Content, GroundingMetadata, UsageMetadata};
+use gemini::Settings;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The shape of the records written by this version (see `migrate`).
+pub const RECORD_VERSION: u32 = 2;
+
+/// Replaces the base64 `data` of a stored image part. `:` is not in the base64
+/// alphabet, so a reference can never be mistaken for image data.
+const REF_PREFIX: &str = "sha256:";
+
+/// One conversation: what the history panel lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationRecord {
+    pub id: String,
+    pub label: String,
+    /// The first prompt.
+    pub title: String,
+    pub created_ms: f64,
+    pub updated_ms: f64,
+    /// The model of the latest turn.
+    pub model: String,
+    #[serde(default)]
+    pub turn_count: usize,
+    /// The latest turn's final image (a key of the images store).
+    #[serde(default)]
+    pub thumb: Option<String>,
+    /// Every image the turns refer to: what deleting this conversation may free.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// The record shape; 0 or missing means version 1.
+    #[serde(default)]
+    pub v: u32,
+}
+
+/// One completed turn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TurnRecord {
+    pub id: String,
+    pub conversation_id: String,
+    /// Position in the conversation, from 0.
+    pub index: usize,
+    pub created_ms: f64,
+    pub prompt: String,
+    pub settings: Settings,
+    /// What was sent, images as references.
+    pub user: Content,
+    pub variants: Vec<VariantRecord>,
+    pub chosen: usize,
+}
+
+/// One of the parallel answers of a turn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum VariantRecord {
+    #[serde(rename_all = "camelCase")]
+    Done {
+        /// The model's parts exactly as received, images as references.
+        model: Content,
+        #[serde(default)]
+        usage: Option<UsageMetadata>,
+        #[serde(default)]
+        finish_reason: Option<String>,
+        #[serde(default)]
+        model_version: Option<String>,
+        #[serde(default)]
+        grounding: Option<GroundingMetadata>,
+        #[serde(default)]
+        elapsed_ms: f64,
+        #[serde(default)]
+        download_name: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        title: String,
+        #[serde(default)]
+        detail: Option<String>,
+        #[serde(default)]
+        action: String,
+    },
+}
+
+/// An image moved out of a content: its key, type and bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageBytes {
+    pub hash: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The key of an image: the SHA-256 of its bytes in hex (identical images are
+/// kept once).
+pub fn image_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The image key a stored part refers to, if it is a reference.
+pub fn image_ref(data: &str) -> Option<&str> {
+    data.strip_prefix(REF_PREFIX)
+}
+
+/// Moves every inline image of `content` out: the part keeps its MIME type and
+/// gets a reference; the bytes are returned. Data that is not valid base64 is
+/// left inline, as received.
+pub fn extract_images(content: &mut Content) -> Vec<ImageBytes> {
+    let mut out = Vec::new();
+    for part in &mut content.parts {
+        let Some(d) = part.inline_data.as_mut() else {
+            continue;
+        };
+        if image_ref(&d.data).is_some() {
+            continue;
+        }
+        if let Ok(bytes) = decode_base64(&d.data) {
+            let hash = image_hash(&bytes);
+            d.data = format!("{REF_PREFIX}{hash}");
+            out.push(ImageBytes {
+                hash,
+                mime: d.mime_type.clone(),
+                bytes,
+            });
+        }
+    }
+    out
+}
+
+/// Every image key a content refers to, in order.
+pub fn image_refs(content: &Content) -> impl Iterator<Item = &str> {
+    content
+        .parts
+        .iter()
+        .filter_map(|p| p.inline_data.as_ref())
+        .filter_map(|d| image_ref(&d.data))
+}
+
+/// Puts the images back inline as base64, as they were received. A missing image
+/// is an error naming it: the content could not be sent back as it was.
+pub fn restore_images(
+    content: &mut Content,
+    base64_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), String> {
+    for part in &mut content.parts {
+        let Some(d) = part.inline_data.as_mut() else {
+            continue;
+        };
+        if let Some(hash) = image_ref(&d.data) {
+            let hash = hash.to_owned();
+            d.data = base64_of(&hash).ok_or_else(|| format!("image {hash} is missing"))?;
+        }
+    }
+    Ok(())
+}
+
+impl TurnRecord {
+    /// Every image key of this turn (sent images, answers, drafts).
+    pub fn image_refs(&self) -> BTreeSet<String> {
+        let mut set: BTreeSet<String> = image_refs(&self.user).map(str::to_owned).collect();
+        for v in &self.variants {
+            if let VariantRecord::Done { model, .. } = v {
+                set.extend(image_refs(model).map(str::to_owned));
+            }
+        }
+        set
+    }
+
+    /// The chosen answer's final image key.
+    pub fn final_image(&self) -> Option<String> {
+        match self.variants.get(self.chosen) {
+            Some(VariantRecord::Done { model, .. }) => final_image_index(&model.parts)
+                .and_then(|i| model.parts[i].inline_data.as_ref())
+                .and_then(|d| image_ref(&d.data))
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+}
+
+/// Brings a conversation record up to date from its turns (all of them):
+/// count, thumbnail, image keys, title and times. Used when a turn is saved and
+/// to migrate version-1 records, which lacked these fields.
+pub fn summarize(mut conv: ConversationRecord, turns: &[TurnRecord]) -> ConversationRecord {
+    let mut sorted: Vec<&TurnRecord> = turns.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.index, a.created_ms)
+            .partial_cmp(&(b.index, b.created_ms))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    conv.turn_count = sorted.len();
+    if let Some(first) = sorted.first() {
+        conv.title = first.prompt.clone();
+        if conv.created_ms <= 0.0 {
+            conv.created_ms = first.created_ms;
+        }
+    }
+    if let Some(last) = sorted.last() {
+        conv.thumb = last.final_image();
+        conv.model = last.settings.model.clone();
+        conv.updated_ms = conv.updated_ms.max(last.created_ms);
+    }
+    let images: BTreeSet<String> = sorted.iter().flat_map(|t| t.image_refs()).collect();
+    conv.images = images.into_iter().collect();
+    conv.v = RECORD_VERSION;
+    conv
+}
+
+/// The composer as it was: restored after a reload or a crash.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DraftRecord {
+    pub prompt: String,
+    /// The attached images, in order; their bytes are kept beside this record.
+    pub attachments: Vec<DraftImage>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DraftImage {
+    pub name: String,
+    pub mime: String,
+    pub note: Option<String>,
+}
+
+// ------------------------------------------------------------------ export
+
+/// The marker of an export file.
+pub const EXPORT_FORMAT: &str = "gemini-studio-export";
+/// The export shape this version writes and reads.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// An export file: conversations with their turns, and every image they refer
+/// to as base64, keyed by its SHA-256.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFile {
+    pub format: String,
+    pub version: u32,
+    pub exported_ms: f64,
+    pub conversations: Vec<ExportConversation>,
+    pub images: BTreeMap<String, ExportImage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportConversation {
+    pub conversation: ConversationRecord,
+    pub turns: Vec<TurnRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportImage {
+    pub mime: String,
+    /// Base64, standard alphabet.
+    pub data: String,
+}
+
+/// An export file checked in full: ready to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub conversations: Vec<ExportConversation>,
+    pub images: Vec<ImageBytes>,
+}
+
+/// Reads and checks an export file before anything is written: the marker and
+/// version, every turn belongs to its conversation, every image a turn refers to
+/// is in the file, decodes, and has the hash it is filed under. The error says
+/// what is wrong in words a user can act on.
+pub fn parse_export(bytes: &[u8]) -> Result<Import, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| "This file is not a Gemini Studio export (it is not JSON).".to_owned())?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(EXPORT_FORMAT) {
+        return Err("This file is not a Gemini Studio export.".into());
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v as u32 == EXPORT_VERSION => {}
+        Some(v) => {
+            return Err(format!(
+                "This export is version {v}; this studio reads version {EXPORT_VERSION}. Update the studio and try again."
+            ))
+        }
+        None => return Err("This export has no version: it is damaged.".into()),
+    }
+    let file: ExportFile =
+        serde_json::from_value(value).map_err(|e| format!("This export is damaged ({e})."))?;
+    let mut needed = BTreeSet::new();
+    let mut ids = BTreeSet::new();
+    for c in &file.conversations {
+        if c.conversation.id.is_empty() || !ids.insert(c.conversation.id.clone()) {
+            return Err("This export is damaged: a conversation id is missing or repeated.".into());
+        }
+        for t in &c.turns {
+            if t.conversation_id != c.conversation.id {
+                return Err(format!(
+                    "This export is damaged: turn {} is filed under the wrong conversation.",
+                    t.id
+                ));
+            }
+            needed.extend(t.image_refs());
+        }
+    }
+    let mut images = Vec::new();
+    for hash in needed {
+        let img = file.images.get(&hash).ok_or_else(|| {
+            "This export is damaged: an image of a conversation is missing.".to_owned()
+        })?;
+        let bytes = decode_base64(&img.data)
+            .map_err(|_| "This export is damaged: an image is not valid base64.".to_owned())?;
+        if image_hash(&bytes) != hash {
+            return Err(
+                "This export is damaged: an image's bytes do not match its checksum.".into(),
+            );
+        }
+        images.push(ImageBytes {
+            hash,
+            mime: img.mime.clone(),
+            bytes,
+        });
+    }
+    Ok(Import {
+        conversations: file.conversations,
+        images,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gemini::wire::{Part, Role};
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    fn model_content(img: &[u8]) -> Content {
+        Content {
+            role: Some(Role::Model),
+            parts: vec![
+                Part {
+                    text: Some("thinking".into()),
+                    thought: Some(true),
+                    ..Part::default()
+                },
+                Part {
+                    thought_signature: Some("sig-1".into()),
+                    ..Part::image("image/png", b64(img))
+                },
+            ],
+        }
+    }
+
+    fn turn(conv: &str, index: usize, img: &[u8]) -> TurnRecord {
+        let mut model = model_content(img);
+        extract_images(&mut model);
+        TurnRecord {
+            id: format!("{conv}:{index}"),
+            conversation_id: conv.into(),
+            index,
+            created_ms: 1000.0 + index as f64,
+            prompt: format!("prompt {index}"),
+            settings: Settings::default(),
+            user: Content {
+                role: Some(Role::User),
+                parts: vec![Part::text(format!("prompt {index}"))],
+            },
+            variants: vec![VariantRecord::Done {
+                model,
+                usage: None,
+                finish_reason: Some("STOP".into()),
+                model_version: None,
+                grounding: None,
+                elapsed_ms: 10.0,
+                download_name: "x.png".into(),
+            }],
+            chosen: 0,
+        }
+    }
+
+    #[test]
+    fn images_move_out_and_back_byte_for_byte() {
+        let img: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+        let original = model_content(&img);
+        let mut stored = original.clone();
+        let out = extract_images(&mut stored);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].bytes, img);
+        assert_eq!(out[0].hash, image_hash(&img));
+        let data = &stored.parts[1].inline_data.as_ref().unwrap().data;
+        assert_eq!(image_ref(data), Some(out[0].hash.as_str()));
+        // The signature stays on its part.
+        assert_eq!(stored.parts[1].thought_signature.as_deref(), Some("sig-1"));
+        // Records survive JSON.
+        let json = serde_json::to_string(&stored).unwrap();
+        let mut back: Content = serde_json::from_str(&json).unwrap();
+        restore_images(&mut back, &|h| (h == out[0].hash).then(|| b64(&img))).unwrap();
+        assert_eq!(back, original);
+        assert!(restore_images(&mut stored.clone(), &|_| None).is_err());
+    }
+
+    #[test]
+    fn identical_images_share_a_key_and_bad_base64_stays_inline() {
+        let mut c = Content {
+            role: None,
+            parts: vec![
+                Part::image("image/png", b64(b"same")),
+                Part::image("image/png", b64(b"same")),
+                Part::image("image/png", "not base64!".into()),
+            ],
+        };
+        let out = extract_images(&mut c);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].hash, out[1].hash);
+        assert_eq!(c.parts[2].inline_data.as_ref().unwrap().data, "not base64!");
+    }
+
+    #[test]
+    fn summary_from_turns_migrates_a_version_1_record() {
+        let v1 = r#"{"id":"c1","label":"Conversation 1","title":"","createdMs":0,"updatedMs":5,"model":"m"}"#;
+        let conv: ConversationRecord = serde_json::from_str(v1).unwrap();
+        assert_eq!(conv.v, 0);
+        let turns = vec![turn("c1", 1, b"second"), turn("c1", 0, b"first")];
+        let s = summarize(conv, &turns);
+        assert_eq!(s.v, RECORD_VERSION);
+        assert_eq!(s.turn_count, 2);
+        assert_eq!(s.title, "prompt 0");
+        assert_eq!(s.thumb, Some(image_hash(b"second")));
+        assert_eq!(s.images.len(), 2);
+        assert_eq!(s.created_ms, 1000.0);
+    }
+
+    fn export_of(turns: Vec<TurnRecord>, images: &[&[u8]]) -> ExportFile {
+        let conv = summarize(
+            ConversationRecord {
+                id: "c1".into(),
+                label: "Conversation 1".into(),
+                title: String::new(),
+                created_ms: 0.0,
+                updated_ms: 0.0,
+                model: String::new(),
+                turn_count: 0,
+                thumb: None,
+                images: vec![],
+                v: RECORD_VERSION,
+            },
+            &turns,
+        );
+        ExportFile {
+            format: EXPORT_FORMAT.into(),
+            version: EXPORT_VERSION,
+            exported_ms: 1.0,
+            conversations: vec![ExportConversation {
+                conversation: conv,
+                turns,
+            }],
+            images: images
+                .iter()
+                .map(|b| {
+                    (
+                        image_hash(b),
+                        ExportImage {
+                            mime: "image/png".into(),
+                            data: b64(b),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_export_reads_back_and_damage_is_refused() {
+        let file = export_of(vec![turn("c1", 0, b"one")], &[b"one"]);
+        let json = serde_json::to_vec(&file).unwrap();
+        let import = parse_export(&json).unwrap();
+        assert_eq!(import.conversations, file.conversations);
+        assert_eq!(import.images[0].bytes, b"one");
+
+        assert!(parse_export(b"PK\x03\x04garbage").is_err());
+        assert!(parse_export(br#"{"format":"other","version":1}"#).is_err());
+        assert!(parse_export(&json[..json.len() / 2]).is_err());
+
+        let missing = export_of(vec![turn("c1", 0, b"one")], &[]);
+        assert!(parse_export(&serde_json::to_vec(&missing).unwrap()).is_err());
+
+        let mut wrong = export_of(vec![turn("c1", 0, b"one")], &[b"one"]);
+        for img in wrong.images.values_mut() {
+            img.data = b64(b"two");
+        }
+        assert!(parse_export(&serde_json::to_vec(&wrong).unwrap())
+            .unwrap_err()
+            .contains("checksum"));
+
+        let mut newer = file.clone();
+        newer.version = 9;
+        assert!(parse_export(&serde_json::to_vec(&newer).unwrap())
+            .unwrap_err()
+            .contains("version 9"));
+    }
+}
