@@ -5,7 +5,7 @@ use std::sync::Arc;
 use gemini::mime::ImageMime;
 use gemini::naming::download_name;
 use gemini::request::{decoded_len, human_bytes, user_content};
-use gemini::response::{decode_base64, interpret};
+use gemini::response::interpret_with;
 use gemini::wire::{Content, Part};
 use gemini::{Failure, Generation};
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ use web_sys::{AbortController, File};
 use crate::browser::files::to_base64;
 use crate::browser::object_url::ObjectUrl;
 use crate::browser::reencode::prepare;
-use crate::browser::{http, now_ms};
+use crate::browser::{base64, http, now_ms};
 use crate::state::{
     Alert, Answer, AppState, Attachment, Conversation, ConversationMeta, Running, Thought,
     TurnView, Variant,
@@ -145,21 +145,26 @@ pub fn handle_new_conversation(state: AppState) {
     if state.is_running() {
         return;
     }
-    let id = state.next_id();
+    // Every conversation there is: kept, of this session, and the one on screen.
+    let mut ids: std::collections::BTreeSet<String> = state
+        .history
+        .with_untracked(|h| h.iter().map(|c| c.id.clone()).collect());
+    state
+        .others
+        .with_untracked(|o| ids.extend(o.iter().map(|c| c.meta.id.clone())));
+    ids.insert(state.current.with_untracked(|c| c.id.clone()));
+    let label = format!("Conversation {}", ids.len() + 1);
     switch_to(
         state,
         Conversation {
-            meta: ConversationMeta {
-                id,
-                label: format!("Conversation {}", state.others.with_untracked(Vec::len) + 2),
-            },
+            meta: ConversationMeta::new(label),
             turns: Vec::new(),
         },
     );
 }
 
 /// Shows another conversation of this session; the current one is kept.
-pub fn handle_switch_conversation(state: AppState, id: u64) {
+pub fn handle_switch_conversation(state: AppState, id: String) {
     if state.is_running() || state.current.with_untracked(|c| c.id == id) {
         return;
     }
@@ -188,6 +193,7 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
         .iter()
         .map(|t| TurnView {
             id: state.next_id(),
+            saved: false,
             ..t.clone()
         })
         .collect();
@@ -196,21 +202,26 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
         state.current.with_untracked(|c| c.label.clone()),
         keep + 1
     );
-    let id = state.next_id();
     switch_to(
         state,
         Conversation {
-            meta: ConversationMeta { id, label },
+            meta: ConversationMeta::new(label),
             turns: branch,
         },
     );
+    // The branch is a conversation of its own, kept like any other.
+    spawn_local(async move {
+        if let Err(alert) = crate::history::save_turns(state, None, None).await {
+            state.alert.set(Some(alert));
+        }
+    });
     state.notice.set(Some(format!(
         "Editing from turn {}: the next prompt changes that image. The original conversation is kept.",
         keep + 1
     )));
 }
 
-fn switch_to(state: AppState, next: Conversation) {
+pub(crate) fn switch_to(state: AppState, next: Conversation) {
     let turns = state.turns.get_untracked();
     let meta = state.current.get_untracked();
     if !turns.is_empty() {
@@ -225,13 +236,22 @@ fn switch_to(state: AppState, next: Conversation) {
 
 /// Makes variant `index` of a turn the model turn sent in later requests.
 pub fn handle_choose_variant(state: AppState, turn_id: u64, index: usize) {
+    let mut changed = false;
     state.turns.update(|turns| {
         if let Some(t) = turns.iter_mut().find(|t| t.id == turn_id) {
-            if matches!(t.variants.get(index), Some(Variant::Done(_))) {
+            if t.chosen != index && matches!(t.variants.get(index), Some(Variant::Done(_))) {
                 t.chosen = index;
+                changed = true;
             }
         }
     });
+    if changed {
+        spawn_local(async move {
+            if let Err(alert) = crate::history::save_turns(state, None, Some(turn_id)).await {
+                state.alert.set(Some(alert));
+            }
+        });
+    }
 }
 
 /// Attaches a generated image as a reference for the next turn, as the API sent it.
@@ -331,18 +351,17 @@ pub fn handle_generate(state: AppState) {
     spawn_local(async move {
         let requests = (0..count).map(|_| {
             let (url, body, signal, key, prompt) =
-                (&url, body.clone(), &signal, &connection.api_key, &prompt);
+                (&url, &body, &signal, &connection.api_key, &prompt);
             async move {
                 let result = http::post_json(url, connection.key_header, key, body, signal)
                     .await
-                    .and_then(|(status, bytes)| interpret(status, &bytes))
+                    .and_then(|(status, bytes)| interpret_with(status, &bytes, base64::decode))
                     .and_then(|g| answer(g, prompt, now_ms() - started_ms));
                 result
             }
         });
         let results = futures::future::join_all(requests).await;
         state.abort.set_value(None);
-        state.running.set(None);
         let mut variants = Vec::new();
         let mut first_failure = None;
         for r in results {
@@ -356,6 +375,7 @@ pub fn handle_generate(state: AppState) {
             }
         }
         let Some(chosen) = variants.iter().position(|v| matches!(v, Variant::Done(_))) else {
+            state.running.set(None);
             match first_failure {
                 Some(f) => show_failure(state, &f, &connection.api_key),
                 None => state.notice.set(Some(
@@ -364,7 +384,7 @@ pub fn handle_generate(state: AppState) {
             }
             return;
         };
-        let view = TurnView {
+        let mut view = TurnView {
             id: state.next_id(),
             prompt,
             user: next,
@@ -372,10 +392,20 @@ pub fn handle_generate(state: AppState) {
             settings,
             variants,
             chosen,
+            created_ms: now_ms(),
+            saved: false,
         };
+        // Saving is part of the turn: it shows as done once it is stored, or
+        // with an alert saying it is not (it stays on the page, downloadable).
+        let saved = crate::history::save_turns(state, Some(&view), None).await;
+        view.saved = saved.is_ok() && state.store.with_value(Option::is_some);
+        state.running.set(None);
         state.turns.update(|t| t.push(view));
         state.prompt.set(String::new());
         state.attachments.set(Vec::new());
+        if let Err(alert) = saved {
+            state.alert.set(Some(alert));
+        }
     });
 }
 
@@ -388,14 +418,14 @@ pub fn handle_cancel(state: AppState) {
     });
 }
 
-fn answer(gen: Generation, prompt: &str, elapsed_ms: f64) -> Result<Answer, Failure> {
+pub(crate) fn answer(gen: Generation, prompt: &str, elapsed_ms: f64) -> Result<Answer, Failure> {
     let image_url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)
         .map_err(|_| Failure::BadImage("the browser could not hold the image".into()))?;
     let thoughts = gen
         .thoughts()
         .filter_map(|p| match (&p.text, &p.inline_data) {
             (Some(t), _) if !t.trim().is_empty() => Some(Thought::Text(t.clone())),
-            (_, Some(d)) => decode_base64(&d.data)
+            (_, Some(d)) => base64::decode(&d.data)
                 .ok()
                 .and_then(|bytes| ObjectUrl::from_bytes(&bytes, &d.mime_type).ok())
                 .map(Thought::Draft),
@@ -449,6 +479,13 @@ fn model_name(s: &gemini::Settings) -> String {
     } else {
         format!("\u{201c}{}\u{201d}", s.model)
     }
+}
+
+/// "12.3 s" from milliseconds, in integer arithmetic (float formatting weighs
+/// several KiB of wasm).
+pub fn seconds(ms: f64) -> String {
+    let tenths = (ms.max(0.0) / 100.0) as u64;
+    format!("{}.{} s", tenths / 10, tenths % 10)
 }
 
 /// "1.2 MB PNG".

@@ -13,7 +13,7 @@ use crate::browser::http::KeyHeader;
 use crate::browser::object_url::SharedUrl;
 use crate::browser::storage;
 
-const SETTINGS_KEY: &str = "studio.settings.v1";
+pub(crate) const SETTINGS_KEY: &str = "studio.settings.v1";
 const CONNECTION_KEY: &str = "studio.connection.v1";
 const API_KEY_KEY: &str = "studio.apiKey.v1";
 const VARIANTS_KEY: &str = "studio.variants.v1";
@@ -31,6 +31,9 @@ pub struct Connection {
     #[serde(skip)]
     pub api_key: String,
     pub remember: bool,
+    /// The user chose the base URL or key header: the site's `config.json`
+    /// no longer sets them (see `crate::site`).
+    pub customized: bool,
 }
 
 /// A reference image in the composer.
@@ -102,6 +105,11 @@ pub struct TurnView {
     /// The variant that is the model turn of the conversation (always a `Done`).
     /// Plain data, not a signal: views derive it from `AppState::turns`.
     pub chosen: usize,
+    /// When the answers came: with the conversation and position, names the
+    /// stored turn.
+    pub created_ms: f64,
+    /// The turn as shown is in browser storage.
+    pub saved: bool,
 }
 
 impl TurnView {
@@ -135,6 +143,8 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    // Adds a response's usage (not another `Tokens`): not `std::ops::Add`.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, u: &UsageMetadata) -> Tokens {
         Tokens {
             prompt: self.prompt + u.prompt_token_count.unwrap_or(0),
@@ -155,10 +165,45 @@ impl Tokens {
 }
 
 /// Which conversation this is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ConversationMeta {
-    pub id: u64,
+    /// Stable across reloads and tabs: the key of its stored record.
+    pub id: String,
     pub label: String,
+    pub created_ms: f64,
+}
+
+impl ConversationMeta {
+    /// A new conversation with a fresh id.
+    pub fn new(label: String) -> Self {
+        let now = js_sys::Date::now();
+        let random = (js_sys::Math::random() * 1e12) as u64;
+        Self {
+            id: format!("c{:x}-{random:x}", now as u64),
+            label,
+            created_ms: now,
+        }
+    }
+}
+
+/// Whether what is done here is kept in the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keeping {
+    /// The database is being opened.
+    Opening,
+    /// Every completed turn and the draft are kept.
+    Kept,
+    /// Nothing will be kept (why).
+    Unavailable(String),
+    /// Another tab upgraded the database: this one must reload to keep saving.
+    Closed,
+}
+
+/// A deletion waiting for its Undo to expire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingDelete {
+    pub ids: Vec<String>,
+    pub what: String,
 }
 
 /// A conversation that is not the one on screen (kept until the history lands).
@@ -205,6 +250,15 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     pub(crate) abort: StoredValue<Option<AbortController>, LocalStorage>,
     next_id: StoredValue<u64>,
+    /// The browser database, once open.
+    pub store: StoredValue<Option<crate::store::Store>, LocalStorage>,
+    pub keeping: RwSignal<Keeping>,
+    /// Stored conversations, newest first (what the history panel lists).
+    pub history: RwSignal<Vec<crate::store::ConversationRecord>>,
+    /// Conversations hidden from the history until their Undo expires.
+    pub pending_delete: RwSignal<Option<PendingDelete>>,
+    /// Storage used, and whether the browser keeps it.
+    pub storage_note: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -222,10 +276,7 @@ impl AppState {
             prompt: RwSignal::new(String::new()),
             attachments: RwSignal::new(Vec::new()),
             turns: RwSignal::new(Vec::new()),
-            current: RwSignal::new(ConversationMeta {
-                id: 0,
-                label: "Conversation 1".into(),
-            }),
+            current: RwSignal::new(ConversationMeta::new("Conversation 1".into())),
             others: RwSignal::new(Vec::new()),
             variants: RwSignal::new(
                 storage::get_json::<usize>(VARIANTS_KEY)
@@ -237,6 +288,11 @@ impl AppState {
             notice: RwSignal::new(None),
             abort: StoredValue::new_local(None),
             next_id: StoredValue::new(1),
+            store: StoredValue::new_local(None),
+            keeping: RwSignal::new(Keeping::Opening),
+            history: RwSignal::new(Vec::new()),
+            pending_delete: RwSignal::new(None),
+            storage_note: RwSignal::new(None),
         }
     }
 

@@ -1,9 +1,11 @@
 //! Thin glue to the browser: HTTP with abort, files as bytes, object URLs, storage.
 //! Nothing here knows about components.
 
+pub mod base64;
 pub mod files;
 pub mod http;
 pub mod object_url;
+pub mod page;
 pub mod reencode;
 pub mod storage;
 

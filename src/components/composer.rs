@@ -4,7 +4,7 @@ use web_sys::{DataTransfer, File, FileList, HtmlInputElement};
 
 use crate::actions::{
     describe_image, handle_add_files, handle_cancel, handle_generate, handle_move_attachment,
-    handle_remove_attachment,
+    handle_remove_attachment, seconds,
 };
 use crate::browser::now_ms;
 use crate::state::{AppState, MAX_VARIANTS};
@@ -186,11 +186,11 @@ fn Elapsed() -> impl IntoView {
         let (started, n) = state
             .running
             .with(|r| r.as_ref().map_or((0.0, 1), |r| (r.started_ms, r.variants)));
-        let secs = (now.get() - started).max(0.0) / 1000.0;
+        let secs = seconds(now.get() - started);
         if n > 1 {
-            format!("Generating {n} variants… {secs:.1} s")
+            format!("Generating {n} variants… {secs}")
         } else {
-            format!("Generating… {secs:.1} s")
+            format!("Generating… {secs}")
         }
     };
     view! {

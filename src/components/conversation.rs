@@ -39,9 +39,7 @@ pub fn ConversationView() -> impl IntoView {
                     class="conversation__select"
                     disabled=running
                     on:change=move |ev| {
-                        if let Ok(id) = event_target_value(&ev).parse::<u64>() {
-                            handle_switch_conversation(state, id);
-                        }
+                        handle_switch_conversation(state, event_target_value(&ev));
                     }
                 >
                     {move || {
@@ -57,7 +55,7 @@ pub fn ConversationView() -> impl IntoView {
                                             .iter()
                                             .map(|c| {
                                                 (
-                                                    c.meta.id,
+                                                    c.meta.id.clone(),
                                                     format!("{} ({} turns)", c.meta.label, c.turns.len()),
                                                     false,
                                                 )
@@ -68,7 +66,7 @@ pub fn ConversationView() -> impl IntoView {
                             .into_iter()
                             .map(|(id, label, selected)| {
                                 view! {
-                                    <option value=id.to_string() selected=selected>
+                                    <option value=id selected=selected>
                                         {label}
                                     </option>
                                 }

@@ -1,15 +1,21 @@
 //! The page, one component per file.
 
 mod alert;
+mod banner;
 mod composer;
 mod conversation;
 mod endpoint;
+mod history;
+mod key_destination;
 mod settings;
 mod turn;
 
 pub use alert::AlertBanner;
+pub use banner::SiteBanner;
 pub use composer::Composer;
 pub use conversation::ConversationView;
 pub use endpoint::Endpoint;
+pub use history::HistoryPanel;
+pub use key_destination::KeyDestinationDialog;
 pub use settings::SettingsPanel;
 pub use turn::TurnCard;

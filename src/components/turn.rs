@@ -5,7 +5,7 @@ use gemini::wire::GroundingMetadata;
 use leptos::prelude::*;
 
 use crate::actions::{
-    describe_image, handle_choose_variant, handle_edit_from_here, handle_use_as_reference,
+    describe_image, handle_choose_variant, handle_edit_from_here, handle_use_as_reference, seconds,
 };
 use crate::state::{Answer, AppState, Thought, Tokens, TurnView, Variant};
 
@@ -128,9 +128,9 @@ fn ResultImage(
     let url = answer.image_url.as_str().to_owned();
     let is_chosen = move || chosen.get() == index;
     let meta = format!(
-        "{} · {options} · {:.1} s",
+        "{} · {options} · {}",
         describe_image(answer.image_size, &answer.mime_type),
-        answer.elapsed_ms / 1000.0
+        seconds(answer.elapsed_ms)
     );
     let for_reference = answer.clone();
     view! {

@@ -4,12 +4,17 @@
 //!   http://127.0.0.1:8080 with a same-origin proxy for `/v1beta/`.
 //! - `test`: every check and test (formatting, lints, host tests, wasm tests in
 //!   Chromium, end-to-end tests in Chromium against the local API server).
-//! - `dist [--public-url /path/]`: the release build in `dist/`, for any static host.
+//! - `dist [--public-url /path/] [--api-origin URL|self]... [--dist DIR] [--config FILE]`:
+//!   the release build with its Content Security Policy, for any static host.
+//! - `bench [--runs N] [--tiny]`: the studio's byte paths against peer apps'
+//!   JavaScript paths in headless Chromium; writes `target/bench/latest.json`.
 //! - `setup`: install what is missing (each command does this itself).
 //!
 //! Std only, so it compiles in seconds on a fresh machine.
 
 #![allow(clippy::print_stdout)]
+
+mod deploy;
 
 use std::env;
 use std::fs;
@@ -47,13 +52,16 @@ fn main() -> ExitCode {
         "run" => run(&rest),
         "test" => test(&rest),
         "dist" => dist(&rest),
+        "bench" => bench(&rest),
         "setup" => setup(Need::Everything),
         _ => {
             println!(
                 "usage: cargo xtask <command>\n\n\
                  \x20 run [--mock] [--release] [--upstream URL] [--port N]   serve the studio on http://127.0.0.1:8080\n\
                  \x20 test                                                  run every check and test\n\
-                 \x20 dist [--public-url /path/]                            release build into dist/\n\
+                 \x20 dist [--public-url /path/] [--api-origin URL|self]... [--dist DIR] [--config FILE]\n\
+                 \x20                                                       release build into dist/ (see README: Deploying)\n\
+                 \x20 bench [--runs N] [--tiny]                             benchmark against peer paths in Chromium\n\
                  \x20 setup                                                 install what is missing"
             );
             Ok(())
@@ -187,6 +195,9 @@ fn setup(need: Need) -> Result {
         }
         if !Path::new("/usr/bin/chromedriver").exists() {
             apt.push("chromium-driver");
+        }
+        if !deploy::have_nginx() {
+            apt.push("nginx");
         }
     }
     if !apt.is_empty() {
@@ -414,19 +425,77 @@ fn write_private(path: &Path, text: &str) -> Result {
 
 fn dist(args: &[String]) -> Result {
     setup(Need::Build)?;
-    build_release(option(args, "--public-url").as_deref())?;
-    println!("\nThe static site is in {}", root().join("dist").display());
+    let dir = option(args, "--dist")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist"));
+    let origins = deploy::api_origins(args)?;
+    deploy::build_site(&deploy::SiteBuild {
+        public_url: option(args, "--public-url").as_deref(),
+        dist: &dir,
+        api_origins: &origins,
+    })?;
+    if let Some(config) = option(args, "--config") {
+        fs::copy(&config, dir.join("config.json")).map_err(|e| format!("{config}: {e}"))?;
+    }
+    println!("\nThe static site is in {}", dir.display());
     Ok(())
 }
 
+/// The default release build into `dist/`, with its Content Security Policy.
 fn build_release(public_url: Option<&str>) -> Result {
-    step("Release build (trunk build --release)");
-    let mut cmd = Command::new("trunk");
-    cmd.args(["build", "--release"]);
-    if let Some(url) = public_url {
-        cmd.args(["--public-url", url]);
+    let origins = deploy::DEFAULT_API_ORIGINS.map(str::to_owned);
+    deploy::build_site(&deploy::SiteBuild {
+        public_url,
+        dist: &root().join("dist"),
+        api_origins: &origins,
+    })
+}
+
+// ------------------------------------------------------------------ bench
+
+/// Builds the release app and the same app with the `bench` feature, and runs
+/// `e2e/bench/bench.js` in headless Chromium: our paths and the peer paths on
+/// the same data, in the same run. `--app DIR` reuses a release build.
+fn bench(args: &[String]) -> Result {
+    setup(Need::Everything)?;
+    let out = root().join("target/bench");
+    let app = match option(args, "--app") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            step("Release build for the benchmark (target/bench/app)");
+            sh(Command::new("trunk")
+                .args(["build", "--release", "--dist"])
+                .arg(out.join("app")))?;
+            out.join("app")
+        }
+    };
+    step("Release build with the bench entry points (target/bench/with-bench)");
+    sh(Command::new("trunk")
+        .args(["build", "--release", "--features", "bench", "--dist"])
+        .arg(out.join("with-bench")))?;
+    let tiny = flag(args, "--tiny");
+    step(if tiny {
+        "Benchmark, tiny sizes (a smoke test: timings mean nothing)"
+    } else {
+        "Benchmark in headless Chromium"
+    });
+    let mut node = Command::new("node");
+    node.arg("bench/bench.js")
+        .arg("--app")
+        .arg(&app)
+        .arg("--bench")
+        .arg(out.join("with-bench"))
+        .arg("--out")
+        .arg(out.join(if tiny { "tiny.json" } else { "latest.json" }))
+        .current_dir(root().join("e2e"))
+        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
+    if tiny {
+        node.arg("--tiny");
     }
-    sh(&mut cmd)
+    if let Some(runs) = option(args, "--runs") {
+        node.args(["--runs", &runs]);
+    }
+    sh(&mut node)
 }
 
 // ------------------------------------------------------------------ test
@@ -461,8 +530,9 @@ fn test(args: &[String]) -> Result {
         "warnings",
     ]))?;
 
-    step("Host tests: protocol, local API server, xtask");
+    step("Host tests: protocol, local API server, xtask, the studio's pure modules");
     sh(Command::new("cargo").args(["test", "-p", "gemini", "-p", "gemini-mock", "-p", "xtask"]))?;
+    sh(Command::new("cargo").args(["test", "-p", "studio", "--lib"]))?;
 
     step("Browser tests: wasm-bindgen-test in headless Chromium");
     sh(Command::new("cargo")
@@ -475,6 +545,7 @@ fn test(args: &[String]) -> Result {
     }
     build_release(None)?;
     let mock = build_mock()?;
+    let deploy = deploy::deploy_stage(&mock, &root.join("dist"))?;
     step("End-to-end tests: the release build in headless Chromium against the local API server");
     let dist = root.join("dist");
     let (_guard, origin) = start_mock(
@@ -493,7 +564,9 @@ fn test(args: &[String]) -> Result {
         .current_dir(root.join("e2e"))
         .env("STUDIO_URL", format!("{origin}/"))
         .env("MOCK_URL", &origin)
+        .envs(deploy.env())
         .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" ")))?;
+    bench(&["--tiny".into(), "--app".into(), dist.display().to_string()])?;
     println!(
         "\nAll checks and tests passed in {:.0} s.",
         started.elapsed().as_secs_f64()
