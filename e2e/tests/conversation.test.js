@@ -13,22 +13,12 @@ import {
   pageFile,
   readDownload,
   requests,
+  imageBytes,
+  results,
 } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
-const results = (page) => page.getByRole("img", { name: /^Generated image/ });
-
-async function imageBytes(page, locator) {
-  const src = await locator.getAttribute("src");
-  const b64 = await page.evaluate(async (u) => {
-    const buf = new Uint8Array(await (await fetch(u)).arrayBuffer());
-    let s = "";
-    for (const b of buf) s += String.fromCharCode(b);
-    return btoa(s);
-  }, src);
-  return b64decode(b64);
-}
 
 describe("conversation editing", () => {
   test("a three-turn edit: every request carries the history and passes the signature check", async () => {

@@ -86,6 +86,21 @@ export async function generate(page, prompt) {
   ]);
 }
 
+/** The result images on the page, in order. */
+export const results = (page) => page.getByRole("img", { name: /^Generated image/ });
+
+/** The bytes behind an image element's (blob:) src, as the page holds them. */
+export async function imageBytes(page, locator) {
+  const src = await locator.getAttribute("src");
+  const b64 = await page.evaluate(async (u) => {
+    const buf = new Uint8Array(await (await fetch(u)).arrayBuffer());
+    let s = "";
+    for (const b of buf) s += String.fromCharCode(b);
+    return btoa(s);
+  }, src);
+  return b64decode(b64);
+}
+
 export function b64decode(s) {
   return Buffer.from(s, "base64");
 }

@@ -16,22 +16,12 @@ import {
   openStudio,
   readDownload,
   useBrowser,
+  imageBytes,
+  results,
 } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
-const results = (page) => page.getByRole("img", { name: /^Generated image/ });
-
-async function imageBytes(page, locator) {
-  const src = await locator.getAttribute("src");
-  const b64 = await page.evaluate(async (u) => {
-    const buf = new Uint8Array(await (await fetch(u)).arrayBuffer());
-    let s = "";
-    for (const b of buf) s += String.fromCharCode(b);
-    return btoa(s);
-  }, src);
-  return b64decode(b64);
-}
 
 async function reload(page) {
   await page.reload();
