@@ -316,8 +316,12 @@ describe("history", () => {
     const { context, page } = await openStudio(chromium());
     await openHistory(page, 0);
     await page.getByLabel("Import").setInputFiles(path);
-    rmSync(dir, { recursive: true, force: true });
-    await page.getByRole("status").filter({ hasText: "Imported 50 conversations" }).waitFor({ timeout: 60_000 });
+    try {
+      // The page reads the file lazily from disk: keep it until the import is done.
+      await page.getByRole("status").filter({ hasText: "Imported 50 conversations" }).waitFor({ timeout: 120_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     // A page of entries at a time; thumbnails load for the entries shown.
     await page.locator(".history__thumb img").nth(23).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator(".history__entry").count(), 24);
