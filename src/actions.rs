@@ -221,10 +221,14 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
     )));
 }
 
+/// Puts `next` on screen. The conversation leaving it stays in memory only if
+/// some of it is not in browser storage: a stored one is read back from there
+/// when opened again, so its images (base64 and object URLs) are freed now.
 pub(crate) fn switch_to(state: AppState, next: Conversation) {
     let turns = state.turns.get_untracked();
     let meta = state.current.get_untracked();
-    if !turns.is_empty() {
+    let stored = state.store.with_value(Option::is_some) && turns.iter().all(|t| t.saved);
+    if !turns.is_empty() && !stored {
         state
             .others
             .update(|o| o.insert(0, Conversation { meta, turns }));

@@ -40,6 +40,47 @@ async function openHistory(page, count) {
 const entry = (page, title) => page.getByRole("button", { name: new RegExp(`^${title}`) });
 
 describe("history", () => {
+  test("a conversation put aside leaves memory: its image URLs are revoked, and it opens again from storage", async () => {
+    const { context, page } = await openStudio(chromium());
+    await page.addInitScript(() => {
+      const live = new Set();
+      const create = URL.createObjectURL.bind(URL);
+      const revoke = URL.revokeObjectURL.bind(URL);
+      URL.createObjectURL = (o) => {
+        const u = create(o);
+        live.add(u);
+        return u;
+      };
+      URL.revokeObjectURL = (u) => {
+        live.delete(u);
+        revoke(u);
+      };
+      window.__liveUrls = live;
+    });
+    await reload(page);
+    await generate(page, "A lighthouse at dusk");
+    const first = results(page).first();
+    const bytes = await imageBytes(page, first);
+    const src = await first.getAttribute("src");
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await first.waitFor({ state: "detached" });
+    const unshown = await page.evaluate(() => {
+      const shown = new Set(
+        [...document.querySelectorAll("[src^='blob:'], [href^='blob:']")].map((e) => e.getAttribute("src") ?? e.getAttribute("href")),
+      );
+      return [...window.__liveUrls].filter((u) => !shown.has(u));
+    });
+    assert.deepEqual(unshown, [], "no object URL is left for an image no longer shown");
+    assert.equal(await page.evaluate((u) => window.__liveUrls.has(u), src), false);
+    // Still one switch away, read back from storage with the same bytes.
+    const select = page.getByLabel("Switch conversation");
+    const value = await select.locator("option", { hasText: "Conversation 1 (1 turns)" }).getAttribute("value");
+    await select.selectOption(value);
+    await results(page).first().waitFor();
+    assert.deepEqual(await imageBytes(page, results(page).first()), bytes);
+    await context.close();
+  });
+
   test("a conversation is kept: after a reload it and its images are there and can be continued", async () => {
     const { context, page } = await openStudio(chromium());
     await generate(page, "A lighthouse on a cliff");

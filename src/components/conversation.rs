@@ -2,11 +2,13 @@ use leptos::prelude::*;
 
 use super::turn::tokens_line;
 use super::TurnCard;
-use crate::actions::{handle_new_conversation, handle_switch_conversation};
+use crate::actions::handle_new_conversation;
+use crate::history::handle_open_conversation;
 use crate::state::{AppState, Tokens};
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
-/// in flight shown as pending; and the other conversations of this session.
+/// in flight shown as pending; and a switch to any other conversation (of this
+/// session or kept in the browser).
 #[component]
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -39,7 +41,7 @@ pub fn ConversationView() -> impl IntoView {
                     class="conversation__select"
                     disabled=running
                     on:change=move |ev| {
-                        handle_switch_conversation(state, event_target_value(&ev));
+                        handle_open_conversation(state, event_target_value(&ev));
                     }
                 >
                     {move || {
@@ -62,6 +64,22 @@ pub fn ConversationView() -> impl IntoView {
                                             }),
                                     )
                             });
+                        let hidden = state
+                            .pending_delete
+                            .with(|p| p.as_ref().map(|p| p.ids.clone()).unwrap_or_default());
+                        let stored: Vec<_> = state
+                            .history
+                            .with(|h| {
+                                h.iter()
+                                    .filter(|c| {
+                                        !hidden.contains(&c.id) && !items.iter().any(|(id, ..)| *id == c.id)
+                                    })
+                                    .map(|c| {
+                                        (c.id.clone(), format!("{} ({} turns)", c.label, c.turn_count), false)
+                                    })
+                                    .collect()
+                            });
+                        items.extend(stored);
                         items
                             .into_iter()
                             .map(|(id, label, selected)| {
