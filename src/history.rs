@@ -23,7 +23,7 @@ use crate::state::{
 };
 use crate::store::db::blob_bytes;
 use crate::store::records::{
-    extract_images, image_refs, parse_export, restore_images, DraftImage, ImageBytes,
+    image_refs, parse_export, restore_images, set_ref, take_images, DraftImage, ImageBytes, Taken,
     RECORD_VERSION,
 };
 use crate::store::{
@@ -66,11 +66,11 @@ pub fn start(state: AppState) {
                             })
                             .collect(),
                     };
-                    let bytes: Vec<Vec<u8>> = attachments
-                        .iter()
-                        .map(|a| gemini::response::decode_base64(&a.base64).unwrap_or_default())
-                        .collect();
-                    let _ = store.save_draft(&record, &bytes).await;
+                    // The Blobs the thumbnails show hold the attached bytes:
+                    // stored as they are, nothing is decoded or copied here.
+                    let blobs: Vec<Blob> =
+                        attachments.iter().map(|a| a.url.blob().clone()).collect();
+                    let _ = store.save_draft(&record, &blobs).await;
                 });
             },
             Duration::from_millis(300),
@@ -217,30 +217,39 @@ fn conversation_record(meta: &ConversationMeta) -> ConversationRecord {
     }
 }
 
-/// The stored form of a turn shown at `index`, and its images (when
-/// `with_images`; a turn already saved has them stored).
-pub fn turn_record(
-    conversation_id: &str,
-    index: usize,
-    t: &TurnView,
-    with_images: bool,
-) -> (TurnRecord, Vec<ImageBytes>) {
-    let mut images = Vec::new();
-    let mut strip = |c: &Content| {
-        let mut c = c.clone();
-        let out = extract_images(&mut c);
-        if with_images {
-            images.extend(out);
-        }
+/// Which content of a turn record an image was taken from.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    User,
+    Variant(usize),
+}
+
+/// A turn record whose images are taken out but not yet keyed.
+struct Unkeyed {
+    record: TurnRecord,
+    taken: Vec<(Slot, Taken)>,
+    /// The images are to be stored (a turn already saved has them stored).
+    store_images: bool,
+}
+
+/// The stored form of a turn shown at `index`, its images taken out (decoded
+/// by the browser's base64) to be keyed by [`Unkeyed::key`].
+fn turn_record(conversation_id: &str, index: usize, t: &TurnView, store_images: bool) -> Unkeyed {
+    let decode = |d: &str| crate::browser::base64::decode(d).ok();
+    let mut taken = Vec::new();
+    let mut strip = |c: &Content, slot: Slot| {
+        let (c, out) = take_images(c, &decode);
+        taken.extend(out.into_iter().map(|t| (slot, t)));
         c
     };
-    let user = strip(&t.user);
+    let user = strip(&t.user, Slot::User);
     let variants = t
         .variants
         .iter()
-        .map(|v| match v {
+        .enumerate()
+        .map(|(i, v)| match v {
             Variant::Done(a) => VariantRecord::Done {
-                model: strip(&a.model),
+                model: strip(&a.model, Slot::Variant(i)),
                 usage: a.usage,
                 finish_reason: a.finish_reason.clone(),
                 model_version: a.model_version.clone(),
@@ -266,7 +275,46 @@ pub fn turn_record(
         variants,
         chosen: t.chosen,
     };
-    (record, images)
+    Unkeyed {
+        record,
+        taken,
+        store_images,
+    }
+}
+
+impl Unkeyed {
+    /// Names each image by its SHA-256 (hashed off the main thread where the
+    /// browser can, one image per task) and points its part at it. Returns the
+    /// record and the images to store.
+    async fn key(self) -> (TurnRecord, Vec<ImageBytes>) {
+        let Unkeyed {
+            mut record,
+            taken,
+            store_images,
+        } = self;
+        let mut images = Vec::new();
+        for (slot, t) in taken {
+            let hash = crate::browser::digest::sha256_hex(&t.bytes).await;
+            let content = match slot {
+                Slot::User => Some(&mut record.user),
+                Slot::Variant(i) => match record.variants.get_mut(i) {
+                    Some(VariantRecord::Done { model, .. }) => Some(model),
+                    _ => None,
+                },
+            };
+            if let Some(c) = content {
+                set_ref(c, t.part, &hash);
+            }
+            if store_images {
+                images.push(ImageBytes {
+                    hash,
+                    mime: t.mime,
+                    bytes: t.bytes,
+                });
+            }
+        }
+        (record, images)
+    }
 }
 
 /// Saves every unsaved turn of the conversation on screen plus `extra` (a turn
@@ -289,27 +337,29 @@ pub async fn save_turns(
         };
     };
     let meta = state.current.get_untracked();
-    let (records, images, ids) = state.turns.with_untracked(|turns| {
-        let mut records = Vec::new();
-        let mut images = Vec::new();
+    let (unkeyed, ids) = state.turns.with_untracked(|turns| {
+        let mut unkeyed = Vec::new();
         let mut ids = Vec::new();
         for (i, t) in turns.iter().enumerate() {
             if !t.saved || changed == Some(t.id) {
-                let (r, imgs) = turn_record(&meta.id, i, t, !t.saved);
-                records.push(r);
-                images.extend(imgs);
+                unkeyed.push(turn_record(&meta.id, i, t, !t.saved));
                 ids.push(t.id);
             }
         }
         if let Some(t) = extra {
-            let (r, imgs) = turn_record(&meta.id, turns.len(), t, true);
-            records.push(r);
-            images.extend(imgs);
+            unkeyed.push(turn_record(&meta.id, turns.len(), t, true));
         }
-        (records, images, ids)
+        (unkeyed, ids)
     });
-    if records.is_empty() {
+    if unkeyed.is_empty() {
         return Ok(());
+    }
+    let mut records = Vec::new();
+    let mut images = Vec::new();
+    for u in unkeyed {
+        let (r, imgs) = u.key().await;
+        records.push(r);
+        images.extend(imgs);
     }
     match store
         .save_with(

@@ -202,3 +202,16 @@ async fn settings_follow_the_model_table() {
         .contains("retired"));
     let _ = JsValue::NULL;
 }
+
+#[wasm_bindgen_test]
+async fn image_keys_from_webcrypto_match_the_crate() {
+    use studio::browser::digest::{sha256_hex, webcrypto_sha256_hex};
+    use studio::store::records::image_hash;
+    let bytes = png_bytes();
+    assert_eq!(webcrypto_sha256_hex(&bytes).await, Some(image_hash(&bytes)));
+    assert_eq!(sha256_hex(&bytes).await, image_hash(&bytes));
+    assert_eq!(
+        sha256_hex(b"").await,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+}

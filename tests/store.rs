@@ -157,7 +157,8 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
             note: None,
         }],
     };
-    store.save_draft(&draft, &[image(9, 1234)]).await.unwrap();
+    let blob = studio::browser::object_url::blob_from_bytes(&image(9, 1234), "image/png").unwrap();
+    store.save_draft(&draft, &[blob]).await.unwrap();
     let (back, blobs) = store.draft().await.unwrap().unwrap();
     assert_eq!(back, draft);
     assert_eq!(blob_bytes(&blobs[0]).await.unwrap(), image(9, 1234));

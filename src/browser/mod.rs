@@ -2,6 +2,7 @@
 //! Nothing here knows about components.
 
 pub mod base64;
+pub mod digest;
 pub mod files;
 pub mod http;
 pub mod object_url;

@@ -5,9 +5,21 @@ use std::sync::Arc;
 use wasm_bindgen::JsValue;
 use web_sys::{Blob, BlobPropertyBag, Url};
 
-/// An object URL for a Blob; revoked when dropped. Share it with [`SharedUrl`].
-#[derive(Debug, PartialEq, Eq)]
-pub struct ObjectUrl(String);
+/// An object URL for a Blob, and the Blob (to store without copying its bytes
+/// through wasm); revoked when dropped. Share it with [`SharedUrl`].
+#[derive(Debug)]
+pub struct ObjectUrl {
+    url: String,
+    blob: Blob,
+}
+
+impl PartialEq for ObjectUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.url == other.url
+    }
+}
+
+impl Eq for ObjectUrl {}
 
 /// A shared object URL: the image stays loadable while any holder keeps it.
 pub type SharedUrl = Arc<ObjectUrl>;
@@ -15,7 +27,12 @@ pub type SharedUrl = Arc<ObjectUrl>;
 impl ObjectUrl {
     /// An object URL for `blob` (a `File` is a `Blob`): no bytes are copied.
     pub fn for_blob(blob: &Blob) -> Result<SharedUrl, JsValue> {
-        Url::create_object_url_with_blob(blob).map(|u| Arc::new(Self(u)))
+        Url::create_object_url_with_blob(blob).map(|url| {
+            Arc::new(Self {
+                url,
+                blob: blob.clone(),
+            })
+        })
     }
 
     /// Copies `bytes` into a new Blob of type `mime` and returns its URL.
@@ -24,13 +41,18 @@ impl ObjectUrl {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.url
+    }
+
+    /// The Blob the URL shows.
+    pub fn blob(&self) -> &Blob {
+        &self.blob
     }
 }
 
 impl Drop for ObjectUrl {
     fn drop(&mut self) {
-        let _ = Url::revoke_object_url(&self.0);
+        let _ = Url::revoke_object_url(&self.url);
     }
 }
 

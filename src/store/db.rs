@@ -541,17 +541,8 @@ impl Store {
     }
 
     /// Keeps the composer: its text and the attached images' bytes.
-    pub async fn save_draft(
-        &self,
-        draft: &DraftRecord,
-        images: &[Vec<u8>],
-    ) -> Result<(), StoreError> {
-        let blobs = js_sys::Array::new();
-        for (bytes, a) in images.iter().zip(&draft.attachments) {
-            let blob = blob_from_bytes(bytes, &a.mime)
-                .map_err(|_| StoreError::Failed("the browser could not hold an image".into()))?;
-            blobs.push(&blob);
-        }
+    pub async fn save_draft(&self, draft: &DraftRecord, images: &[Blob]) -> Result<(), StoreError> {
+        let blobs: js_sys::Array = images.iter().collect();
         let obj = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&obj, &"id".into(), &DRAFT_ID.into());
         let _ = js_sys::Reflect::set(&obj, &"record".into(), &to_js(draft)?);

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use gemini::response::{decode_base64, final_image_index};
-use gemini::wire::{Content, GroundingMetadata, UsageMetadata};
+use gemini::wire::{Content, GroundingMetadata, InlineData, Part, UsageMetadata};
 use gemini::Settings;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -101,12 +101,17 @@ pub struct ImageBytes {
 /// The key of an image: the SHA-256 of its bytes in hex (identical images are
 /// kept once).
 pub fn image_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// The image key a stored part refers to, if it is a reference.
@@ -114,28 +119,96 @@ pub fn image_ref(data: &str) -> Option<&str> {
     data.strip_prefix(REF_PREFIX)
 }
 
+/// An image taken out of a content to be stored: the index of its part, its
+/// type and bytes. The part's data is empty until [`set_ref`] names the image.
+#[derive(Debug)]
+pub struct Taken {
+    pub part: usize,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A copy of `content` with its inline images taken out, decoded by `decode`
+/// (data it refuses stays inline, as received). Only the small parts are
+/// copied: the images' base64 is read once, never cloned.
+pub fn take_images(
+    content: &Content,
+    decode: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> (Content, Vec<Taken>) {
+    let mut taken = Vec::new();
+    let parts = content
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let inline_data = p.inline_data.as_ref().map(|d| {
+                let bytes = match image_ref(&d.data) {
+                    None => decode(&d.data),
+                    Some(_) => None,
+                };
+                let data = match bytes {
+                    Some(bytes) => {
+                        taken.push(Taken {
+                            part: i,
+                            mime: d.mime_type.clone(),
+                            bytes,
+                        });
+                        String::new()
+                    }
+                    None => d.data.clone(),
+                };
+                InlineData {
+                    mime_type: d.mime_type.clone(),
+                    data,
+                }
+            });
+            Part {
+                text: p.text.clone(),
+                inline_data,
+                thought: p.thought,
+                thought_signature: p.thought_signature.clone(),
+            }
+        })
+        .collect();
+    (
+        Content {
+            role: content.role,
+            parts,
+        },
+        taken,
+    )
+}
+
+/// Points part `part` of `content` at the stored image `hash`.
+pub fn set_ref(content: &mut Content, part: usize, hash: &str) {
+    if let Some(d) = content
+        .parts
+        .get_mut(part)
+        .and_then(|p| p.inline_data.as_mut())
+    {
+        d.data = [REF_PREFIX, hash].concat();
+    }
+}
+
 /// Moves every inline image of `content` out: the part keeps its MIME type and
 /// gets a reference; the bytes are returned. Data that is not valid base64 is
-/// left inline, as received.
+/// left inline, as received. (The app does this in steps, hashing off the
+/// main thread: see `history::turn_record`.)
 pub fn extract_images(content: &mut Content) -> Vec<ImageBytes> {
-    let mut out = Vec::new();
-    for part in &mut content.parts {
-        let Some(d) = part.inline_data.as_mut() else {
-            continue;
-        };
-        if image_ref(&d.data).is_some() {
-            continue;
-        }
-        if let Ok(bytes) = decode_base64(&d.data) {
-            let hash = image_hash(&bytes);
-            d.data = format!("{REF_PREFIX}{hash}");
-            out.push(ImageBytes {
+    let (mut stripped, taken) = take_images(content, &|d| decode_base64(d).ok());
+    let out = taken
+        .into_iter()
+        .map(|t| {
+            let hash = image_hash(&t.bytes);
+            set_ref(&mut stripped, t.part, &hash);
+            ImageBytes {
                 hash,
-                mime: d.mime_type.clone(),
-                bytes,
-            });
-        }
-    }
+                mime: t.mime,
+                bytes: t.bytes,
+            }
+        })
+        .collect();
+    *content = stripped;
     out
 }
 
