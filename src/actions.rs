@@ -68,7 +68,7 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
                         name: img.name,
                         mime: img.mime,
                         size: img.bytes.len(),
-                        base64: Arc::from(to_base64(&img.bytes)),
+                        base64: Arc::new(to_base64(&img.bytes)),
                         url,
                         note: prepared.note,
                     };
@@ -289,7 +289,7 @@ pub fn handle_use_as_reference(state: AppState, answer: Arc<Answer>) {
         name: answer.download_name.clone(),
         mime,
         size: decoded_len(&img.data),
-        base64: Arc::from(img.data.as_str()),
+        base64: img.data.clone(),
         url: answer.image_url.clone(),
         note: None,
     };
@@ -315,7 +315,7 @@ pub fn handle_generate(state: AppState) {
         &prompt,
         attachments
             .iter()
-            .map(|a| Part::image(a.mime.as_str(), a.base64.to_string())),
+            .map(|a| Part::image_shared(a.mime.as_str(), a.base64.clone())),
     );
     let body = state.turns.with_untracked(|turns| {
         let history: Vec<&Content> = turns
@@ -353,6 +353,8 @@ pub fn handle_generate(state: AppState) {
         variants: count,
     }));
     spawn_local(async move {
+        // The pending turn paints before the body is handed to the browser.
+        crate::browser::next_task().await;
         let requests = (0..count).map(|_| {
             let (url, body, signal, key, prompt) =
                 (&url, &body, &signal, &connection.api_key, &prompt);

@@ -24,16 +24,16 @@ use crate::browser::{base64, http};
 /// it is added), then the body built and handed to the browser (as on Generate).
 #[wasm_bindgen]
 pub async fn bench_encode(files: Vec<File>, prompt: String) -> Result<Request, JsValue> {
-    let mut attached: Vec<(gemini::ImageMime, Arc<str>)> = Vec::new();
+    let mut attached: Vec<(gemini::ImageMime, Arc<String>)> = Vec::new();
     for file in &files {
         let img = read_image(file).await.map_err(|e| JsValue::from_str(&e))?;
-        attached.push((img.mime, Arc::from(to_base64(&img.bytes))));
+        attached.push((img.mime, Arc::new(to_base64(&img.bytes))));
     }
     let next = user_content(
         &prompt,
         attached
             .iter()
-            .map(|(mime, b64)| Part::image(mime.as_str(), b64.to_string())),
+            .map(|(mime, b64)| Part::image_shared(mime.as_str(), b64.clone())),
     );
     let settings = Settings::default();
     let body = build(&settings, [], &next)
@@ -108,12 +108,12 @@ pub async fn bench_decode_steps(response: Response) -> Result<Vec<f64>, JsValue>
 #[wasm_bindgen]
 pub async fn bench_encode_steps(files: Vec<File>) -> Result<Vec<f64>, JsValue> {
     let (mut read, mut encode) = (0.0, 0.0);
-    let mut attached: Vec<(gemini::ImageMime, Arc<str>)> = Vec::new();
+    let mut attached: Vec<(gemini::ImageMime, Arc<String>)> = Vec::new();
     for file in &files {
         let t0 = perf_now();
         let img = read_image(file).await.map_err(|e| JsValue::from_str(&e))?;
         let t1 = perf_now();
-        attached.push((img.mime, Arc::from(to_base64(&img.bytes))));
+        attached.push((img.mime, Arc::new(to_base64(&img.bytes))));
         encode += perf_now() - t1;
         read += t1 - t0;
     }
@@ -122,7 +122,7 @@ pub async fn bench_encode_steps(files: Vec<File>) -> Result<Vec<f64>, JsValue> {
         "x",
         attached
             .iter()
-            .map(|(mime, b64)| Part::image(mime.as_str(), b64.to_string())),
+            .map(|(mime, b64)| Part::image_shared(mime.as_str(), b64.clone())),
     );
     let t1 = perf_now();
     let settings = Settings::default();

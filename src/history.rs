@@ -144,7 +144,7 @@ async fn restore_draft(state: AppState, store: &Store) {
             name: meta.name,
             mime,
             size: bytes.len(),
-            base64: Arc::from(to_base64(&bytes)),
+            base64: Arc::new(to_base64(&bytes)),
             url,
             note: meta.note,
         });
@@ -430,7 +430,12 @@ pub async fn load_views(
         let bytes = blob_bytes(&blob).await.map_err(|e| e.to_string())?;
         images.insert(hash, (blob, bytes));
     }
-    let base64_of = |h: &str| images.get(h).map(|(_, b)| to_base64(b));
+    // Each image encoded once, shared by every part that shows it.
+    let encoded: HashMap<&str, Arc<String>> = images
+        .iter()
+        .map(|(h, (_, b))| (h.as_str(), Arc::new(to_base64(b))))
+        .collect();
+    let base64_of = |h: &str| encoded.get(h).cloned();
     let mut views = Vec::new();
     for r in records {
         let mut user = r.user.clone();
@@ -460,7 +465,7 @@ pub async fn load_views(
                         .as_ref()
                         .map(|d| {
                             (
-                                gemini::response::decode_base64(&d.data).unwrap_or_default(),
+                                crate::browser::base64::decode(&d.data).unwrap_or_default(),
                                 d.mime_type.clone(),
                             )
                         })

@@ -62,7 +62,7 @@ impl Site {
         };
         provide_context(site);
         spawn_local(async move {
-            let loaded = match page::get_text(config::FILE).await {
+            let loaded = match crate::browser::http::get_text(config::FILE).await {
                 Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
                 Err(why) => Loaded::Broken(config::broken_message(&[format!(
                     "it could not be loaded ({why})"

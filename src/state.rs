@@ -44,7 +44,7 @@ pub struct Attachment {
     pub mime: ImageMime,
     pub size: usize,
     /// Base64 without a `data:` prefix, encoded once when added.
-    pub base64: Arc<str>,
+    pub base64: Arc<String>,
     /// Thumbnail, revoked when no longer shown.
     pub url: SharedUrl,
     /// Set when the image was re-encoded to fit the API: what was done.

@@ -111,7 +111,7 @@ async fn restored(store: &Store, mut c: Content) -> Content {
     for (h, blob) in store.images(&hashes).await.unwrap() {
         map.insert(h, b64(&blob_bytes(&blob).await.unwrap()));
     }
-    restore_images(&mut c, &|h| map.get(h).cloned()).unwrap();
+    restore_images(&mut c, &|h| map.get(h).cloned().map(std::sync::Arc::new)).unwrap();
     c
 }
 

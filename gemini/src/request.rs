@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -258,7 +259,7 @@ fn without_data<'a>(p: &'a Part, out: &mut Vec<&'a str>) -> Part {
             out.push(&d.data);
             InlineData {
                 mime_type: d.mime_type.clone(),
-                data: String::new(),
+                data: Arc::default(),
             }
         }),
         thought: *thought,

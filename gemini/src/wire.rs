@@ -6,6 +6,8 @@
 //! Unknown fields are ignored and unknown enum strings are kept, so a new value
 //! from the API never breaks parsing.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,6 +72,12 @@ impl Part {
     }
 
     pub fn image(mime_type: impl Into<String>, base64: String) -> Self {
+        Self::image_shared(mime_type, Arc::new(base64))
+    }
+
+    /// An image part sharing `base64` (a turn's image is not copied when it is
+    /// also attached, shown or sent again).
+    pub fn image_shared(mime_type: impl Into<String>, base64: Arc<String>) -> Self {
         Self {
             inline_data: Some(InlineData {
                 mime_type: mime_type.into(),
@@ -90,8 +98,8 @@ impl Part {
 pub struct InlineData {
     #[serde(alias = "mime_type")]
     pub mime_type: String,
-    /// Base64 without a `data:` prefix.
-    pub data: String,
+    /// Base64 without a `data:` prefix; shared, as images are large.
+    pub data: Arc<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -24,3 +24,16 @@ pub fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
         e.as_string().unwrap_or_else(|| "unknown error".to_owned())
     }
 }
+
+/// Lets the browser paint and handle input before the caller goes on: resolves
+/// in a new task (`setTimeout(0)`), so long work on either side is two tasks.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled =
+            web_sys::window().is_some_and(|w| w.set_timeout_with_callback(&resolve).is_ok());
+        if !scheduled {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -3,6 +3,7 @@
 //! on the host.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use gemini::response::{decode_base64, final_image_index};
 use gemini::wire::{Content, GroundingMetadata, InlineData, Part, UsageMetadata};
@@ -153,7 +154,7 @@ pub fn take_images(
                             mime: d.mime_type.clone(),
                             bytes,
                         });
-                        String::new()
+                        Arc::default()
                     }
                     None => d.data.clone(),
                 };
@@ -186,7 +187,7 @@ pub fn set_ref(content: &mut Content, part: usize, hash: &str) {
         .get_mut(part)
         .and_then(|p| p.inline_data.as_mut())
     {
-        d.data = [REF_PREFIX, hash].concat();
+        d.data = Arc::new([REF_PREFIX, hash].concat());
     }
 }
 
@@ -225,7 +226,7 @@ pub fn image_refs(content: &Content) -> impl Iterator<Item = &str> {
 /// is an error naming it: the content could not be sent back as it was.
 pub fn restore_images(
     content: &mut Content,
-    base64_of: &dyn Fn(&str) -> Option<String>,
+    base64_of: &dyn Fn(&str) -> Option<Arc<String>>,
 ) -> Result<(), String> {
     for part in &mut content.parts {
         let Some(d) = part.inline_data.as_mut() else {
@@ -480,7 +481,10 @@ mod tests {
         // Records survive JSON.
         let json = serde_json::to_string(&stored).unwrap();
         let mut back: Content = serde_json::from_str(&json).unwrap();
-        restore_images(&mut back, &|h| (h == out[0].hash).then(|| b64(&img))).unwrap();
+        restore_images(&mut back, &|h| {
+            (h == out[0].hash).then(|| Arc::new(b64(&img)))
+        })
+        .unwrap();
         assert_eq!(back, original);
         assert!(restore_images(&mut stored.clone(), &|_| None).is_err());
     }
@@ -498,7 +502,10 @@ mod tests {
         let out = extract_images(&mut c);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].hash, out[1].hash);
-        assert_eq!(c.parts[2].inline_data.as_ref().unwrap().data, "not base64!");
+        assert_eq!(
+            *c.parts[2].inline_data.as_ref().unwrap().data,
+            "not base64!"
+        );
     }
 
     #[test]
