@@ -89,8 +89,9 @@ describe("conversation editing", () => {
     const select = page.getByLabel("Switch conversation");
     const original = await select.locator("option", { hasText: "Conversation 1 (2 turns)" }).getAttribute("value");
     await select.selectOption(original);
-    await page.getByRole("article", { name: "Turn 2" }).waitFor();
-    assert.match(await page.getByRole("article", { name: "Turn 2" }).innerText(), /Give it a hat/);
+    // Read back from storage: the branch stays on screen until it has loaded.
+    await page.getByRole("article", { name: "Turn 2" }).filter({ hasText: "Give it a hat" }).waitFor();
+    assert.equal(await results(page).count(), 2);
     await context.close();
   });
 
