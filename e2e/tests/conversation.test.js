@@ -95,6 +95,24 @@ describe("conversation editing", () => {
     await context.close();
   });
 
+  test("the newest turn is scrolled fully into view once its image has loaded", async () => {
+    const { context, page } = await openStudio(chromium());
+    await page.getByLabel("Aspect ratio").selectOption("9:16");
+    for (const prompt of ["A tall lighthouse", "Make it taller", "Add a moon above it"]) await generate(page, prompt);
+    const last = page.getByRole("article", { name: "Turn 3" });
+    await last.getByRole("img", { name: /^Generated image/ }).evaluate((img) => img.decode());
+    const visible = async () =>
+      last.getByRole("button", { name: "Edit from here" }).evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const box = el.closest(".conversation").getBoundingClientRect();
+        return r.bottom <= Math.min(box.bottom, innerHeight) + 1 && r.top >= box.top - 1;
+      });
+    // Give a late scroll its frame, then check.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.ok(await visible(), "the end of the newest turn is visible");
+    await context.close();
+  });
+
   test("Use as reference attaches the generated image exactly as the API sent it", async () => {
     const { context, page } = await openStudio(chromium());
     await generate(page, "A teapot");

@@ -136,7 +136,7 @@ fn ResultImage(
     view! {
         <figure class="result" class:result--chosen=move || many && is_chosen()>
             <a href=url.clone() target="_blank" rel="noopener noreferrer" class="result__open">
-                <img class="result__image" src=url.clone() alt=alt />
+                <img class="result__image" src=url.clone() alt=alt on:load=move |_| follow_last(state, turn_id) />
             </a>
             <figcaption class="result__bar">
                 <span class="turn__meta">{meta}</span>
@@ -285,4 +285,16 @@ pub fn tokens_line(t: Tokens, what: &str) -> String {
         "{what}: {} in · {} out · {} thinking · {} total tokens",
         t.prompt, t.output, t.thoughts, t.total
     )
+}
+
+/// Once the newest turn's image has its size, the end of the conversation is
+/// scrolled into view again (the first scroll, when the turn landed, saw an
+/// image without height).
+fn follow_last(state: AppState, turn_id: u64) {
+    if state.turns.with_untracked(|t| t.last().map(|t| t.id)) != Some(turn_id) {
+        return;
+    }
+    if let Some(end) = document().query_selector(".conversation__end").ok().flatten() {
+        end.scroll_into_view();
+    }
 }
