@@ -122,10 +122,9 @@ pub fn Composer() -> impl IntoView {
                     }}
                 </span>
                 <span class="composer__spacer"></span>
-                <label for="variants" class="composer__variants">
-                    "Variants"
-                </label>
-                <select
+                <span class="composer__variants">
+                    <label for="variants">"Variants"</label>
+                    <select
                     id="variants"
                     class="composer__select"
                     title="Send the turn as this many parallel requests and pick the best"
@@ -145,7 +144,8 @@ pub fn Composer() -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </select>
+                    </select>
+                </span>
                 <Show
                     when=running
                     fallback=move || {

@@ -33,7 +33,7 @@ pub fn Endpoint() -> impl IntoView {
     view! {
         <p class="endpoint" title="Requests go here; change it in Settings">
             <span class="endpoint__dot" aria-hidden="true"></span>
-            {text}
+            <span class="endpoint__text">{text}</span>
         </p>
     }
 }

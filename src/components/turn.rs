@@ -294,7 +294,11 @@ fn follow_last(state: AppState, turn_id: u64) {
     if state.turns.with_untracked(|t| t.last().map(|t| t.id)) != Some(turn_id) {
         return;
     }
-    if let Some(end) = document().query_selector(".conversation__end").ok().flatten() {
+    if let Some(end) = document()
+        .query_selector(".conversation__end")
+        .ok()
+        .flatten()
+    {
         end.scroll_into_view();
     }
 }
