@@ -17,7 +17,9 @@ pub fn ConversationView() -> impl IntoView {
         let _ = state.turns.with(Vec::len);
         let _ = state.running.with(Option::is_some);
         if let Some(el) = end.get() {
-            el.scroll_into_view();
+            // Aligned to the bottom: where the page itself scrolls (phones), the
+            // newest turn ends just above the composer rather than out of view.
+            el.scroll_into_view_with_bool(false);
         }
     });
     let empty = move || state.turns.with(Vec::is_empty) && state.running.with(Option::is_none);

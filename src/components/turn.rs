@@ -299,6 +299,6 @@ fn follow_last(state: AppState, turn_id: u64) {
         .ok()
         .flatten()
     {
-        end.scroll_into_view();
+        end.scroll_into_view_with_bool(false);
     }
 }
