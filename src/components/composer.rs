@@ -125,25 +125,25 @@ pub fn Composer() -> impl IntoView {
                 <span class="composer__variants">
                     <label for="variants">"Variants"</label>
                     <select
-                    id="variants"
-                    class="composer__select"
-                    title="Send the turn as this many parallel requests and pick the best"
-                    disabled=running
-                    on:change=move |ev| {
-                        if let Ok(n) = event_target_value(&ev).parse::<usize>() {
-                            state.variants.set(n.clamp(1, MAX_VARIANTS));
-                        }
-                    }
-                >
-                    {(1..=MAX_VARIANTS)
-                        .map(|n| {
-                            view! {
-                                <option value=n.to_string() selected=move || state.variants.get() == n>
-                                    {n.to_string()}
-                                </option>
+                        id="variants"
+                        class="composer__select"
+                        title="Send the turn as this many parallel requests and pick the best"
+                        disabled=running
+                        on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                                state.variants.set(n.clamp(1, MAX_VARIANTS));
                             }
-                        })
-                        .collect_view()}
+                        }
+                    >
+                        {(1..=MAX_VARIANTS)
+                            .map(|n| {
+                                view! {
+                                    <option value=n.to_string() selected=move || state.variants.get() == n>
+                                        {n.to_string()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </span>
                 <Show
