@@ -559,12 +559,17 @@ async fn open(state: AppState, id: String) {
             }
             crate::actions::switch_to(state, Conversation { meta, turns });
         }
-        Err(why) => state.alert.set(Some(Alert {
-            title: "The conversation could not be opened".into(),
-            detail: Some(why),
-            action: "Reload the page and try again; export your history if this persists.".into(),
-            retryable: false,
-        })),
+        Err(why) => {
+            // The conversation menu shows the one on screen again.
+            state.current.update(|_| {});
+            state.alert.set(Some(Alert {
+                title: "The conversation could not be opened".into(),
+                detail: Some(why),
+                action: "Reload the page and try again; export your history if this persists."
+                    .into(),
+                retryable: false,
+            }));
+        }
     }
 }
 
