@@ -231,6 +231,9 @@ describe("history", () => {
       assert.match(await alert.innerText(), c.why);
       await page.getByLabel("Search history").fill("");
       assert.deepEqual(await page.locator(".history__title").allInnerTexts(), before);
+      // Dismissed, so that the next case waits for its own alert, not this one.
+      await page.getByRole("button", { name: "Dismiss error" }).click();
+      await alert.waitFor({ state: "detached" });
     }
     await reload(page);
     await openHistory(page, 1);
