@@ -14,6 +14,7 @@ import os from "node:os";
 import zlib from "node:zlib";
 import { randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
+import { TRACK_OBJECT_URLS } from "../tests/helpers.js";
 
 // ------------------------------------------------------------------ options
 
@@ -137,7 +138,7 @@ function initialLoad(dir) {
   return { total, items };
 }
 
-// Runs in the page: long tasks, object URL bookkeeping, the wasm instance.
+// Runs in the page (with TRACK_OBJECT_URLS): long tasks, the wasm instance.
 const PAGE_INIT = () => {
   window.__longtasks = [];
   try {
@@ -145,19 +146,6 @@ const PAGE_INIT = () => {
       for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: "longtask", buffered: true });
   } catch {}
-  const live = new Set();
-  const create = URL.createObjectURL.bind(URL);
-  const revoke = URL.revokeObjectURL.bind(URL);
-  URL.createObjectURL = (o) => {
-    const u = create(o);
-    live.add(u);
-    return u;
-  };
-  URL.revokeObjectURL = (u) => {
-    live.delete(u);
-    revoke(u);
-  };
-  window.__liveUrls = live;
   addEventListener("TrunkApplicationStarted", (e) => {
     window.__wasm = e.detail.wasm;
   });
@@ -212,6 +200,7 @@ try {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await page.addInitScript(PAGE_INIT);
+    await page.addInitScript(TRACK_OBJECT_URLS);
     await page.goto(`${origin(appServer)}/`);
     await page.getByRole("button", { name: "Generate" }).waitFor();
     const t = await page.evaluate(() => ({
@@ -233,6 +222,7 @@ try {
   const page = await ctx.newPage();
   page.on("pageerror", (e) => console.error("page error:", String(e)));
   await page.addInitScript(PAGE_INIT);
+  await page.addInitScript(TRACK_OBJECT_URLS);
   await page.goto(`${origin(benchServer)}/`);
   await page.waitForFunction(() => window.wasmBindings?.bench_encode);
   result.nativeBase64 = await page.evaluate(() => window.wasmBindings.bench_native_base64());
@@ -381,6 +371,7 @@ async function memoryRun() {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.addInitScript(PAGE_INIT);
+  await page.addInitScript(TRACK_OBJECT_URLS);
   await page.goto(`${origin(appServer)}/`);
   await page.getByRole("button", { name: "Generate" }).waitFor();
   await page.waitForFunction(() => window.__wasm?.memory);

@@ -194,3 +194,20 @@ export async function pageFile(page, bytes, name, type) {
     [bytes.toString("base64"), name, type],
   );
 }
+
+/** An init script: keeps the object URLs the page has made and not revoked in `window.__liveUrls`. */
+export const TRACK_OBJECT_URLS = () => {
+  const live = new Set();
+  const create = URL.createObjectURL.bind(URL);
+  const revoke = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (o) => {
+    const u = create(o);
+    live.add(u);
+    return u;
+  };
+  URL.revokeObjectURL = (u) => {
+    live.delete(u);
+    revoke(u);
+  };
+  window.__liveUrls = live;
+};

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   TEST_KEY,
+  TRACK_OBJECT_URLS,
   b64decode,
   clearRequests,
   generate,
@@ -42,21 +43,7 @@ const entry = (page, title) => page.getByRole("button", { name: new RegExp(`^${t
 describe("history", () => {
   test("a conversation put aside leaves memory: its image URLs are revoked, and it opens again from storage", async () => {
     const { context, page } = await openStudio(chromium());
-    await page.addInitScript(() => {
-      const live = new Set();
-      const create = URL.createObjectURL.bind(URL);
-      const revoke = URL.revokeObjectURL.bind(URL);
-      URL.createObjectURL = (o) => {
-        const u = create(o);
-        live.add(u);
-        return u;
-      };
-      URL.revokeObjectURL = (u) => {
-        live.delete(u);
-        revoke(u);
-      };
-      window.__liveUrls = live;
-    });
+    await page.addInitScript(TRACK_OBJECT_URLS);
     await reload(page);
     await generate(page, "A lighthouse at dusk");
     const first = results(page).first();
