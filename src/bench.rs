@@ -59,19 +59,6 @@ pub async fn bench_decode(response: Response) -> Result<String, JsValue> {
     Ok(href)
 }
 
-/// Forces the `base64` crate instead of the browser's codec (`true`), to
-/// measure the fallback that browsers without `toBase64` get.
-#[wasm_bindgen]
-pub fn bench_force_fallback(on: bool) {
-    base64::force_fallback(on);
-}
-
-/// Whether the browser's native base64 is used.
-#[wasm_bindgen]
-pub fn bench_native_base64() -> bool {
-    base64::native()
-}
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
@@ -86,7 +73,7 @@ pub async fn bench_decode_steps(response: Response) -> Result<Vec<f64>, JsValue>
     let bytes = http::read_bytes(&response).await?;
     let t1 = perf_now();
     let parsed: gemini::wire::GenerateContentResponse =
-        serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        gemini::lift::parse_response(&bytes).map_err(|e| e.to_string())?;
     let t2 = perf_now();
     let data = parsed
         .candidates

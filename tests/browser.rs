@@ -215,3 +215,76 @@ async fn image_keys_from_webcrypto_match_the_crate() {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
 }
+
+#[wasm_bindgen_test]
+fn simd_base64_agrees_with_the_crate_and_falls_back_for_lenient_input() {
+    use studio::browser::base64::{decode, encode};
+    let std = base64::engine::general_purpose::STANDARD;
+    // Every length around the SIMD block sizes, every byte value.
+    for len in (0..200).chain([4095, 4096, 4097, 70_001]) {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 131 + 7) as u8).collect();
+        let b64 = encode(&bytes);
+        assert_eq!(b64, std.encode(&bytes), "encode, {len} bytes");
+        assert_eq!(decode(&b64).unwrap(), bytes, "decode, {len} bytes");
+    }
+    // What the strict SIMD decoder refuses, the lenient one still reads.
+    let bytes = b"\xfb\xff\xfe image bytes!";
+    let padded = std.encode(bytes);
+    let unpadded = padded.trim_end_matches('=');
+    let url_safe = unpadded.replace('+', "-").replace('/', "_");
+    assert_ne!(unpadded, padded);
+    assert!(url_safe.contains(['-', '_']));
+    for lenient in [unpadded, &url_safe] {
+        assert_eq!(decode(lenient).unwrap(), bytes, "{lenient}");
+    }
+    assert!(decode("not base64!").is_err());
+}
+
+/// A Response whose body arrives in `chunks`: a byte stream (BYOB reads) when
+/// `bytes_stream`, else a default stream of `Uint8Array`s.
+fn chunked_response(chunks: &[Vec<u8>], bytes_stream: bool) -> web_sys::Response {
+    let list = js_sys::Array::new();
+    for c in chunks {
+        list.push(&js_sys::Uint8Array::from(c.as_slice()));
+    }
+    let make = js_sys::Function::new_with_args(
+        "list, bytes",
+        "let i = 0; return new Response(new ReadableStream({
+            type: bytes ? 'bytes' : undefined,
+            pull(c) {
+                while (bytes && i < list.length && !list[i].length) i++; // bytes streams refuse empty chunks
+                if (i < list.length) return c.enqueue(list[i++]);
+                c.close();
+                c.byobRequest?.respond(0); // a pending BYOB read ends with the stream
+            },
+        }));",
+    );
+    make.call2(&JsValue::NULL, &list, &JsValue::from_bool(bytes_stream))
+        .unwrap()
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn bodies_are_read_whole_by_both_readers() {
+    use studio::browser::http::read_bytes;
+    // Chunks smaller and larger than the BYOB buffer (256 KiB), and empty ones.
+    let chunks: Vec<Vec<u8>> = [10usize, 0, 300_000, 1, 700_000, 65_536]
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| (0..n).map(|i| (i * 31 + k) as u8).collect())
+        .collect();
+    let whole = chunks.concat();
+    for bytes_stream in [true, false] {
+        let resp = chunked_response(&chunks, bytes_stream);
+        assert_eq!(
+            read_bytes(&resp).await.unwrap(),
+            whole,
+            "byte stream: {bytes_stream}"
+        );
+    }
+    // A body already all there (as `new Response(buffer)`), and none at all.
+    let resp = web_sys::Response::new_with_opt_u8_array(Some(&mut whole.clone())).unwrap();
+    assert_eq!(read_bytes(&resp).await.unwrap(), whole);
+    let resp = web_sys::Response::new().unwrap();
+    assert!(read_bytes(&resp).await.unwrap().is_empty());
+}

@@ -8,6 +8,7 @@
 
 pub mod conversation;
 pub mod error;
+pub mod lift;
 pub mod mime;
 pub mod models;
 pub mod naming;

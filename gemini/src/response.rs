@@ -95,7 +95,7 @@ pub fn interpret_with(
     if !(200..300).contains(&status) {
         return Err(from_error_response(status, body));
     }
-    let response: GenerateContentResponse = serde_json::from_slice(body).map_err(|e| {
+    let response: GenerateContentResponse = crate::lift::parse_response(body).map_err(|e| {
         if e.is_eof() {
             Failure::Truncated
         } else {

@@ -45,8 +45,7 @@ pub async fn read_image(file: &File) -> Result<ImageFile, String> {
     }
 }
 
-/// Base64 without a `data:` prefix, as the API wants it (the browser's native
-/// encoder where there is one).
+/// Base64 without a `data:` prefix, as the API wants it.
 pub fn to_base64(bytes: &[u8]) -> String {
     super::base64::encode(bytes)
 }

