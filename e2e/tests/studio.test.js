@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   MOCK_URL,
+  STUDIO_URL,
   TEST_KEY,
   b64decode,
   clearRequests,
@@ -264,6 +265,23 @@ describe("studio core", () => {
     assert.equal(second.status, 200, "the server's signature check accepted the history");
     assert.equal(second.body.contents.length, 3);
     assert.deepEqual(second.body.contents[1], answer.candidates[0].content);
+    await context.close();
+  });
+});
+
+describe("a browser that cannot run the app", () => {
+  test("is told why instead of getting a blank page", async () => {
+    const context = await chromium().newContext();
+    const page = await context.newPage();
+    // As a browser without WebAssembly SIMD sees it: the module does not compile.
+    await page.route(/_bg\.wasm$/, (route) =>
+      route.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff]) }),
+    );
+    await page.goto(STUDIO_URL);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /could not start in this browser.*WebAssembly with SIMD/);
+    assert.equal(await page.getByRole("button", { name: "Generate" }).count(), 0);
     await context.close();
   });
 });
