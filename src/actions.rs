@@ -361,7 +361,7 @@ pub fn handle_generate(state: AppState) {
             async move {
                 let result = http::post_json(url, connection.key_header, key, body, signal)
                     .await
-                    .and_then(|(status, bytes)| interpret_with(status, &bytes, base64::decode))
+                    .and_then(|(status, bytes)| interpret_with(status, bytes, base64::decode))
                     .and_then(|g| answer(g, prompt, now_ms() - started_ms));
                 result
             }

@@ -49,9 +49,8 @@ pub async fn bench_encode(files: Vec<File>, prompt: String) -> Result<Request, J
 #[wasm_bindgen]
 pub async fn bench_decode(response: Response) -> Result<String, JsValue> {
     let bytes = http::read_bytes(&response).await?;
-    let gen = interpret_with(response.status(), &bytes, base64::decode)
+    let gen = interpret_with(response.status(), bytes, base64::decode)
         .map_err(|f| JsValue::from_str(&f.message().title))?;
-    drop(bytes);
     let url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)?;
     let href = url.as_str().to_owned();
     // The page revokes it once it has checked the image.

@@ -82,20 +82,23 @@ pub fn decode_base64(data: &str) -> Result<Vec<u8>, String> {
 
 /// Reads an answer: `status` is the HTTP status, `body` its bytes.
 pub fn interpret(status: u16, body: &[u8]) -> Result<Generation, Failure> {
-    interpret_with(status, body, decode_base64)
+    interpret_with(status, body.to_vec(), decode_base64)
 }
 
 /// As [`interpret`], with the base64 decoder supplied (the browser passes its
-/// native one).
+/// SIMD one). Takes the body so that it is freed once parsed, before the image
+/// is decoded: a 4K answer then needs 2 copies of its size at once, not 3.
 pub fn interpret_with(
     status: u16,
-    body: &[u8],
+    body: Vec<u8>,
     decode: impl FnOnce(&str) -> Result<Vec<u8>, String>,
 ) -> Result<Generation, Failure> {
     if !(200..300).contains(&status) {
-        return Err(from_error_response(status, body));
+        return Err(from_error_response(status, &body));
     }
-    let response: GenerateContentResponse = crate::lift::parse_response(body).map_err(|e| {
+    let parsed = crate::lift::parse_response(&body);
+    drop(body);
+    let response: GenerateContentResponse = parsed.map_err(|e| {
         if e.is_eof() {
             Failure::Truncated
         } else {
