@@ -211,7 +211,7 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
     );
     // The branch is a conversation of its own, kept like any other.
     spawn_local(async move {
-        if let Err(alert) = crate::history::save_turns(state, None, None).await {
+        if let Err(alert) = crate::history::save_turns(state, None, false).await {
             state.alert.set(Some(alert));
         }
     });
@@ -251,7 +251,7 @@ pub fn handle_choose_variant(state: AppState, turn_id: u64, index: usize) {
     });
     if changed {
         spawn_local(async move {
-            if let Err(alert) = crate::history::save_turns(state, None, Some(turn_id)).await {
+            if let Err(alert) = crate::history::save_turns(state, Some(turn_id), false).await {
                 state.alert.set(Some(alert));
             }
         });
@@ -390,7 +390,7 @@ pub fn handle_generate(state: AppState) {
             }
             return;
         };
-        let mut view = TurnView {
+        let view = TurnView {
             id: state.next_id(),
             prompt,
             user: next,
@@ -401,15 +401,14 @@ pub fn handle_generate(state: AppState) {
             created_ms: now_ms(),
             saved: false,
         };
-        // Saving is part of the turn: it shows as done once it is stored, or
-        // with an alert saying it is not (it stays on the page, downloadable).
-        let saved = crate::history::save_turns(state, Some(&view), None).await;
-        view.saved = saved.is_ok() && state.store.with_value(Option::is_some);
+        // The turn shows at once; saving follows (the turn says "Saving…"
+        // meanwhile), and a failure is an alert: the turn stays on the page,
+        // downloadable. The composer's draft goes in the same transaction.
         state.running.set(None);
         state.turns.update(|t| t.push(view));
         state.prompt.set(String::new());
         state.attachments.set(Vec::new());
-        if let Err(alert) = saved {
+        if let Err(alert) = crate::history::save_turns(state, None, true).await {
             state.alert.set(Some(alert));
         }
     });

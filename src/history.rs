@@ -23,8 +23,8 @@ use crate::state::{
 };
 use crate::store::db::blob_bytes;
 use crate::store::records::{
-    image_refs, parse_export, restore_images, set_ref, take_images, DraftImage, ImageBytes, Taken,
-    RECORD_VERSION,
+    image_refs, parse_export, restore_images, set_data, set_ref, take_images, DraftImage,
+    ImageBytes, Taken, RECORD_VERSION,
 };
 use crate::store::{
     quota, sync, ConversationRecord, DraftRecord, Store, StoreError, TurnRecord, VariantRecord,
@@ -232,13 +232,12 @@ struct Unkeyed {
     store_images: bool,
 }
 
-/// The stored form of a turn shown at `index`, its images taken out (decoded
-/// by the browser's base64) to be keyed by [`Unkeyed::key`].
+/// The stored form of a turn shown at `index`, its images taken out (not yet
+/// decoded: cheap) to be decoded and keyed by [`Unkeyed::key`].
 fn turn_record(conversation_id: &str, index: usize, t: &TurnView, store_images: bool) -> Unkeyed {
-    let decode = |d: &str| crate::browser::base64::decode(d).ok();
     let mut taken = Vec::new();
     let mut strip = |c: &Content, slot: Slot| {
-        let (c, out) = take_images(c, &decode);
+        let (c, out) = take_images(c);
         taken.extend(out.into_iter().map(|t| (slot, t)));
         c
     };
@@ -283,8 +282,9 @@ fn turn_record(conversation_id: &str, index: usize, t: &TurnView, store_images: 
 }
 
 impl Unkeyed {
-    /// Names each image by its SHA-256 (hashed off the main thread where the
-    /// browser can, one image per task) and points its part at it. Returns the
+    /// Decodes each image and names it by its SHA-256 (hashed off the main
+    /// thread where the browser can, one image per task), pointing its part at
+    /// it; data that does not decode stays inline, as received. Returns the
     /// record and the images to store.
     async fn key(self) -> (TurnRecord, Vec<ImageBytes>) {
         let Unkeyed {
@@ -294,7 +294,11 @@ impl Unkeyed {
         } = self;
         let mut images = Vec::new();
         for (slot, t) in taken {
-            let hash = crate::browser::digest::sha256_hex(&t.bytes).await;
+            let decoded = crate::browser::base64::decode(&t.data).ok();
+            let hash = match &decoded {
+                Some(bytes) => Some(crate::browser::digest::sha256_hex(bytes).await),
+                None => None,
+            };
             let content = match slot {
                 Slot::User => Some(&mut record.user),
                 Slot::Variant(i) => match record.variants.get_mut(i) {
@@ -302,14 +306,16 @@ impl Unkeyed {
                     _ => None,
                 },
             };
-            if let Some(c) = content {
-                set_ref(c, t.part, &hash);
+            match (content, &hash) {
+                (Some(c), Some(hash)) => set_ref(c, t.part, hash),
+                (Some(c), None) => set_data(c, t.part, t.data),
+                (None, _) => {}
             }
-            if store_images {
+            if let (true, Some(hash), Some(bytes)) = (store_images, hash, decoded) {
                 images.push(ImageBytes {
                     hash,
                     mime: t.mime,
-                    bytes: t.bytes,
+                    bytes,
                 });
             }
         }
@@ -317,13 +323,18 @@ impl Unkeyed {
     }
 }
 
-/// Saves every unsaved turn of the conversation on screen plus `extra` (a turn
-/// about to be shown at the end), in one transaction. On success the saved
-/// turns are marked so; on failure the alert says why and what to do.
+/// Saves every unsaved turn of the conversation on screen (and `changed`, a
+/// saved turn whose record changed) in one transaction, also emptying the draft
+/// when `clear_draft` (the composer was just sent). What to save is taken at
+/// the call, before anything else can change the page; the images are decoded
+/// and hashed after the page has painted. On success the turns are marked
+/// saved, here or in a conversation put aside meanwhile (which is then freed);
+/// on failure the alert says why and what to do. While it runs, unsaved turns
+/// show "Saving…".
 pub async fn save_turns(
     state: AppState,
-    extra: Option<&TurnView>,
     changed: Option<u64>,
+    clear_draft: bool,
 ) -> Result<(), Alert> {
     let Some(store) = state.store.get_value() else {
         return match state.keeping.get_untracked() {
@@ -346,14 +357,13 @@ pub async fn save_turns(
                 ids.push(t.id);
             }
         }
-        if let Some(t) = extra {
-            unkeyed.push(turn_record(&meta.id, turns.len(), t, true));
-        }
         (unkeyed, ids)
     });
     if unkeyed.is_empty() {
         return Ok(());
     }
+    state.saving.update(|n| *n += 1);
+    crate::browser::next_task().await;
     let mut records = Vec::new();
     let mut images = Vec::new();
     for u in unkeyed {
@@ -361,22 +371,14 @@ pub async fn save_turns(
         records.push(r);
         images.extend(imgs);
     }
-    match store
-        .save_with(
-            &conversation_record(&meta),
-            &records,
-            &images,
-            extra.is_some(),
-        )
-        .await
-    {
+    let saved = store
+        .save_with(&conversation_record(&meta), &records, &images, clear_draft)
+        .await;
+    drop(images);
+    state.saving.update(|n| *n = n.saturating_sub(1));
+    match saved {
         Ok(summary) => {
-            state.turns.update(|turns| {
-                turns
-                    .iter_mut()
-                    .filter(|t| ids.contains(&t.id))
-                    .for_each(|t| t.saved = true)
-            });
+            mark_saved(state, &ids);
             state.history.update(|h| {
                 h.retain(|c| c.id != summary.id);
                 h.insert(0, summary);
@@ -386,6 +388,29 @@ pub async fn save_turns(
             Ok(())
         }
         Err(e) => Err(save_alert(e).await),
+    }
+}
+
+/// Marks the turns `ids` saved, on screen or in a conversation put aside; one
+/// put aside that is now all stored is freed (read back from storage when
+/// opened), as [`crate::actions::switch_to`] does for one stored already.
+fn mark_saved(state: AppState, ids: &[u64]) {
+    let mark = |turns: &mut Vec<TurnView>| {
+        turns
+            .iter_mut()
+            .filter(|t| ids.contains(&t.id))
+            .for_each(|t| t.saved = true)
+    };
+    state.turns.update(mark);
+    let aside = state.others.with_untracked(|o| {
+        o.iter()
+            .any(|c| c.turns.iter().any(|t| ids.contains(&t.id)))
+    });
+    if aside {
+        state.others.update(|o| {
+            o.iter_mut().for_each(|c| mark(&mut c.turns));
+            o.retain(|c| !c.turns.iter().all(|t| t.saved));
+        });
     }
 }
 

@@ -245,6 +245,9 @@ pub struct AppState {
     /// How many requests each turn sends (1–4), shown side by side.
     pub variants: RwSignal<usize>,
     pub running: RwSignal<Option<Running>>,
+    /// Saves of turns to browser storage in flight (turns not yet stored show
+    /// "Saving…" meanwhile).
+    pub saving: RwSignal<u32>,
     pub alert: RwSignal<Option<Alert>>,
     /// A passing, non-error message (e.g. options reset after a model change).
     pub notice: RwSignal<Option<String>>,
@@ -284,6 +287,7 @@ impl AppState {
                     .clamp(1, MAX_VARIANTS),
             ),
             running: RwSignal::new(None),
+            saving: RwSignal::new(0),
             alert: RwSignal::new(None),
             notice: RwSignal::new(None),
             abort: StoredValue::new_local(None),

@@ -84,6 +84,9 @@ export async function generate(page, prompt) {
     page.getByRole("img", { name: /^Generated image/ }).nth(before).waitFor({ timeout: 30_000 }),
     page.getByRole("alert").waitFor({ timeout: 30_000 }),
   ]);
+  // The image shows first; wait until it is also in browser storage (or its
+  // save failed, with an alert).
+  await page.getByText("Saving…").first().waitFor({ state: "detached", timeout: 30_000 });
 }
 
 /** The result images on the page, in order. */

@@ -41,16 +41,34 @@ async function openHistory(page, count) {
 const entry = (page, title) => page.getByRole("button", { name: new RegExp(`^${title}`) });
 
 describe("history", () => {
-  test("a conversation put aside leaves memory: its image URLs are revoked, and it opens again from storage", async () => {
+  /** Generates, puts the conversation aside with New conversation (while its
+   * save is still under way when `midSave`), then checks that no object URL is
+   * left for an image not shown and that it opens again from storage. */
+  async function putAside(midSave) {
     const { context, page } = await openStudio(chromium());
     await page.addInitScript(TRACK_OBJECT_URLS);
     await reload(page);
-    await generate(page, "A lighthouse at dusk");
+    if (midSave) {
+      // Hashing the image for storage takes 1.5 s: the save is in flight.
+      await page.evaluate(() => {
+        const digest = crypto.subtle.digest.bind(crypto.subtle);
+        crypto.subtle.digest = (alg, data) => new Promise((r) => setTimeout(r, 1500)).then(() => digest(alg, data));
+      });
+      await page.getByRole("textbox", { name: "Prompt" }).fill("A lighthouse at dusk");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await results(page).first().waitFor();
+      // The image shows before it is stored, and says so.
+      await page.getByText("Saving…").waitFor();
+    } else {
+      await generate(page, "A lighthouse at dusk");
+    }
     const first = results(page).first();
     const bytes = await imageBytes(page, first);
     const src = await first.getAttribute("src");
     await page.getByRole("button", { name: "New conversation" }).click();
     await first.waitFor({ state: "detached" });
+    // Stored (once the save is done, the conversation put aside is freed).
+    await page.locator("summary", { hasText: "History (1)" }).waitFor();
     const unshown = await page.evaluate(() => {
       const shown = new Set(
         [...document.querySelectorAll("[src^='blob:'], [href^='blob:']")].map((e) => e.getAttribute("src") ?? e.getAttribute("href")),
@@ -66,7 +84,12 @@ describe("history", () => {
     await results(page).first().waitFor();
     assert.deepEqual(await imageBytes(page, results(page).first()), bytes);
     await context.close();
-  });
+  }
+
+  test("a conversation put aside leaves memory: its image URLs are revoked, and it opens again from storage", () =>
+    putAside(false));
+
+  test("a conversation put aside while it is being saved is freed once stored", () => putAside(true));
 
   test("a conversation is kept: after a reload it and its images are there and can be continued", async () => {
     const { context, page } = await openStudio(chromium());

@@ -26,6 +26,13 @@ pub fn TurnCard(
             .turns
             .with(|ts| ts.iter().find(|t| t.id == turn_id).map_or(0, |t| t.chosen))
     });
+    // Not in browser storage yet, while a save is under way.
+    let saving = Memo::new(move |_| {
+        state.saving.get() > 0
+            && state
+                .turns
+                .with(|ts| ts.iter().any(|t| t.id == turn_id && !t.saved))
+    });
     let many = turn.variants.len() > 1;
     let alt = alt_text(&turn.prompt);
     let options = {
@@ -98,6 +105,7 @@ pub fn TurnCard(
                 }}
                 <div class="turn__actions">
                     <span class="turn__meta">{usage_line}</span>
+                    {move || saving.get().then(|| view! { <span class="turn__saving">"Saving…"</span> })}
                     <button
                         type="button"
                         class="button button--ghost button--small"

@@ -121,21 +121,20 @@ pub fn image_ref(data: &str) -> Option<&str> {
 }
 
 /// An image taken out of a content to be stored: the index of its part, its
-/// type and bytes. The part's data is empty until [`set_ref`] names the image.
+/// type and base64. The part's data is empty until [`set_ref`] names the image
+/// (or [`set_data`] puts data that does not decode back).
 #[derive(Debug)]
 pub struct Taken {
     pub part: usize,
     pub mime: String,
-    pub bytes: Vec<u8>,
+    pub data: Arc<String>,
 }
 
-/// A copy of `content` with its inline images taken out, decoded by `decode`
-/// (data it refuses stays inline, as received). Only the small parts are
-/// copied: the images' base64 is read once, never cloned.
-pub fn take_images(
-    content: &Content,
-    decode: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> (Content, Vec<Taken>) {
+/// A copy of `content` with its inline images taken out (stored references
+/// stay). Only the small parts are copied: the images' base64 is shared, never
+/// cloned, and decoding is left to the caller, so this is cheap enough to run
+/// before anything else may change the content.
+pub fn take_images(content: &Content) -> (Content, Vec<Taken>) {
     let mut taken = Vec::new();
     let parts = content
         .parts
@@ -143,20 +142,16 @@ pub fn take_images(
         .enumerate()
         .map(|(i, p)| {
             let inline_data = p.inline_data.as_ref().map(|d| {
-                let bytes = match image_ref(&d.data) {
-                    None => decode(&d.data),
-                    Some(_) => None,
-                };
-                let data = match bytes {
-                    Some(bytes) => {
+                let data = match image_ref(&d.data) {
+                    None => {
                         taken.push(Taken {
                             part: i,
                             mime: d.mime_type.clone(),
-                            bytes,
+                            data: d.data.clone(),
                         });
                         Arc::default()
                     }
-                    None => d.data.clone(),
+                    Some(_) => d.data.clone(),
                 };
                 InlineData {
                     mime_type: d.mime_type.clone(),
@@ -182,12 +177,18 @@ pub fn take_images(
 
 /// Points part `part` of `content` at the stored image `hash`.
 pub fn set_ref(content: &mut Content, part: usize, hash: &str) {
+    set_data(content, part, Arc::new([REF_PREFIX, hash].concat()));
+}
+
+/// Puts `data` in part `part` of `content` (an image that did not decode stays
+/// inline, as received).
+pub fn set_data(content: &mut Content, part: usize, data: Arc<String>) {
     if let Some(d) = content
         .parts
         .get_mut(part)
         .and_then(|p| p.inline_data.as_mut())
     {
-        d.data = Arc::new([REF_PREFIX, hash].concat());
+        d.data = data;
     }
 }
 
@@ -196,19 +197,22 @@ pub fn set_ref(content: &mut Content, part: usize, hash: &str) {
 /// left inline, as received. (The app does this in steps, hashing off the
 /// main thread: see `history::turn_record`.)
 pub fn extract_images(content: &mut Content) -> Vec<ImageBytes> {
-    let (mut stripped, taken) = take_images(content, &|d| decode_base64(d).ok());
-    let out = taken
-        .into_iter()
-        .map(|t| {
-            let hash = image_hash(&t.bytes);
-            set_ref(&mut stripped, t.part, &hash);
-            ImageBytes {
-                hash,
-                mime: t.mime,
-                bytes: t.bytes,
+    let (mut stripped, taken) = take_images(content);
+    let mut out = Vec::new();
+    for t in taken {
+        match decode_base64(&t.data) {
+            Ok(bytes) => {
+                let hash = image_hash(&bytes);
+                set_ref(&mut stripped, t.part, &hash);
+                out.push(ImageBytes {
+                    hash,
+                    mime: t.mime,
+                    bytes,
+                });
             }
-        })
-        .collect();
+            Err(_) => set_data(&mut stripped, t.part, t.data),
+        }
+    }
     *content = stripped;
     out
 }
