@@ -38,6 +38,12 @@ pub const UNDO_MS: u64 = 6000;
 /// Opens the database, restores the draft and the conversation that was open,
 /// and keeps the draft as it changes. Call once from `App`.
 pub fn start(state: AppState) {
+    // Leaving while a turn is being stored would lose it: the browser asks first.
+    let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if state.saving.get_untracked() > 0 {
+            ev.prevent_default();
+        }
+    });
     let draft_ready = StoredValue::new(false);
     let draft_timer = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {

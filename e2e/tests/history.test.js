@@ -91,6 +91,31 @@ describe("history", () => {
 
   test("a conversation put aside while it is being saved is freed once stored", () => putAside(true));
 
+  test("leaving while a turn is being stored asks first; once stored it does not", async () => {
+    const { context, page } = await openStudio(chromium());
+    await page.evaluate(() => {
+      const digest = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (alg, data) => new Promise((r) => setTimeout(r, 1500)).then(() => digest(alg, data));
+    });
+    const dialogs = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.type());
+      d.dismiss();
+    });
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A lighthouse at dusk");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByText("Saving…").waitFor();
+    await page.close({ runBeforeUnload: true });
+    await page.getByText("Saving…").waitFor({ state: "detached" });
+    assert.deepEqual(dialogs, ["beforeunload"], "asked, and staying kept the page");
+    await results(page).first().waitFor();
+    const closed = page.waitForEvent("close");
+    await page.close({ runBeforeUnload: true });
+    await closed;
+    assert.deepEqual(dialogs, ["beforeunload"], "no question once stored");
+    await context.close();
+  });
+
   test("a conversation is kept: after a reload it and its images are there and can be continued", async () => {
     const { context, page } = await openStudio(chromium());
     await generate(page, "A lighthouse on a cliff");
