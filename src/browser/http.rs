@@ -194,8 +194,8 @@ fn append(out: &mut Vec<u8>, chunk: &Uint8Array) -> Result<(), JsValue> {
     let at = out.len();
     out.try_reserve(n)
         .map_err(|_| JsValue::from_str("the answer is too large for this browser tab"))?;
-    // SAFETY: `n` bytes of spare capacity are reserved at `at`; the browser
-    // fills all of them (copy_to checks the length).
+    // SAFETY: `n` bytes of spare capacity are reserved at `at`, and the browser
+    // copies exactly the chunk's `n` bytes there.
     unsafe {
         chunk.raw_copy_to_ptr(out.as_mut_ptr().add(at));
         out.set_len(at + n);
