@@ -40,8 +40,15 @@ pub async fn bench_encode(files: Vec<File>, prompt: String) -> Result<Request, J
         .map_err(|e| JsValue::from_str(&e.to_string()))?
         .to_json();
     let url = gemini::request::endpoint("", &settings.model).map_err(|e| e.to_string())?;
-    http::post_request(&url, http::KeyHeader::GoogApiKey, "bench-key", &body, None)
-        .map_err(|f| JsValue::from_str(&f.message().title))
+    http::post_request(
+        &url,
+        gemini::KeyHeader::GoogApiKey,
+        "bench-key",
+        &body,
+        None,
+    )
+    .map(Request::from)
+    .map_err(|f| JsValue::from_str(&f.message().title))
 }
 
 /// An answer → the final image's object URL, as the app shows it. The caller
@@ -116,7 +123,7 @@ pub async fn bench_encode_steps(files: Vec<File>) -> Result<Vec<f64>, JsValue> {
         .map_err(|e| JsValue::from_str(&e.to_string()))?
         .to_json();
     let t2 = perf_now();
-    let req = http::post_request("/x", http::KeyHeader::GoogApiKey, "k", &body, None);
+    let req = http::post_request("/x", gemini::KeyHeader::GoogApiKey, "k", &body, None);
     let t3 = perf_now();
     drop(req);
     Ok(vec![read, encode, t1 - t0, t2 - t1, t3 - t2])

@@ -3,12 +3,13 @@
 //!
 //! Pure: no browser calls, so `cargo test -p studio --lib` checks it on the host.
 //! The browser side (fetching the file, reading the page's origin and policy) is
-//! in [`crate::browser::page`]; applying it to the app state is in [`crate::site`].
+//! in `crate::browser::page`; applying it to the app state is in
+//! `crate::commands::site`.
 
 use gemini::models::{caps, is_valid_model_id, MODELS};
 use serde_json::Value;
 
-use crate::browser::http::KeyHeader;
+use gemini::KeyHeader;
 
 /// The file's name, fetched relative to the document base (so a build under a
 /// sub-path reads the `config.json` beside its own `index.html`).
@@ -90,6 +91,11 @@ pub fn interpret(status: u16, content_type: &str, body: &str) -> Loaded {
             "{FILE} could not be loaded (HTTP {status}). The studio runs with its built-in settings."
         )),
     }
+}
+
+/// `https://api.example.com` → `api.example.com`, for messages.
+pub fn host_of(origin: &str) -> &str {
+    origin.split_once("://").map_or(origin, |(_, host)| host)
 }
 
 /// The message for a file that was not used.
@@ -235,6 +241,14 @@ impl SiteConfig {
                 .iter()
                 .map(|m| (m.id.to_owned(), label(m.id)))
                 .collect(),
+        }
+    }
+
+    /// Whether the Model menu offers `id` by name (otherwise it is a custom id).
+    pub fn offers(&self, id: &str) -> bool {
+        match &self.models {
+            Some(list) => list.iter().any(|m| m == id),
+            None => MODELS.iter().any(|m| m.id == id),
         }
     }
 

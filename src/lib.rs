@@ -1,37 +1,44 @@
 //! Gemini Studio: a browser studio for Gemini image generation.
 //!
-//! `gemini` (a crate of its own) is the protocol; [`browser`] is the glue to the
-//! browser; [`state`] holds the signals; [`actions`] is what commands do;
-//! [`components`] is the page.
+//! Layers, each using only those below it (checked by `cargo xtask test`):
+//! [`components`] (the page) → [`commands`] (what the user's commands do) →
+//! [`state`] (signals) and [`error`] → [`model`] (pure: turns, conversations,
+//! labels, limits) and [`config`] → [`store`] (IndexedDB) → [`browser`] (glue)
+//! → the `gemini` protocol crate.
 
-pub mod actions;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod browser;
+pub mod commands;
 pub mod components;
 pub mod config;
-pub mod history;
-pub mod site;
+pub mod error;
+pub mod model;
 pub mod state;
 pub mod store;
 
 use leptos::prelude::*;
 
+use crate::browser::now_ms;
 use crate::components::{
-    AlertBanner, Composer, ConversationView, HistoryPanel, KeyDestinationDialog, SettingsPanel,
-    SiteBanner,
+    AlertBanner, Composer, ConversationView, Endpoint, HistoryPanel, KeyDestinationDialog,
+    SettingsPanel, SiteBanner,
 };
-use crate::site::Site;
+use crate::model::conversation::numbered;
+use crate::model::ConversationMeta;
 use crate::state::AppState;
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::load();
-    Site::start(state);
-    state.persist();
+    let prefs = commands::preferences::load();
+    let first_visit = prefs.first_visit;
+    let current = ConversationMeta::new(numbered(1), now_ms(), js_sys::Math::random());
+    let state = AppState::new(prefs, commands::generate::action(), current);
     provide_context(state);
-    history::start(state);
+    provide_context(commands::site::start(state, first_visit));
+    commands::preferences::persist(state);
+    commands::startup::start(state);
 
     view! {
         <div class="app">
@@ -41,7 +48,7 @@ pub fn App() -> impl IntoView {
                         <span class="brand__mark" aria-hidden="true"></span>
                         "Gemini Studio"
                     </h1>
-                    <components::Endpoint />
+                    <Endpoint />
                 </header>
                 <SiteBanner />
             </div>

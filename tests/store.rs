@@ -3,14 +3,19 @@
 //! what was stored intact.
 #![cfg(target_arch = "wasm32")]
 
+use std::sync::Arc;
+
 use base64::Engine;
 use gemini::wire::{Content, Part, Role};
 use gemini::Settings;
-use studio::store::db::{blob_bytes, Store, StoreError};
+use studio::browser::files::blob_bytes;
+use studio::commands::persistence::{key_images, stored_images};
+use studio::model::stored::{conversation_record, restore_turn, turn_record};
+use studio::model::{Answer, ConversationMeta, TurnData, Variant};
 use studio::store::records::{
-    extract_images, image_hash, restore_images, ConversationRecord, DraftImage, DraftRecord,
-    TurnRecord, VariantRecord, RECORD_VERSION,
+    image_hash, ConversationRecord, DraftImage, DraftRecord, ImageBytes, TurnRecord, RECORD_VERSION,
 };
+use studio::store::{Store, StoreError};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -32,32 +37,19 @@ fn unique(name: &str) -> String {
 }
 
 fn conversation(id: &str) -> ConversationRecord {
-    ConversationRecord {
-        id: id.into(),
-        label: "Conversation 1".into(),
-        title: String::new(),
-        created_ms: 1.0,
-        updated_ms: 2.0,
-        model: String::new(),
-        turn_count: 0,
-        thumb: None,
-        images: vec![],
-        v: RECORD_VERSION,
-    }
+    conversation_record(
+        &ConversationMeta {
+            id: id.into(),
+            label: "Conversation 1".into(),
+            created_ms: 1.0,
+        },
+        2.0,
+    )
 }
 
 /// A turn as received: a reference image sent, a thought draft and the final
-/// image with a signature; plus its stored form.
-fn turn(
-    conv: &str,
-    index: usize,
-    seed: u8,
-) -> (
-    Content,
-    Content,
-    TurnRecord,
-    Vec<studio::store::records::ImageBytes>,
-) {
+/// image with a signature.
+fn turn(index: usize, seed: u8) -> TurnData<()> {
     let user = Content {
         role: Some(Role::User),
         parts: vec![
@@ -78,54 +70,72 @@ fn turn(
             },
         ],
     };
-    let (mut u, mut m) = (user.clone(), model.clone());
-    let mut images = extract_images(&mut u);
-    images.extend(extract_images(&mut m));
-    let record = TurnRecord {
-        id: format!("{conv}/{index}/1"),
-        conversation_id: conv.into(),
-        index,
-        created_ms: 10.0 + index as f64,
+    TurnData {
         prompt: format!("prompt {index}"),
+        user,
+        user_images: vec![()],
         settings: Settings::default(),
-        user: u,
-        variants: vec![VariantRecord::Done {
-            model: m,
-            usage: None,
+        variants: vec![Variant::Done(Arc::new(Answer {
+            model,
+            image: (),
+            image_size: 70_009,
+            mime_type: "image/png".into(),
+            download_name: "a.png".into(),
+            text: String::new(),
+            thoughts: vec![],
             finish_reason: Some("STOP".into()),
+            usage: None,
             model_version: Some("v".into()),
             grounding: None,
             elapsed_ms: 5.0,
-            download_name: "a.png".into(),
-        }],
-        chosen: 0,
-    };
-    (user, model, record, images)
+        }))],
+        created_ms: 10.0 + index as f64,
+    }
 }
 
-async fn restored(store: &Store, mut c: Content) -> Content {
-    let hashes: Vec<String> = studio::store::records::image_refs(&c)
-        .map(str::to_owned)
+/// The stored form of a turn, made as the app saves it (images hashed by
+/// WebCrypto).
+async fn stored(conv: &str, index: usize, t: &TurnData<()>) -> (TurnRecord, Vec<ImageBytes>) {
+    key_images(turn_record(conv, index, t, 0, true)).await
+}
+
+/// The turns read back as the app opens a conversation.
+async fn read_back(store: &Store, records: Vec<TurnRecord>) -> Vec<TurnData<String>> {
+    let images = stored_images(store, &records).await.unwrap();
+    let urls: std::collections::HashMap<_, _> = images
+        .into_iter()
+        .map(|(h, i)| {
+            let i = studio::model::stored::StoredImage {
+                base64: i.base64,
+                size: i.size,
+                shown: i.shown.as_str().to_owned(),
+            };
+            (h, i)
+        })
         .collect();
-    let mut map = std::collections::HashMap::new();
-    for (h, blob) in store.images(&hashes).await.unwrap() {
-        map.insert(h, b64(&blob_bytes(&blob).await.unwrap()));
-    }
-    restore_images(&mut c, &|h| map.get(h).cloned().map(std::sync::Arc::new)).unwrap();
-    c
+    records
+        .into_iter()
+        .map(|r| restore_turn(r, &urls).unwrap().0)
+        .collect()
+}
+
+fn model_of<I>(t: &TurnData<I>) -> &Content {
+    &t.answer(0).unwrap().model
 }
 
 #[wasm_bindgen_test]
 async fn a_conversation_with_images_round_trips_byte_for_byte() {
     let store = Store::open_with(&unique("roundtrip"), 2).await.unwrap();
-    let (user0, model0, r0, i0) = turn("c1", 0, 1);
-    let (user1, model1, r1, i1) = turn("c1", 1, 50);
+    let (t0, t1) = (turn(0, 1), turn(1, 50));
+    let (r0, i0) = stored("c1", 0, &t0).await;
+    let (r1, i1) = stored("c1", 1, &t1).await;
+    assert_eq!(i0[0].hash, image_hash(&image(1, 3000)), "WebCrypto keys");
     store
-        .save(&conversation("c1"), std::slice::from_ref(&r0), &i0)
+        .save_with(&conversation("c1"), std::slice::from_ref(&r0), &i0, false)
         .await
         .unwrap();
     let summary = store
-        .save(&conversation("c1"), std::slice::from_ref(&r1), &i1)
+        .save_with(&conversation("c1"), std::slice::from_ref(&r1), &i1, false)
         .await
         .unwrap();
     assert_eq!(summary.turn_count, 2);
@@ -137,16 +147,12 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
     assert_eq!(list, vec![summary]);
     let turns = store.turns("c1").await.unwrap();
     assert_eq!(turns, vec![r0.clone(), r1.clone()]);
-    assert_eq!(restored(&store, turns[0].user.clone()).await, user0);
-    assert_eq!(restored(&store, turns[1].user.clone()).await, user1);
-    let VariantRecord::Done { model, .. } = &turns[1].variants[0] else {
-        panic!("a done variant");
-    };
-    assert_eq!(restored(&store, model.clone()).await, model1);
-    let VariantRecord::Done { model, .. } = &turns[0].variants[0] else {
-        panic!("a done variant");
-    };
-    assert_eq!(restored(&store, model.clone()).await, model0);
+    let back = read_back(&store, turns.clone()).await;
+    assert_eq!(back[0].user, t0.user);
+    assert_eq!(back[1].user, t1.user);
+    assert_eq!(model_of(&back[0]), model_of(&t0), "sent back byte for byte");
+    assert_eq!(model_of(&back[1]), model_of(&t1));
+    assert_eq!(back[1].answer(0).unwrap().image_size, 70_009);
 
     // The draft, with its image bytes.
     let draft = DraftRecord {
@@ -172,8 +178,8 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
     assert_eq!(other.import(&import).await.unwrap(), 0, "no duplicates");
     assert_eq!(other.turns("c1").await.unwrap(), turns);
     assert_eq!(
-        restored(&other, turns[1].user.clone()).await,
-        user1,
+        read_back(&other, turns.clone()).await[1].user,
+        t1.user,
         "imported images are byte-identical"
     );
 
@@ -193,8 +199,9 @@ async fn version_1_data_is_migrated_forward_without_loss() {
     let name = unique("migrate");
     // Version 1: no drafts store; conversation records without a summary.
     let v1 = Store::open_with(&name, 1).await.unwrap();
-    let (user0, _, r0, i0) = turn("old", 0, 7);
-    v1.save(&conversation("old"), std::slice::from_ref(&r0), &i0)
+    let t0 = turn(0, 7);
+    let (r0, i0) = stored("old", 0, &t0).await;
+    v1.save_with(&conversation("old"), std::slice::from_ref(&r0), &i0, false)
         .await
         .unwrap();
     assert!(
@@ -233,16 +240,16 @@ async fn version_1_data_is_migrated_forward_without_loss() {
     assert_eq!(c.images.len(), 3);
     let turns = v2.turns("old").await.unwrap();
     assert_eq!(turns, vec![r0]);
-    assert_eq!(restored(&v2, turns[0].user.clone()).await, user0);
+    assert_eq!(read_back(&v2, turns).await[0].user, t0.user);
     v2.save_draft(&DraftRecord::default(), &[]).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
     let store = Store::open_with(&unique("quota"), 2).await.unwrap();
-    let (_, _, r0, i0) = turn("kept", 0, 3);
+    let (r0, i0) = stored("kept", 0, &turn(0, 3)).await;
     store
-        .save(&conversation("kept"), std::slice::from_ref(&r0), &i0)
+        .save_with(&conversation("kept"), std::slice::from_ref(&r0), &i0, false)
         .await
         .unwrap();
     let before = store.conversations().await.unwrap();
@@ -259,10 +266,14 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
         "#,
     );
     patch.call0(&JsValue::NULL).unwrap();
-    let (_, _, r1, i1) = turn("kept", 1, 90);
-    let (_, _, r2, i2) = turn("new", 0, 120);
-    let e1 = store.save(&conversation("kept"), &[r1], &i1).await;
-    let e2 = store.save(&conversation("new"), &[r2], &i2).await;
+    let (r1, i1) = stored("kept", 1, &turn(1, 90)).await;
+    let (r2, i2) = stored("new", 0, &turn(0, 120)).await;
+    let e1 = store
+        .save_with(&conversation("kept"), &[r1], &i1, false)
+        .await;
+    let e2 = store
+        .save_with(&conversation("new"), &[r2], &i2, false)
+        .await;
     js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
         .call0(&JsValue::NULL)
         .unwrap();

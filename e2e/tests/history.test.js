@@ -79,7 +79,7 @@ describe("history", () => {
     assert.equal(await page.evaluate((u) => window.__liveUrls.has(u), src), false);
     // Still one switch away, read back from storage with the same bytes.
     const select = page.getByLabel("Switch conversation");
-    const value = await select.locator("option", { hasText: "Conversation 1 (1 turns)" }).getAttribute("value");
+    const value = await select.locator("option", { hasText: "Conversation 1 (1 turn)" }).getAttribute("value");
     await select.selectOption(value);
     await results(page).first().waitFor();
     assert.deepEqual(await imageBytes(page, results(page).first()), bytes);

@@ -6,7 +6,7 @@
 //! ([`response`], [`error`]), what kind of image a file really is ([`mime`]) and
 //! what a download is called ([`naming`]).
 
-pub mod conversation;
+pub mod auth;
 pub mod error;
 pub mod lift;
 pub mod mime;
@@ -16,7 +16,7 @@ pub mod request;
 pub mod response;
 pub mod wire;
 
-pub use conversation::{Conversation, Turn};
+pub use auth::KeyHeader;
 pub use error::{ApiError, Failure};
 pub use mime::{ImageMime, Sniffed};
 pub use models::{AspectRatio, ImageSize, ModelCaps, Thinking, ThinkingLevel};

@@ -244,6 +244,16 @@ pub fn caps(id: &str) -> &'static ModelCaps {
     MODELS.iter().find(|m| m.id == id).unwrap_or(&CUSTOM)
 }
 
+/// The model's name for people: its label, or the id itself for a custom model.
+pub fn display_name(id: &str) -> String {
+    let caps = caps(id);
+    if caps.known {
+        caps.label.to_owned()
+    } else {
+        id.to_owned()
+    }
+}
+
 /// Whether `id` is a well-formed model id (what may go into the URL path).
 pub fn is_valid_model_id(id: &str) -> bool {
     !id.is_empty()

@@ -376,12 +376,7 @@ pub fn build<'a>(
 }
 
 fn caps_name(settings: &Settings) -> String {
-    let caps = settings.caps();
-    if caps.known {
-        caps.label.to_owned()
-    } else {
-        settings.model.clone()
-    }
+    models::display_name(&settings.model)
 }
 
 /// A user turn: the prompt first, then the images in the order given.

@@ -44,7 +44,8 @@ impl Generation {
     }
 }
 
-fn visible_text(parts: &[Part]) -> String {
+/// The model's own (non-thought) text of `parts`, joined by blank lines.
+pub fn visible_text(parts: &[Part]) -> String {
     parts
         .iter()
         .filter(|p| !p.is_thought())

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::store::records::{hex, image_hash};
+use sha2::{Digest, Sha256};
 
 #[wasm_bindgen]
 extern "C" {
@@ -18,7 +18,23 @@ extern "C" {
     fn digest(this: &Subtle, algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
 }
 
-/// The lower-case hex SHA-256 of `bytes`.
+/// The key of an image: the SHA-256 of its bytes in lower-case hex (identical
+/// images are kept once), computed in wasm.
+pub fn image_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
+}
+
+/// [`image_hash`], by WebCrypto where the page has it.
 pub async fn sha256_hex(bytes: &[u8]) -> String {
     match webcrypto_sha256_hex(bytes).await {
         Some(hex) => hex,

@@ -3,7 +3,7 @@
 use gemini::mime::{sniff, ImageMime, Sniffed};
 use gemini::request::{human_bytes, MAX_IMAGE_BYTES};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::File;
+use web_sys::{Blob, File};
 
 use super::js_error_text;
 
@@ -26,13 +26,9 @@ pub async fn read_image(file: &File) -> Result<ImageFile, String> {
             human_bytes(MAX_IMAGE_BYTES as u64)
         ));
     }
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| {
-        format!(
-            "\u{201c}{name}\u{201d} could not be read ({}).",
-            js_error_text(&e)
-        )
-    })?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let bytes = blob_bytes(file)
+        .await
+        .map_err(|e| format!("\u{201c}{name}\u{201d} could not be read ({e})."))?;
     match sniff(&bytes) {
         Sniffed::Supported(mime) => Ok(ImageFile { name, mime, bytes }),
         Sniffed::Convertible(kind) => Err(format!(
@@ -43,6 +39,14 @@ pub async fn read_image(file: &File) -> Result<ImageFile, String> {
             "\u{201c}{name}\u{201d} is not a PNG, JPEG or WebP image."
         )),
     }
+}
+
+/// The bytes of a Blob (a `File` is one), copied into wasm memory.
+pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| js_error_text(&e))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Base64 without a `data:` prefix, as the API wants it.

@@ -1,51 +1,18 @@
-//! HTTP on the browser's own `fetch` (no wrapper crate): the one API call the
-//! studio makes (POST a body, with abort) and GETs of small files beside the page.
+//! HTTP: the one API call the studio makes (POST a body, with abort) and GETs
+//! of small files beside the page, through `gloo-net`; the answer's body is
+//! read through web-sys, straight into wasm memory.
 
-use gemini::Failure;
+use gemini::{Failure, KeyHeader};
+use gloo_net::http::Request;
 use js_sys::{Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, Headers, ReadableStreamByobReader, ReadableStreamDefaultReader, Request,
-    RequestCache, RequestInit, Response,
+    AbortSignal, ReadableStreamByobReader, ReadableStreamDefaultReader, RequestCache, Response,
 };
 
-/// Which header carries the API key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum KeyHeader {
-    /// `x-goog-api-key: KEY` (Google, CometAPI).
-    #[default]
-    GoogApiKey,
-    /// `Authorization: Bearer KEY` (CometAPI, many proxies).
-    Bearer,
-}
-
-impl KeyHeader {
-    pub const ALL: [KeyHeader; 2] = [Self::GoogApiKey, Self::Bearer];
-
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::GoogApiKey => "x-goog-api-key",
-            Self::Bearer => "Authorization: Bearer",
-        }
-    }
-
-    pub const fn id(self) -> &'static str {
-        match self {
-            Self::GoogApiKey => "goog",
-            Self::Bearer => "bearer",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|h| h.id() == id)
-            .unwrap_or_default()
-    }
-}
+use super::object_url::blob_from_bytes;
 
 /// Sends `body` to `url`. The key, if any, goes in the chosen header and nowhere
 /// else. Returns the status and the whole body as bytes.
@@ -57,16 +24,17 @@ pub async fn post_json(
     signal: &AbortSignal,
 ) -> Result<(u16, Vec<u8>), Failure> {
     let request = post_request(url, key_header, api_key, body, Some(signal))?;
-    let resp: Response = JsFuture::from(fetch(&request))
+    let resp: Response = request
+        .send()
         .await
-        .and_then(|r| r.dyn_into())
         .map_err(|e| {
             if signal.aborted() {
                 Failure::Aborted
             } else {
-                Failure::Network(network_hint(&js_text(&e)))
+                Failure::Network(network_hint(&e.to_string()))
             }
-        })?;
+        })?
+        .into();
     let status = resp.status();
     let bytes = read_bytes(&resp).await.map_err(|_| {
         if signal.aborted() {
@@ -78,8 +46,8 @@ pub async fn post_json(
     Ok((status, bytes))
 }
 
-/// The POST request, ready to send. The body is handed to the browser as a view
-/// of wasm memory, which the browser copies once: no JS copy of it is kept.
+/// The POST request, ready to send. The body goes to the browser as a Blob
+/// that it copies once, straight from wasm memory: no JS copy of it is kept.
 pub fn post_request(
     url: &str,
     key_header: KeyHeader,
@@ -87,49 +55,31 @@ pub fn post_request(
     body: &[u8],
     signal: Option<&AbortSignal>,
 ) -> Result<Request, Failure> {
-    let headers = Headers::new().map_err(|e| Failure::Network(js_text(&e)))?;
-    let key = api_key.trim();
-    let key_set = match (key.is_empty(), key_header) {
-        (true, _) => Ok(()),
-        (false, KeyHeader::GoogApiKey) => headers.set("x-goog-api-key", key),
-        (false, KeyHeader::Bearer) => headers.set("authorization", &["Bearer ", key].concat()),
-    };
-    headers
-        .set("content-type", "application/json")
-        .and(key_set)
-        .map_err(|e| Failure::Network(js_text(&e)))?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_signal(signal);
-    // SAFETY: the view goes into `init` (no new JS value) and the Request
-    // constructor copies it before anything else runs.
-    init.set_body(unsafe { &crate::browser::base64::memory_view(body) });
-    Request::new_with_str_and_init(url, &init).map_err(|e| Failure::Network(js_text(&e)))
+    let body = blob_from_bytes(body, "application/json")
+        .map_err(|_| Failure::Network("the browser could not hold the request".into()))?;
+    let mut builder = Request::post(url)
+        .header("content-type", "application/json")
+        .abort_signal(signal);
+    if let Some((name, value)) = key_header.header(api_key) {
+        builder = builder.header(name, &value);
+    }
+    builder
+        .body(body)
+        .map_err(|e| Failure::Network(e.to_string()))
 }
 
 /// GETs `path` (relative to the document) bypassing stale caches. Returns the
 /// status, the content type and the text.
 pub async fn get_text(path: &str) -> Result<(u16, String, String), String> {
-    let init = RequestInit::new();
-    init.set_cache(RequestCache::NoCache);
-    let req = Request::new_with_str_and_init(path, &init).map_err(|e| js_text(&e))?;
-    let resp: Response = JsFuture::from(fetch(&req))
+    let resp = Request::get(path)
+        .cache(RequestCache::NoCache)
+        .send()
         .await
-        .and_then(|r| r.dyn_into())
-        .map_err(|e| js_text(&e))?;
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let text = JsFuture::from(resp.text().map_err(|e| js_text(&e))?)
-        .await
-        .map_err(|e| js_text(&e))?
-        .as_string()
-        .unwrap_or_default();
-    Ok((resp.status(), content_type, text))
+        .map_err(|e| e.to_string())?;
+    let content_type = resp.headers().get("content-type").unwrap_or_default();
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| e.to_string())?;
+    Ok((status, content_type, text))
 }
 
 /// The whole body, copied into wasm memory as it arrives. Where the body is a
@@ -201,21 +151,6 @@ fn append(out: &mut Vec<u8>, chunk: &Uint8Array) -> Result<(), JsValue> {
         out.set_len(at + n);
     }
     Ok(())
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch` (a window's or a worker's).
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(request: &Request) -> js_sys::Promise;
-}
-
-/// `String(e)` for an exception ("TypeError: Failed to fetch"), as gloo-net gave.
-fn js_text(e: &JsValue) -> String {
-    match e.dyn_ref::<js_sys::Error>() {
-        Some(err) => err.to_string().into(),
-        None => e.as_string().unwrap_or_else(|| "unknown error".to_owned()),
-    }
 }
 
 fn network_hint(detail: &str) -> String {

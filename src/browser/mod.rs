@@ -3,6 +3,7 @@
 
 pub mod base64;
 pub mod digest;
+pub mod download;
 pub mod files;
 pub mod http;
 pub mod object_url;
@@ -13,6 +14,12 @@ pub mod storage;
 /// Milliseconds since the epoch.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// "26 Nov 2026, 14:05": a time in the browser's locale and time zone.
+pub fn date_label(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
 /// The text of a JS exception or value, for messages.

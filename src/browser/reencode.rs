@@ -9,7 +9,7 @@ use web_sys::{
     Blob, File, ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d,
 };
 
-use super::files::{read_image, ImageFile};
+use super::files::{blob_bytes, read_image, ImageFile};
 use super::js_error_text;
 
 /// An image ready to attach, and what was done to it, if anything.
@@ -26,7 +26,7 @@ const MAX_SIDE: u32 = 4096;
 /// it is too large or of a type the API does not take but the browser can decode.
 pub async fn prepare(file: &File) -> Result<Prepared, String> {
     let name = file.name();
-    let head = read_blob(
+    let head = blob_bytes(
         &file
             .slice_with_i32_and_i32(0, 32)
             .map_err(|e| js_error_text(&e))?,
@@ -146,13 +146,5 @@ async fn encode(
     .map_err(|e| js_error_text(&e))?
     .dyn_into()
     .map_err(|_| "the encoder returned no image".to_owned())?;
-    read_blob(&blob).await
-}
-
-/// A Blob's bytes.
-pub async fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|e| js_error_text(&e))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    blob_bytes(&blob).await
 }

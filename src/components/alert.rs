@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::actions::handle_generate;
+use super::ui::{Button, IconButton, Size};
+use crate::commands::generate::handle_generate;
 use crate::state::AppState;
 
 /// The current failure, if any, in a `role="alert"` region; and passing notices
@@ -17,14 +18,9 @@ pub fn AlertBanner() -> impl IntoView {
                     .map(|text| {
                         view! {
                             <p>{text}</p>
-                            <button
-                                type="button"
-                                class="icon-button"
-                                aria-label="Dismiss notice"
-                                on:click=move |_| state.notice.set(None)
-                            >
+                            <IconButton label="Dismiss notice" on:click=move |_| state.notice.set(None)>
                                 "×"
-                            </button>
+                            </IconButton>
                         }
                     })
             }}
@@ -46,23 +42,14 @@ pub fn AlertBanner() -> impl IntoView {
                                     .retryable
                                     .then(|| {
                                         view! {
-                                            <button
-                                                type="button"
-                                                class="button button--small"
-                                                on:click=move |_| handle_generate(state)
-                                            >
+                                            <Button size=Size::Small on:click=move |_| handle_generate(state)>
                                                 "Try again"
-                                            </button>
+                                            </Button>
                                         }
                                     })}
-                                <button
-                                    type="button"
-                                    class="icon-button"
-                                    aria-label="Dismiss error"
-                                    on:click=move |_| state.alert.set(None)
-                                >
+                                <IconButton label="Dismiss error" on:click=move |_| state.alert.set(None)>
                                     "×"
-                                </button>
+                                </IconButton>
                             </div>
                         </div>
                     }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::site::Site;
+use super::ui::IconButton;
+use crate::state::site::Site;
 
 /// The site's banner (`config.json` → `banner`) and, if `config.json` could not
 /// be used, why. Both are text, never HTML.
@@ -20,14 +21,12 @@ pub fn SiteBanner() -> impl IntoView {
                     view! {
                         <div class="site-banner site-banner--problem" role="alert">
                             <p>{text}</p>
-                            <button
-                                type="button"
-                                class="icon-button"
-                                aria-label="Dismiss configuration message"
+                            <IconButton
+                                label="Dismiss configuration message"
                                 on:click=move |_| site.problem.set(None)
                             >
                                 "×"
-                            </button>
+                            </IconButton>
                         </div>
                     }
                 })

@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 
-use super::turn::tokens_line;
+use super::ui::{Button, Look, Size};
 use super::TurnCard;
-use crate::actions::handle_new_conversation;
-use crate::history::handle_open_conversation;
-use crate::state::{AppState, Tokens};
+use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
+use crate::model::conversation::menu;
+use crate::model::labels::tokens_line;
+use crate::model::Tokens;
+use crate::state::AppState;
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
 /// in flight shown as pending; and a switch to any other conversation (of this
@@ -15,95 +17,17 @@ pub fn ConversationView() -> impl IntoView {
     let end = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let _ = state.turns.with(Vec::len);
-        let _ = state.running.with(Option::is_some);
+        let _ = state.running.get();
         if let Some(el) = end.get() {
             // Aligned to the bottom: where the page itself scrolls (phones), the
             // newest turn ends just above the composer rather than out of view.
             el.scroll_into_view_with_bool(false);
         }
     });
-    let empty = move || state.turns.with(Vec::is_empty) && state.running.with(Option::is_none);
-    let total = move || {
-        state.turns.with(|turns| {
-            turns
-                .iter()
-                .fold(Tokens::default(), |acc, t| acc.sum(t.usage()))
-        })
-    };
-    let running = move || state.running.with(Option::is_some);
-
+    let empty = move || state.turns.with(Vec::is_empty) && !state.running.get();
     view! {
         <section class="conversation" aria-label="Conversation">
-            <div class="conversation__bar">
-                <label for="conversation-select" class="visually-hidden">
-                    "Switch conversation"
-                </label>
-                <select
-                    id="conversation-select"
-                    class="conversation__select"
-                    disabled=running
-                    on:change=move |ev| {
-                        handle_open_conversation(state, event_target_value(&ev));
-                    }
-                >
-                    {move || {
-                        let current = state.current.get();
-                        let n = state.turns.with(Vec::len);
-                        let mut items = vec![(current.id, format!("{} ({n} turns)", current.label), true)];
-                        state
-                            .others
-                            .with(|o| {
-                                items
-                                    .extend(
-                                        o
-                                            .iter()
-                                            .map(|c| {
-                                                (
-                                                    c.meta.id.clone(),
-                                                    format!("{} ({} turns)", c.meta.label, c.turns.len()),
-                                                    false,
-                                                )
-                                            }),
-                                    )
-                            });
-                        let hidden = state
-                            .pending_delete
-                            .with(|p| p.as_ref().map(|p| p.ids.clone()).unwrap_or_default());
-                        let stored: Vec<_> = state
-                            .history
-                            .with(|h| {
-                                h.iter()
-                                    .filter(|c| {
-                                        !hidden.contains(&c.id) && !items.iter().any(|(id, ..)| *id == c.id)
-                                    })
-                                    .map(|c| {
-                                        (c.id.clone(), format!("{} ({} turns)", c.label, c.turn_count), false)
-                                    })
-                                    .collect()
-                            });
-                        items.extend(stored);
-                        items
-                            .into_iter()
-                            .map(|(id, label, selected)| {
-                                view! {
-                                    <option value=id selected=selected>
-                                        {label}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-                <span class="conversation__total">{move || tokens_line(total(), "Conversation")}</span>
-                <button
-                    type="button"
-                    class="button button--ghost button--small"
-                    disabled=move || running() || state.turns.with(Vec::is_empty)
-                    on:click=move |_| handle_new_conversation(state)
-                >
-                    "New conversation"
-                </button>
-            </div>
+            <ConversationBar />
             <Show when=empty>
                 <div class="empty">
                     <p class="empty__title">"Describe an image to begin"</p>
@@ -119,32 +43,99 @@ pub fn ConversationView() -> impl IntoView {
                 key=|(_, t)| t.id
                 children=move |(i, t)| view! { <TurnCard turn=t number=i + 1 /> }
             />
-            {move || {
-                state
-                    .running
-                    .get()
-                    .map(|r| {
-                        view! {
-                            <article class="turn turn--pending" aria-busy="true">
-                                <div class="turn__user">
-                                    <p class="turn__prompt">{r.prompt}</p>
-                                    {(r.images > 0)
-                                        .then(|| {
-                                            view! {
-                                                <p class="turn__meta">{format!("{} reference images", r.images)}</p>
-                                            }
-                                        })}
-                                </div>
-                                <div class={if r.variants > 1 { "variants" } else { "variants variants--one" }}>
-                                    {(0..r.variants)
-                                        .map(|_| view! { <div class="placeholder" aria-label="Generating"></div> })
-                                        .collect_view()}
-                                </div>
-                            </article>
-                        }
-                    })
-            }}
+            <PendingTurn />
             <div node_ref=end class="conversation__end"></div>
         </section>
+    }
+}
+
+/// The conversation menu, the conversation's token total, New conversation.
+#[component]
+fn ConversationBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let items = move || {
+        state.menu_reset.track();
+        let current = state.current.read();
+        let aside = state.others.read();
+        let stored = state.history.read();
+        let pending = state.pending_delete.read();
+        menu(
+            &current,
+            state.turns.with(Vec::len),
+            aside
+                .iter()
+                .map(|c| (c.meta.id.clone(), c.meta.label.clone(), c.turns.len())),
+            &stored,
+            pending.as_ref(),
+        )
+    };
+    let total = move || {
+        state.turns.with(|turns| {
+            turns
+                .iter()
+                .fold(Tokens::default(), |acc, t| acc.sum(t.data.usage()))
+        })
+    };
+    view! {
+        <div class="conversation__bar">
+            <label for="conversation-select" class="visually-hidden">
+                "Switch conversation"
+            </label>
+            <select
+                id="conversation-select"
+                class="conversation__select"
+                disabled=move || state.running.get()
+                on:change:target=move |ev| handle_open_conversation(state, ev.target().value())
+            >
+                {move || {
+                    items()
+                        .into_iter()
+                        .map(|item| {
+                            view! {
+                                <option value=item.id selected=item.current>
+                                    {item.label}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <span class="conversation__total">{move || tokens_line(total(), "Conversation")}</span>
+            <Button
+                look=Look::Ghost
+                size=Size::Small
+                attr:disabled=move || state.running.get() || state.turns.with(Vec::is_empty)
+                on:click=move |_| handle_new_conversation(state)
+            >
+                "New conversation"
+            </Button>
+        </div>
+    }
+}
+
+/// The turn in flight: its prompt and a placeholder per variant.
+#[component]
+fn PendingTurn() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let job = state.generation.input();
+    move || {
+        job.get().map(|j| {
+            view! {
+                <article class="turn turn--pending" aria-busy="true">
+                    <div class="turn__user">
+                        <p class="turn__prompt">{j.prompt}</p>
+                        {(j.images > 0)
+                            .then(|| {
+                                view! { <p class="turn__meta">{format!("{} reference images", j.images)}</p> }
+                            })}
+                    </div>
+                    <div class={if j.variants > 1 { "variants" } else { "variants variants--one" }}>
+                        {(0..j.variants)
+                            .map(|_| view! { <div class="placeholder" aria-label="Generating"></div> })
+                            .collect_view()}
+                    </div>
+                </article>
+            }
+        })
     }
 }

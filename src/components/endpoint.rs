@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::site::{host_of, Site};
+use crate::config::host_of;
+use crate::state::site::Site;
 use crate::state::AppState;
 
 /// Where requests go, and where the key is, in one glance.

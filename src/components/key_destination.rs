@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use crate::site::{handle_confirm_base, host_of, ChangeSource, PendingBase, Site};
+use super::ui::{button_class, Look, Size};
+use crate::commands::settings::handle_confirm_base;
+use crate::config::host_of;
+use crate::state::site::{ChangeSource, PendingBase, Site};
 use crate::state::AppState;
 
 /// Asks before the API key would go to another origin (a new base URL typed in
@@ -64,10 +67,16 @@ pub fn KeyDestinationDialog() -> impl IntoView {
                 })}
             </p>
             <div class="dialog__buttons">
-                <button type="button" class="button button--ghost" on:click=move |_| answer(true)>
+                <button type="button" class=button_class(Look::Ghost, Size::Normal) on:click=move |_| answer(true)>
                     "Send my key there"
                 </button>
-                <button node_ref=keep type="button" class="button" autofocus on:click=move |_| answer(false)>
+                <button
+                    node_ref=keep
+                    type="button"
+                    class=button_class(Look::Plain, Size::Normal)
+                    autofocus
+                    on:click=move |_| answer(false)
+                >
                     "Keep the current address"
                 </button>
             </div>

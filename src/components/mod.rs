@@ -1,4 +1,4 @@
-//! The page, one component per file.
+//! The page, one component per file; `ui` holds the small shared parts.
 
 mod alert;
 mod banner;
@@ -9,6 +9,7 @@ mod history;
 mod key_destination;
 mod settings;
 mod turn;
+pub mod ui;
 
 pub use alert::AlertBanner;
 pub use banner::SiteBanner;

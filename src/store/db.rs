@@ -23,14 +23,13 @@ use idb::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
 
 use super::records::{
     summarize, ConversationRecord, DraftRecord, ExportConversation, ExportFile, ExportImage,
     ImageBytes, Import, TurnRecord, EXPORT_FORMAT, EXPORT_VERSION, RECORD_VERSION,
 };
-use crate::browser::files::to_base64;
+use crate::browser::files::{blob_bytes, to_base64};
 use crate::browser::object_url::blob_from_bytes;
 
 pub const DB_NAME: &str = "gemini-studio";
@@ -70,6 +69,12 @@ impl std::fmt::Display for StoreError {
 
 fn dom_name(v: &JsValue) -> Option<String> {
     v.dyn_ref::<DomException>().map(DomException::name)
+}
+
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> Self {
+        classify(&e)
+    }
 }
 
 fn classify(e: &idb::Error) -> StoreError {
@@ -124,14 +129,6 @@ fn image_value(img: &ImageBytes) -> Result<JsValue, StoreError> {
     let _ = js_sys::Reflect::set(&obj, &"mime".into(), &img.mime.as_str().into());
     let _ = js_sys::Reflect::set(&obj, &"blob".into(), &blob);
     Ok(obj.into())
-}
-
-/// The bytes of a Blob.
-pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, StoreError> {
-    let buffer = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|_| StoreError::Failed("an image could not be read back".into()))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// A read-write transaction: the idb wrapper to issue requests on, and the raw
@@ -236,10 +233,7 @@ impl Store {
     }
 
     fn write(&self, stores: &[&str]) -> Result<Write, StoreError> {
-        let tx = self
-            .db
-            .transaction(stores, TransactionMode::ReadWrite)
-            .map_err(|e| classify(&e))?;
+        let tx = self.db.transaction(stores, TransactionMode::ReadWrite)?;
         let raw: IdbTransaction = tx.into();
         Ok(Write {
             tx: Transaction::from(raw.clone()),
@@ -251,19 +245,15 @@ impl Store {
     fn read(&self, stores: &[&str]) -> Result<Transaction, StoreError> {
         self.db
             .transaction(stores, TransactionMode::ReadOnly)
-            .map_err(|e| classify(&e))
+            .map_err(StoreError::from)
     }
 
     /// Rewrites conversation records older than [`RECORD_VERSION`] from their turns.
     async fn migrate(&self) -> Result<(), StoreError> {
         let w = self.write(&[CONVERSATIONS, TURNS])?;
         let work = async {
-            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
-            let all = convs
-                .get_all(None, None)
-                .map_err(|e| classify(&e))?
-                .await
-                .map_err(|e| classify(&e))?;
+            let convs = w.tx.object_store(CONVERSATIONS)?;
+            let all = convs.get_all(None, None)?.await?;
             for value in all {
                 let Some(conv) = from_js::<ConversationRecord>(&value) else {
                     continue;
@@ -273,11 +263,7 @@ impl Store {
                 }
                 let turns = turns_in(&w.tx, &conv.id).await?;
                 let conv = summarize(conv, &turns);
-                convs
-                    .put(&to_js(&conv)?, None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                convs.put(&to_js(&conv)?, None)?.await?;
             }
             Ok(())
         }
@@ -286,18 +272,9 @@ impl Store {
     }
 
     /// Saves turns of a conversation (new or changed) with their images, and the
-    /// conversation's summary, in one transaction. Returns the summary.
-    pub async fn save(
-        &self,
-        conversation: &ConversationRecord,
-        turns: &[TurnRecord],
-        images: &[ImageBytes],
-    ) -> Result<ConversationRecord, StoreError> {
-        self.save_with(conversation, turns, images, false).await
-    }
-
-    /// [`Store::save`], also emptying the draft in the same transaction when
+    /// conversation's summary, in one transaction, also emptying the draft when
     /// `clear_draft` (the composer was just sent: it must not come back).
+    /// Returns the summary.
     pub async fn save_with(
         &self,
         conversation: &ConversationRecord,
@@ -315,37 +292,23 @@ impl Store {
         let mut summary = None;
         let work = async {
             if clear_draft {
-                w.tx.object_store(DRAFTS)
-                    .map_err(|e| classify(&e))?
-                    .delete(JsValue::from_str(DRAFT_ID))
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                w.tx.object_store(DRAFTS)?
+                    .delete(JsValue::from_str(DRAFT_ID))?
+                    .await?;
             }
-            let store = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            let store = w.tx.object_store(IMAGES)?;
             for v in &values {
-                store
-                    .put(v, None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                store.put(v, None)?.await?;
             }
-            let store = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
+            let store = w.tx.object_store(TURNS)?;
             for v in &turn_values {
-                store
-                    .put(v, None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                store.put(v, None)?.await?;
             }
             let all = turns_in(&w.tx, &conversation.id).await?;
             let conv = summarize(conversation.clone(), &all);
-            w.tx.object_store(CONVERSATIONS)
-                .map_err(|e| classify(&e))?
-                .put(&to_js(&conv)?, None)
-                .map_err(|e| classify(&e))?
-                .await
-                .map_err(|e| classify(&e))?;
+            w.tx.object_store(CONVERSATIONS)?
+                .put(&to_js(&conv)?, None)?
+                .await?;
             summary = Some(conv);
             Ok(())
         }
@@ -357,13 +320,7 @@ impl Store {
     /// Every conversation, newest first.
     pub async fn conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {
         let tx = self.read(&[CONVERSATIONS])?;
-        let all = tx
-            .object_store(CONVERSATIONS)
-            .map_err(|e| classify(&e))?
-            .get_all(None, None)
-            .map_err(|e| classify(&e))?
-            .await
-            .map_err(|e| classify(&e))?;
+        let all = tx.object_store(CONVERSATIONS)?.get_all(None, None)?.await?;
         let mut list: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
         list.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         Ok(list)
@@ -378,14 +335,10 @@ impl Store {
     /// The Blobs of images, by key (missing ones are left out).
     pub async fn images(&self, hashes: &[String]) -> Result<Vec<(String, Blob)>, StoreError> {
         let tx = self.read(&[IMAGES])?;
-        let store = tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+        let store = tx.object_store(IMAGES)?;
         let mut out = Vec::new();
         for h in hashes {
-            let value = store
-                .get(JsValue::from_str(h))
-                .map_err(|e| classify(&e))?
-                .await
-                .map_err(|e| classify(&e))?;
+            let value = store.get(JsValue::from_str(h))?.await?;
             if let Some(blob) = value.and_then(|v| get_field(&v, "blob").dyn_into::<Blob>().ok()) {
                 out.push((h.clone(), blob));
             }
@@ -398,46 +351,30 @@ impl Store {
     pub async fn delete(&self, ids: &[String]) -> Result<(), StoreError> {
         let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
         let work = async {
-            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
+            let convs = w.tx.object_store(CONVERSATIONS)?;
             let all: Vec<ConversationRecord> = convs
-                .get_all(None, None)
-                .map_err(|e| classify(&e))?
-                .await
-                .map_err(|e| classify(&e))?
+                .get_all(None, None)?
+                .await?
                 .iter()
                 .filter_map(from_js)
                 .collect();
             let (gone, kept): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| ids.contains(&c.id));
             let used: std::collections::BTreeSet<&String> =
                 kept.iter().flat_map(|c| c.images.iter()).collect();
-            let turns = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
-            let index = turns.index(BY_CONVERSATION).map_err(|e| classify(&e))?;
-            let images = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            let turns = w.tx.object_store(TURNS)?;
+            let index = turns.index(BY_CONVERSATION)?;
+            let images = w.tx.object_store(IMAGES)?;
             for c in &gone {
                 let keys = index
-                    .get_all_keys(Some(Query::from(JsValue::from_str(&c.id))), None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                    .get_all_keys(Some(Query::from(JsValue::from_str(&c.id))), None)?
+                    .await?;
                 for k in keys {
-                    turns
-                        .delete(k)
-                        .map_err(|e| classify(&e))?
-                        .await
-                        .map_err(|e| classify(&e))?;
+                    turns.delete(k)?.await?;
                 }
                 for h in c.images.iter().filter(|h| !used.contains(h)) {
-                    images
-                        .delete(JsValue::from_str(h))
-                        .map_err(|e| classify(&e))?
-                        .await
-                        .map_err(|e| classify(&e))?;
+                    images.delete(JsValue::from_str(h))?.await?;
                 }
-                convs
-                    .delete(JsValue::from_str(&c.id))
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                convs.delete(JsValue::from_str(&c.id))?.await?;
             }
             Ok(())
         }
@@ -466,30 +403,18 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
         let work = async {
-            let store = w.tx.object_store(IMAGES).map_err(|e| classify(&e))?;
+            let store = w.tx.object_store(IMAGES)?;
             for v in &images {
-                store
-                    .put(v, None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                store.put(v, None)?.await?;
             }
-            let turns = w.tx.object_store(TURNS).map_err(|e| classify(&e))?;
-            let convs = w.tx.object_store(CONVERSATIONS).map_err(|e| classify(&e))?;
+            let turns = w.tx.object_store(TURNS)?;
+            let convs = w.tx.object_store(CONVERSATIONS)?;
             for c in &new {
                 for t in &c.turns {
-                    turns
-                        .put(&to_js(t)?, None)
-                        .map_err(|e| classify(&e))?
-                        .await
-                        .map_err(|e| classify(&e))?;
+                    turns.put(&to_js(t)?, None)?.await?;
                 }
                 let conv = summarize(c.conversation.clone(), &c.turns);
-                convs
-                    .put(&to_js(&conv)?, None)
-                    .map_err(|e| classify(&e))?
-                    .await
-                    .map_err(|e| classify(&e))?;
+                convs.put(&to_js(&conv)?, None)?.await?;
             }
             Ok(())
         }
@@ -522,7 +447,9 @@ impl Store {
         let hashes: Vec<String> = hashes.into_iter().collect();
         let mut images = std::collections::BTreeMap::new();
         for (hash, blob) in self.images(&hashes).await? {
-            let bytes = blob_bytes(&blob).await?;
+            let bytes = blob_bytes(&blob)
+                .await
+                .map_err(|_| StoreError::Failed("an image could not be read back".into()))?;
             images.insert(
                 hash,
                 ExportImage {
@@ -549,12 +476,7 @@ impl Store {
         let _ = js_sys::Reflect::set(&obj, &"blobs".into(), &blobs);
         let w = self.write(&[DRAFTS])?;
         let work = async {
-            w.tx.object_store(DRAFTS)
-                .map_err(|e| classify(&e))?
-                .put(&obj, None)
-                .map_err(|e| classify(&e))?
-                .await
-                .map_err(|e| classify(&e))?;
+            w.tx.object_store(DRAFTS)?.put(&obj, None)?.await?;
             Ok(())
         }
         .await;
@@ -565,12 +487,9 @@ impl Store {
     pub async fn draft(&self) -> Result<Option<(DraftRecord, Vec<Blob>)>, StoreError> {
         let tx = self.read(&[DRAFTS])?;
         let value = tx
-            .object_store(DRAFTS)
-            .map_err(|e| classify(&e))?
-            .get(JsValue::from_str(DRAFT_ID))
-            .map_err(|e| classify(&e))?
-            .await
-            .map_err(|e| classify(&e))?;
+            .object_store(DRAFTS)?
+            .get(JsValue::from_str(DRAFT_ID))?
+            .await?;
         let Some(value) = value else {
             return Ok(None);
         };
@@ -587,14 +506,10 @@ impl Store {
 
 async fn turns_in(tx: &Transaction, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
     let all = tx
-        .object_store(TURNS)
-        .map_err(|e| classify(&e))?
-        .index(BY_CONVERSATION)
-        .map_err(|e| classify(&e))?
-        .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)
-        .map_err(|e| classify(&e))?
-        .await
-        .map_err(|e| classify(&e))?;
+        .object_store(TURNS)?
+        .index(BY_CONVERSATION)?
+        .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?
+        .await?;
     let mut turns: Vec<TurnRecord> = all.iter().filter_map(from_js).collect();
     turns.sort_by(|a, b| {
         a.index

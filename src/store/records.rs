@@ -9,7 +9,8 @@ use gemini::response::{decode_base64, final_image_index};
 use gemini::wire::{Content, GroundingMetadata, InlineData, Part, UsageMetadata};
 use gemini::Settings;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+pub use crate::browser::digest::image_hash;
 
 /// The shape of the records written by this version (see `migrate`).
 pub const RECORD_VERSION: u32 = 2;
@@ -99,22 +100,6 @@ pub struct ImageBytes {
     pub bytes: Vec<u8>,
 }
 
-/// The key of an image: the SHA-256 of its bytes in hex (identical images are
-/// kept once).
-pub fn image_hash(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
-        .map(char::from)
-        .collect()
-}
-
 /// The image key a stored part refers to, if it is a reference.
 pub fn image_ref(data: &str) -> Option<&str> {
     data.strip_prefix(REF_PREFIX)
@@ -190,31 +175,6 @@ pub fn set_data(content: &mut Content, part: usize, data: Arc<String>) {
     {
         d.data = data;
     }
-}
-
-/// Moves every inline image of `content` out: the part keeps its MIME type and
-/// gets a reference; the bytes are returned. Data that is not valid base64 is
-/// left inline, as received. (The app does this in steps, hashing off the
-/// main thread: see `history::turn_record`.)
-pub fn extract_images(content: &mut Content) -> Vec<ImageBytes> {
-    let (mut stripped, taken) = take_images(content);
-    let mut out = Vec::new();
-    for t in taken {
-        match decode_base64(&t.data) {
-            Ok(bytes) => {
-                let hash = image_hash(&bytes);
-                set_ref(&mut stripped, t.part, &hash);
-                out.push(ImageBytes {
-                    hash,
-                    mime: t.mime,
-                    bytes,
-                });
-            }
-            Err(_) => set_data(&mut stripped, t.part, t.data),
-        }
-    }
-    *content = stripped;
-    out
 }
 
 /// Every image key a content refers to, in order.
@@ -423,6 +383,28 @@ mod tests {
     fn b64(bytes: &[u8]) -> String {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// Keys a content's images with the functions the app saves with.
+    fn extract_images(content: &mut Content) -> Vec<ImageBytes> {
+        let (mut stripped, taken) = take_images(content);
+        let mut out = Vec::new();
+        for t in taken {
+            match decode_base64(&t.data) {
+                Ok(bytes) => {
+                    let hash = image_hash(&bytes);
+                    set_ref(&mut stripped, t.part, &hash);
+                    out.push(ImageBytes {
+                        hash,
+                        mime: t.mime,
+                        bytes,
+                    });
+                }
+                Err(_) => set_data(&mut stripped, t.part, t.data),
+            }
+        }
+        *content = stripped;
+        out
     }
 
     fn model_content(img: &[u8]) -> Content {

@@ -15,6 +15,8 @@
 #![allow(clippy::print_stdout)]
 
 mod deploy;
+#[cfg(test)]
+mod layers;
 
 use std::env;
 use std::fs;
@@ -525,6 +527,7 @@ fn test(args: &[String]) -> Result {
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
+        "--all-features",
         "--",
         "-D",
         "warnings",

@@ -1,0 +1,140 @@
+//! Reference images in the composer: added from files (picked, dropped,
+//! pasted), from a generated image, or from the kept draft; reordered; removed.
+
+use std::sync::Arc;
+
+use gemini::mime::ImageMime;
+use gemini::request::decoded_len;
+use gemini::Failure;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::File;
+
+use super::show;
+use crate::browser::files::to_base64;
+use crate::browser::object_url::{ObjectUrl, SharedUrl};
+use crate::browser::reencode::prepare;
+use crate::error::AppError;
+use crate::model::limits::room_for_one;
+use crate::state::{Answer, AppState, Attachment};
+
+/// An attachment of `bytes`, shown by `url`.
+pub fn from_bytes(
+    state: AppState,
+    name: String,
+    mime: ImageMime,
+    bytes: &[u8],
+    url: SharedUrl,
+    note: Option<String>,
+) -> Attachment {
+    Attachment {
+        id: state.next_id(),
+        name,
+        mime,
+        size: bytes.len(),
+        base64: Arc::new(to_base64(bytes)),
+        url,
+        note,
+    }
+}
+
+/// Adds image files to the composer, in order. Files that cannot be used are
+/// refused one by one with a reason; the model's image limit is never passed and
+/// nothing already attached is dropped.
+pub fn handle_add_files(state: AppState, files: Vec<File>) {
+    if files.is_empty() {
+        return;
+    }
+    spawn_local(async move {
+        let mut problems = Vec::new();
+        let mut notes = Vec::new();
+        for file in files {
+            let count = state.attachments.with_untracked(Vec::len);
+            if let Err(limit) = state.settings.with_untracked(|s| room_for_one(count, s)) {
+                problems.push(format!(
+                    "\u{201c}{}\u{201d} was not added: {limit}.",
+                    file.name()
+                ));
+                continue;
+            }
+            match prepare(&file).await {
+                Ok(prepared) => {
+                    let img = prepared.image;
+                    let url = if prepared.note.is_none() {
+                        ObjectUrl::for_blob(&file)
+                    } else {
+                        ObjectUrl::from_bytes(&img.bytes, img.mime.as_str())
+                    };
+                    let Ok(url) = url else {
+                        problems.push(format!(
+                            "\u{201c}{}\u{201d} could not be previewed.",
+                            img.name
+                        ));
+                        continue;
+                    };
+                    if let Some(note) = &prepared.note {
+                        notes.push(note.clone());
+                    }
+                    let attachment =
+                        from_bytes(state, img.name, img.mime, &img.bytes, url, prepared.note);
+                    state.attachments.update(|a| a.push(attachment));
+                }
+                Err(why) => problems.push(why),
+            }
+        }
+        if !notes.is_empty() {
+            state.notice.set(Some(notes.join(" ")));
+        }
+        if problems.is_empty() {
+            state.alert.set(None);
+        } else {
+            show(state, AppError::NotAdded(problems));
+        }
+    });
+}
+
+pub fn handle_remove_attachment(state: AppState, id: u64) {
+    state.attachments.update(|a| a.retain(|x| x.id != id));
+}
+
+/// Moves an attachment one place earlier (`-1`) or later (`1`); the order is the
+/// order of the images in the request.
+pub fn handle_move_attachment(state: AppState, id: u64, delta: isize) {
+    state.attachments.update(|a| {
+        if let Some(i) = a.iter().position(|x| x.id == id) {
+            let j = i as isize + delta;
+            if j >= 0 && (j as usize) < a.len() {
+                a.swap(i, j as usize);
+            }
+        }
+    });
+}
+
+/// Attaches a generated image as a reference for the next turn, as the API sent it.
+pub fn handle_use_as_reference(state: AppState, answer: Arc<Answer>) {
+    let Some(img) = answer.final_image() else {
+        return;
+    };
+    let Some(mime) = ImageMime::parse(&img.mime_type) else {
+        show(
+            state,
+            Failure::BadImage(format!("{} cannot be sent back to the API", img.mime_type)),
+        );
+        return;
+    };
+    let count = state.attachments.with_untracked(Vec::len);
+    if let Err(limit) = state.settings.with_untracked(|s| room_for_one(count, s)) {
+        show(state, AppError::ReferenceLimit(limit));
+        return;
+    }
+    let attachment = Attachment {
+        id: state.next_id(),
+        name: answer.download_name.clone(),
+        mime,
+        size: decoded_len(&img.data),
+        base64: img.data.clone(),
+        url: answer.image.clone(),
+        note: None,
+    };
+    state.attachments.update(|a| a.push(attachment));
+}

@@ -1,0 +1,145 @@
+//! Conversations: start a new one, switch, open a stored one, branch from a
+//! turn, and choose which variant the conversation continues from.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{persistence, show};
+use crate::browser::now_ms;
+use crate::model::conversation::{branch_label, next_name};
+use crate::model::ConversationMeta;
+use crate::state::{AppState, Conversation, Turn};
+
+fn new_meta(label: String) -> ConversationMeta {
+    ConversationMeta::new(label, now_ms(), js_sys::Math::random())
+}
+
+/// Puts the conversation on screen aside and starts an empty one.
+pub fn handle_new_conversation(state: AppState) {
+    if state.is_running() {
+        return;
+    }
+    let label = {
+        let stored = state.history.read_untracked();
+        let aside = state.others.read_untracked();
+        let current = state.current.read_untracked();
+        next_name(
+            stored
+                .iter()
+                .map(|c| c.id.as_str())
+                .chain(aside.iter().map(|c| c.meta.id.as_str()))
+                .chain([current.id.as_str()]),
+        )
+    };
+    switch_to(
+        state,
+        Conversation {
+            meta: new_meta(label),
+            turns: Vec::new(),
+        },
+    );
+}
+
+/// Shows another conversation: one of this session kept in memory, or one
+/// read back from browser storage.
+pub fn handle_open_conversation(state: AppState, id: String) {
+    if state.is_running() || state.current.with_untracked(|c| c.id == id) {
+        return;
+    }
+    let mut aside = None;
+    state.others.update(|o| {
+        if let Some(i) = o.iter().position(|c| c.meta.id == id) {
+            aside = Some(o.remove(i));
+        }
+    });
+    match aside {
+        Some(c) => switch_to(state, c),
+        None => spawn_local(open(state, id)),
+    }
+}
+
+/// Reads a stored conversation back and shows it.
+pub async fn open(state: AppState, id: String) {
+    match persistence::load(state, &id).await {
+        Ok((meta, turns)) => {
+            if !state.is_running() {
+                switch_to(state, Conversation { meta, turns });
+            }
+        }
+        Err(e) => {
+            // The conversation menu shows the one on screen again.
+            state.menu_reset.notify();
+            show(state, e);
+        }
+    }
+}
+
+/// Starts a branch holding the turns up to and including `turn_id`; the
+/// original conversation is kept whole.
+pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
+    if state.is_running() {
+        return;
+    }
+    let turns = state.turns.get_untracked();
+    let Some(keep) = turns.iter().position(|t| t.id == turn_id) else {
+        return;
+    };
+    let branch: Vec<Turn> = turns[..=keep]
+        .iter()
+        .map(|t| t.copy_as(state.next_id()))
+        .collect();
+    let label = branch_label(&state.current.with_untracked(|c| c.label.clone()), keep + 1);
+    switch_to(
+        state,
+        Conversation {
+            meta: new_meta(label),
+            turns: branch,
+        },
+    );
+    // The branch is a conversation of its own, kept like any other.
+    spawn_local(async move {
+        if let Err(e) = persistence::save_turns(state, None, false).await {
+            show(state, e);
+        }
+    });
+    state.notice.set(Some(format!(
+        "Editing from turn {}: the next prompt changes that image. The original conversation is kept.",
+        keep + 1
+    )));
+}
+
+/// Puts `next` on screen. The conversation leaving it stays in memory only if
+/// some of it is not in browser storage: a stored one is read back from there
+/// when opened again, so its images (base64 and object URLs) are freed now.
+pub fn switch_to(state: AppState, next: Conversation) {
+    let turns = state.turns.get_untracked();
+    let meta = state.current.get_untracked();
+    let stored = state.store.with_value(Option::is_some) && turns.iter().all(Turn::is_saved);
+    if !turns.is_empty() && !stored {
+        state
+            .others
+            .update(|o| o.insert(0, Conversation { meta, turns }));
+    }
+    state.current.set(next.meta);
+    state.turns.set(next.turns);
+    state.alert.set(None);
+}
+
+/// Makes variant `index` of a turn the model turn sent in later requests.
+pub fn handle_choose_variant(state: AppState, turn_id: u64, index: usize) {
+    let Some(turn) = state
+        .turns
+        .with_untracked(|t| t.iter().find(|t| t.id == turn_id).cloned())
+    else {
+        return;
+    };
+    if turn.chosen.get_untracked() == index || !turn.data.can_choose(index) {
+        return;
+    }
+    turn.chosen.set(index);
+    spawn_local(async move {
+        if let Err(e) = persistence::save_turns(state, Some(turn_id), false).await {
+            show(state, e);
+        }
+    });
+}

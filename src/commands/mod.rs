@@ -1,0 +1,40 @@
+//! What the user's commands do, one file per area. Components call the
+//! `handle_*` functions; async work runs here, never in a view.
+
+pub mod attachments;
+pub mod conversations;
+pub mod generate;
+pub mod library;
+pub mod persistence;
+pub mod preferences;
+pub mod settings;
+pub mod site;
+pub mod startup;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::Alert;
+use crate::state::AppState;
+
+/// Shows an error in the alert. The API key never appears in what the user (or
+/// a screenshot) sees, even if an endpoint echoes it.
+pub fn show(state: AppState, error: impl Into<AppError>) {
+    let key = state.connection.with_untracked(|c| c.api_key.clone());
+    state.alert.set(Some(alert_for(&key, error)));
+}
+
+/// What the alert shows for `error`, with `key` scrubbed from it.
+pub fn alert_for(key: &str, error: impl Into<AppError>) -> Alert {
+    let key = key.trim();
+    Alert::from(error.into()).map_text(|s| scrub(s, key))
+}
+
+/// `text` with `key` replaced by "[key hidden]".
+pub fn scrub(text: String, key: &str) -> String {
+    if key.len() >= 4 {
+        text.replace(key, "[key hidden]")
+    } else {
+        text
+    }
+}

@@ -1,0 +1,361 @@
+//! Keeping the studio's work in the browser: turns saved as they land, read
+//! back when a conversation is opened, the composer's draft, the storage
+//! estimate, and what other tabs say.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gemini::mime::ImageMime;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::Blob;
+
+use super::attachments;
+use crate::browser::files::{blob_bytes, to_base64};
+use crate::browser::object_url::{ObjectUrl, SharedUrl};
+use crate::browser::{base64, digest, next_task, now_ms, storage};
+use crate::error::AppError;
+use crate::model::stored::{
+    conversation_record, restore_turn, turn_record, Placed, StoredImage, Unkeyed,
+};
+use crate::model::ConversationMeta;
+use crate::state::{AppState, Keeping, Turn};
+use crate::store::records::{DraftImage, ImageBytes, TurnRecord};
+use crate::store::{quota, sync, DraftRecord, Store, StoreError};
+
+/// The conversation open when the page was left, reopened on load.
+const OPEN_KEY: &str = "studio.openConversation.v1";
+
+/// The conversation to reopen on load, if one was open.
+pub fn last_open() -> Option<String> {
+    storage::get_string(OPEN_KEY)
+}
+
+/// Remembers the conversation on screen (once it has a turn) as the one to
+/// reopen after a reload.
+pub fn remember_open(state: AppState) {
+    Effect::new(move |_| {
+        let id = state.current.with(|c| c.id.clone());
+        if state.turns.with(|t| !t.is_empty()) {
+            storage::set_string(OPEN_KEY, &id);
+        }
+    });
+}
+
+/// Keeps the composer (prompt and attached images) as it changes, once the
+/// draft kept before has been restored (`ready`).
+pub fn keep_draft(state: AppState, ready: StoredValue<bool>) {
+    let timer = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let prompt = state.prompt.get();
+        let attachments = state.attachments.get();
+        if !ready.get_value() {
+            return;
+        }
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                spawn_local(async move {
+                    let Some(store) = state.store.get_value() else {
+                        return;
+                    };
+                    let record = DraftRecord {
+                        prompt,
+                        attachments: attachments
+                            .iter()
+                            .map(|a| DraftImage {
+                                name: a.name.clone(),
+                                mime: a.mime.as_str().to_owned(),
+                                note: a.note.clone(),
+                            })
+                            .collect(),
+                    };
+                    // The Blobs the thumbnails show hold the attached bytes:
+                    // stored as they are, nothing is decoded or copied here.
+                    let blobs: Vec<Blob> =
+                        attachments.iter().map(|a| a.url.blob().clone()).collect();
+                    let _ = store.save_draft(&record, &blobs).await;
+                });
+            },
+            Duration::from_millis(300),
+        )
+        .ok();
+        timer.set_value(handle);
+    });
+}
+
+/// Puts the kept draft back in the composer, unless something was typed or
+/// attached meanwhile.
+pub async fn restore_draft(state: AppState, store: &Store) {
+    let Ok(Some((draft, blobs))) = store.draft().await else {
+        return;
+    };
+    if !state.prompt.with_untracked(String::is_empty)
+        || !state.attachments.with_untracked(Vec::is_empty)
+    {
+        return;
+    }
+    let mut restored = Vec::new();
+    for (meta, blob) in draft.attachments.into_iter().zip(blobs) {
+        let (Some(mime), Ok(bytes)) = (ImageMime::parse(&meta.mime), blob_bytes(&blob).await)
+        else {
+            continue;
+        };
+        let Ok(url) = ObjectUrl::for_blob(&blob) else {
+            continue;
+        };
+        restored.push(attachments::from_bytes(
+            state, meta.name, mime, &bytes, url, meta.note,
+        ));
+    }
+    state.prompt.set(draft.prompt);
+    state.attachments.set(restored);
+}
+
+/// Reloads the stored conversation list (and the storage estimate).
+pub async fn refresh(state: AppState) {
+    let Some(store) = state.store.get_value() else {
+        return;
+    };
+    if let Ok(list) = store.conversations().await {
+        state.history.set(list);
+    }
+    update_storage_note(state).await;
+}
+
+/// "Storage: 12 MB of 2 GB used · kept persistently".
+pub async fn update_storage_note(state: AppState) {
+    let Some(e) = quota::estimate().await else {
+        return;
+    };
+    let kept = match quota::persisted().await {
+        Some(true) => " · kept persistently",
+        Some(false) => " · the browser may clear it when space runs low",
+        None => "",
+    };
+    state
+        .storage_note
+        .set(Some(format!("Storage: {}{kept}", e.describe())));
+}
+
+/// How much storage is used, for a message about a full disk.
+pub async fn used_when_full(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Quota => quota::estimate().await.map(|e| e.describe()),
+        _ => None,
+    }
+}
+
+/// Decodes each image and names it by its SHA-256 (hashed off the main thread
+/// where the browser can, one image per task), pointing its part at it; data
+/// that does not decode stays inline, as received. Returns the record and the
+/// images to store.
+pub async fn key_images(mut u: Unkeyed) -> (TurnRecord, Vec<ImageBytes>) {
+    let mut images = Vec::new();
+    for (slot, t) in std::mem::take(&mut u.taken) {
+        match base64::decode(&t.data) {
+            Ok(bytes) => {
+                let hash = digest::sha256_hex(&bytes).await;
+                u.place(slot, t.part, Placed::Stored(hash.clone()));
+                if u.store_images {
+                    images.push(ImageBytes {
+                        hash,
+                        mime: t.mime,
+                        bytes,
+                    });
+                }
+            }
+            Err(_) => u.place(slot, t.part, Placed::Inline(t.data)),
+        }
+    }
+    (u.record, images)
+}
+
+/// Saves every unsaved turn of the conversation on screen (and `changed`, a
+/// saved turn whose record changed) in one transaction, also emptying the draft
+/// when `clear_draft` (the composer was just sent). What to save is taken at
+/// the call, before anything else can change the page; the images are decoded
+/// and hashed after the page has painted. On success the turns are marked
+/// saved, here or in a conversation put aside meanwhile (which is then freed).
+/// While it runs, unsaved turns show "Saving…".
+pub async fn save_turns(
+    state: AppState,
+    changed: Option<u64>,
+    clear_draft: bool,
+) -> Result<(), AppError> {
+    let Some(store) = state.store.get_value() else {
+        return match state.keeping.get_untracked() {
+            Keeping::Closed => Err(AppError::NotSaved {
+                error: StoreError::Closed,
+                used: None,
+            }),
+            _ => Ok(()),
+        };
+    };
+    let meta = state.current.get_untracked();
+    let (unkeyed, flags) = state.turns.with_untracked(|turns| {
+        let mut unkeyed = Vec::new();
+        let mut flags = Vec::new();
+        for (i, t) in turns.iter().enumerate() {
+            let saved = t.is_saved();
+            if !saved || changed == Some(t.id) {
+                let chosen = t.chosen.get_untracked();
+                unkeyed.push(turn_record(&meta.id, i, &t.data, chosen, !saved));
+                flags.push(t.saved.clone());
+            }
+        }
+        (unkeyed, flags)
+    });
+    if unkeyed.is_empty() {
+        return Ok(());
+    }
+    state.saving.update(|n| *n += 1);
+    next_task().await;
+    let mut records = Vec::new();
+    let mut images = Vec::new();
+    for u in unkeyed {
+        let (r, imgs) = key_images(u).await;
+        records.push(r);
+        images.extend(imgs);
+    }
+    let saved = store
+        .save_with(
+            &conversation_record(&meta, now_ms()),
+            &records,
+            &images,
+            clear_draft,
+        )
+        .await;
+    drop(images);
+    state.saving.update(|n| *n = n.saturating_sub(1));
+    match saved {
+        Ok(summary) => {
+            flags.iter().for_each(|f| f.set(true));
+            // A conversation put aside meanwhile is freed once all of it is
+            // stored: it is read back from storage when opened.
+            if state
+                .others
+                .with_untracked(|o| o.iter().any(|c| c.turns.iter().all(Turn::is_saved)))
+            {
+                state
+                    .others
+                    .update(|o| o.retain(|c| !c.turns.iter().all(Turn::is_saved)));
+            }
+            state.history.update(|h| {
+                h.retain(|c| c.id != summary.id);
+                h.insert(0, summary);
+            });
+            sync::announce(&meta.id);
+            spawn_local(update_storage_note(state));
+            Ok(())
+        }
+        Err(error) => Err(AppError::NotSaved {
+            used: used_when_full(&error).await,
+            error,
+        }),
+    }
+}
+
+/// The images `records` refer to, read back from storage: each encoded once
+/// (shared by every part that holds it) and shown from its stored Blob.
+pub async fn stored_images(
+    store: &Store,
+    records: &[TurnRecord],
+) -> Result<HashMap<String, StoredImage<SharedUrl>>, String> {
+    let mut hashes: Vec<String> = records.iter().flat_map(|t| t.image_refs()).collect();
+    hashes.sort();
+    hashes.dedup();
+    let blobs = store.images(&hashes).await.map_err(|e| e.to_string())?;
+    let mut images = HashMap::new();
+    for (hash, blob) in blobs {
+        let bytes = blob_bytes(&blob).await?;
+        let shown = ObjectUrl::for_blob(&blob)
+            .map_err(|_| "the browser could not show a stored image".to_owned())?;
+        images.insert(
+            hash,
+            StoredImage {
+                base64: Arc::new(to_base64(&bytes)),
+                size: bytes.len(),
+                shown,
+            },
+        );
+    }
+    Ok(images)
+}
+
+/// Turns for the page from their records: images back inline (as received)
+/// and shown from their stored Blobs.
+pub async fn load_turns(
+    state: AppState,
+    store: &Store,
+    records: Vec<TurnRecord>,
+) -> Result<Vec<Turn>, String> {
+    let images = stored_images(store, &records).await?;
+    records
+        .into_iter()
+        .map(|r| {
+            let (data, chosen) = restore_turn(r, &images)?;
+            Ok(Turn::new(state.next_id(), data, chosen, true))
+        })
+        .collect()
+}
+
+/// A stored conversation, read back.
+pub async fn load(state: AppState, id: &str) -> Result<(ConversationMeta, Vec<Turn>), AppError> {
+    let store = state
+        .store
+        .get_value()
+        .ok_or_else(|| AppError::NotOpened("browser storage is not open".into()))?;
+    let record = state
+        .history
+        .with_untracked(|h| h.iter().find(|c| c.id == id).cloned())
+        .ok_or_else(|| AppError::NotOpened("the conversation is no longer stored".into()))?;
+    let records = store
+        .turns(id)
+        .await
+        .map_err(|e| AppError::NotOpened(e.to_string()))?;
+    let turns = load_turns(state, &store, records)
+        .await
+        .map_err(AppError::NotOpened)?;
+    Ok((ConversationMeta::of(&record), turns))
+}
+
+/// Another tab changed conversation `id`: the list is read again, and the
+/// conversation on screen follows if it is that one and nothing here is
+/// unsaved.
+pub fn on_other_tab(state: AppState, id: String) {
+    spawn_local(async move {
+        refresh(state).await;
+        let open_here = state.current.with_untracked(|c| c.id == id);
+        let all_saved = state.turns.with_untracked(|t| t.iter().all(Turn::is_saved));
+        if !open_here || !all_saved || state.is_running() {
+            return;
+        }
+        let gone = state
+            .history
+            .with_untracked(|h| !h.iter().any(|c| c.id == id));
+        if gone {
+            state.notice.set(Some(
+                "This conversation was deleted in another tab. It stays here until you leave it."
+                    .into(),
+            ));
+            forget_stored(state);
+        } else if let Ok((meta, turns)) = load(state, &id).await {
+            if state.current.with_untracked(|c| c.id == meta.id) && !state.is_running() {
+                state.turns.set(turns);
+            }
+        }
+    });
+}
+
+/// The conversation on screen is no longer stored (it was deleted): its turns
+/// stay on the page, unsaved, and it is not reopened after a reload.
+pub fn forget_stored(state: AppState) {
+    state
+        .turns
+        .with_untracked(|t| t.iter().for_each(|t| t.saved.set(false)));
+    storage::remove(OPEN_KEY);
+}

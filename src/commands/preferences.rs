@@ -1,0 +1,52 @@
+//! Preferences kept in `localStorage`: settings, connection, variants, and the
+//! key only while "Remember on this device" is ticked.
+
+use gemini::Settings;
+use leptos::prelude::*;
+
+use crate::browser::storage;
+use crate::state::{AppState, Connection, Prefs};
+
+const SETTINGS_KEY: &str = "studio.settings.v1";
+const CONNECTION_KEY: &str = "studio.connection.v1";
+const API_KEY_KEY: &str = "studio.apiKey.v1";
+const VARIANTS_KEY: &str = "studio.variants.v1";
+
+/// What this browser remembers.
+pub fn load() -> Prefs {
+    let stored = storage::get_json::<Settings>(SETTINGS_KEY);
+    let first_visit = storage::get_string(SETTINGS_KEY).is_none();
+    let mut settings = stored.unwrap_or_default();
+    settings.fit_to_model();
+    let mut connection: Connection = storage::get_json(CONNECTION_KEY).unwrap_or_default();
+    if connection.remember {
+        connection.api_key = storage::get_string(API_KEY_KEY).unwrap_or_default();
+    }
+    Prefs {
+        settings,
+        connection,
+        variants: storage::get_json::<usize>(VARIANTS_KEY).unwrap_or(1),
+        first_visit,
+    }
+}
+
+/// Keeps preferences in localStorage as they change. The key is stored only
+/// while "Remember on this device" is ticked, and removed when it is not.
+pub fn persist(state: AppState) {
+    Effect::new(move |_| {
+        state.settings.with(|s| storage::set_json(SETTINGS_KEY, s));
+    });
+    Effect::new(move |_| {
+        storage::set_json(VARIANTS_KEY, &state.variants.get());
+    });
+    Effect::new(move |_| {
+        state.connection.with(|c| {
+            storage::set_json(CONNECTION_KEY, c);
+            if c.remember && !c.api_key.is_empty() {
+                storage::set_string(API_KEY_KEY, &c.api_key);
+            } else {
+                storage::remove(API_KEY_KEY);
+            }
+        });
+    });
+}

@@ -1,0 +1,55 @@
+//! The site's `config.json`, read at start and applied to the app. The page
+//! renders with the built-in defaults at once; the file, when it arrives,
+//! adjusts them (a broken one is reported, not fatal).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::settings::{handle_model_change, request_base};
+use crate::browser::{http, page};
+use crate::config::{self, Loaded, SiteConfig};
+use crate::state::site::{ChangeSource, Site};
+use crate::state::AppState;
+
+/// The site context for this page, with `config.json` being read; `first_visit`
+/// (nothing remembered here) lets the site's default model apply.
+pub fn start(state: AppState, first_visit: bool) -> Site {
+    let site = Site::new(page::origin(), page::meta_csp());
+    spawn_local(async move {
+        let loaded = match http::get_text(config::FILE).await {
+            Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
+            Err(why) => Loaded::Broken(config::broken_message(&[format!(
+                "it could not be loaded ({why})"
+            )])),
+        };
+        match loaded {
+            Loaded::Missing => {}
+            Loaded::Config(cfg) => apply(state, site, cfg, first_visit),
+            Loaded::Broken(message) => site.problem.set(Some(message)),
+        }
+    });
+    site
+}
+
+/// Applies a loaded `config.json`.
+fn apply(state: AppState, site: Site, cfg: SiteConfig, first_visit: bool) {
+    site.config.set(cfg.clone());
+    let (base, header) = cfg.connection();
+    if cfg.proxy_holds_key {
+        // The proxy adds the key: this browser holds none, and forgets any it kept.
+        state.connection.update(|c| {
+            c.base_url = base;
+            c.key_header = header;
+            c.api_key.clear();
+            c.remember = false;
+        });
+    } else if !state.connection.with_untracked(|c| c.customized) {
+        request_base(state, site, base, header, ChangeSource::SiteConfig);
+    }
+    let model = state
+        .settings
+        .with_untracked(|s| cfg.model_to_apply(&s.model, first_visit));
+    if let Some(model) = model {
+        handle_model_change(state, model);
+    }
+}

@@ -1,0 +1,121 @@
+//! One exchange: what was sent, and the model's answer(s).
+
+mod details;
+mod result;
+mod sources;
+
+use leptos::prelude::*;
+
+use crate::commands::conversations::handle_edit_from_here;
+use crate::components::ui::{Button, Look, Size};
+use crate::model::labels::{alt_text, options_line, tokens_line};
+use crate::state::{AppState, Turn, Variant};
+use details::AnswerDetails;
+use result::ResultImage;
+
+/// The prompt and images sent; the answers (several variants side by side);
+/// the chosen answer's text, thinking and sources; usage and actions.
+#[component]
+pub fn TurnCard(
+    /// The completed turn to show.
+    turn: Turn,
+    /// Its position in the conversation, from 1.
+    number: usize,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let Turn {
+        id: turn_id,
+        data,
+        chosen,
+        saved,
+    } = turn;
+    let many = data.variants.len() > 1;
+    let alt = alt_text(&data.prompt);
+    let options = options_line(&data.settings);
+    let variants = data
+        .variants
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Variant::Done(a) => {
+                let label = if many { format!("{alt} (variant {})", i + 1) } else { alt.clone() };
+                view! {
+                    <ResultImage
+                        answer=a
+                        alt=label
+                        options=options.clone()
+                        turn_id
+                        index=i
+                        many
+                        chosen=chosen.clone()
+                    />
+                }
+                    .into_any()
+            }
+            Variant::Failed(alert) => {
+                view! {
+                    <div class="result result--failed">
+                        <p class="result__failed-title">{format!("Variant {} failed: {}", i + 1, alert.title)}</p>
+                        {alert.detail.map(|d| view! { <p class="alert__detail">{d}</p> })}
+                    </div>
+                }
+                    .into_any()
+            }
+        })
+        .collect_view();
+    let details = {
+        let (data, chosen) = (data.clone(), chosen.clone());
+        move || {
+            data.answer(chosen.get())
+                .map(|a| view! { <AnswerDetails answer=a.clone() /> })
+        }
+    };
+    // Not in browser storage yet, while a save is under way.
+    let saving = move || state.saving.get() > 0 && !saved.get();
+    let usage_line = tokens_line(data.usage(), "This turn");
+
+    view! {
+        <article class="turn" aria-label=format!("Turn {number}")>
+            <div class="turn__user">
+                <p class="turn__prompt">{data.prompt.clone()}</p>
+                {(!data.user_images.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="turn__refs" aria-label="Images sent">
+                                {data
+                                    .user_images
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, u)| {
+                                        view! {
+                                            <li>
+                                                <img src=u.as_str().to_owned() alt=format!("Sent image {}", i + 1) />
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+            </div>
+            <div class="turn__model">
+                <div class={if many { "variants" } else { "variants variants--one" }}>{variants}</div>
+                {details}
+                <div class="turn__actions">
+                    <span class="turn__meta">{usage_line}</span>
+                    {move || saving().then(|| view! { <span class="turn__saving">"Saving…"</span> })}
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="Start a branch from this image; the conversation stays as it is"
+                        attr:disabled=move || state.running.get()
+                        on:click=move |_| handle_edit_from_here(state, turn_id)
+                    >
+                        "Edit from here"
+                    </Button>
+                </div>
+            </div>
+        </article>
+    }
+}

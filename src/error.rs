@@ -1,0 +1,198 @@
+//! The app's one error type, and the one conversion to what the alert shows.
+//! Commands return an [`AppError`]; `commands::show` scrubs the key from it and
+//! puts it in the alert.
+
+use gemini::Failure;
+
+use crate::model::limits::ImageLimit;
+use crate::model::Alert;
+use crate::store::StoreError;
+
+/// Everything that can go wrong, by what the person was doing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppError {
+    /// Generating a turn failed (or was refused before sending).
+    Generation(Failure),
+    /// Files were not attached: one reason per file.
+    NotAdded(Vec<String>),
+    /// A generated image was not attached: the model's limit.
+    ReferenceLimit(ImageLimit),
+    /// A turn was not stored; `used` is the storage estimate when it is full.
+    NotSaved {
+        error: StoreError,
+        used: Option<String>,
+    },
+    /// A stored conversation could not be read back.
+    NotOpened(String),
+    NotDeleted(StoreError),
+    NotExported(StoreError),
+    /// The browser would not save a file.
+    NotDownloaded,
+    /// An import file was refused before anything was written.
+    ImportRefused(String),
+    /// A checked import could not be written.
+    NotImported {
+        error: StoreError,
+        used: Option<String>,
+    },
+}
+
+impl From<Failure> for AppError {
+    fn from(f: Failure) -> Self {
+        AppError::Generation(f)
+    }
+}
+
+fn alert(title: &str, detail: Option<String>, action: &str) -> Alert {
+    Alert {
+        title: title.to_owned(),
+        detail,
+        action: action.to_owned(),
+        retryable: false,
+    }
+}
+
+/// Why a write failed, as the alert says it.
+fn store_alert(error: &StoreError, used: &Option<String>, title: &str) -> Alert {
+    match error {
+        StoreError::Quota => {
+            let used = used.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
+            alert(
+                "Browser storage is full: this image was not saved",
+                Some(format!(
+                    "The browser's storage for this site is full{used}. The image stays on this page and Download still works; what was saved before is intact."
+                )),
+                "Export or delete old conversations in History to make room, then generate again or download this image.",
+            )
+        }
+        StoreError::Closed => alert(
+            title,
+            Some("The studio was updated in another tab.".into()),
+            "Download what you want to keep, then reload this page.",
+        ),
+        other => alert(
+            title,
+            Some(format!("{other}.")),
+            "It stays on this page and Download still works. Reload the page to try saving again.",
+        ),
+    }
+}
+
+impl From<AppError> for Alert {
+    fn from(e: AppError) -> Alert {
+        match e {
+            AppError::Generation(f) => Alert {
+                retryable: f.retryable(),
+                ..Alert::from(f.message())
+            },
+            AppError::NotAdded(problems) => alert(
+                &if problems.len() == 1 {
+                    "An image was not added".to_owned()
+                } else {
+                    format!("{} images were not added", problems.len())
+                },
+                Some(problems.join("\n")),
+                "Use PNG, JPEG or WebP images (others are converted where the browser can).",
+            ),
+            AppError::ReferenceLimit(limit) => alert(
+                "The image was not added",
+                None,
+                &format!("{limit}. Remove one first."),
+            ),
+            AppError::NotSaved { error, used } => {
+                store_alert(&error, &used, "This image was not saved")
+            }
+            AppError::NotOpened(why) => alert(
+                "The conversation could not be opened",
+                Some(why),
+                "Reload the page and try again; export your history if this persists.",
+            ),
+            AppError::NotDeleted(e) => alert(
+                "Nothing was deleted",
+                Some(format!("{e}.")),
+                "Reload the page and try again.",
+            ),
+            AppError::NotExported(e) => alert(
+                "The export failed",
+                Some(format!("{e}.")),
+                "Try again; nothing was changed.",
+            ),
+            AppError::NotDownloaded => {
+                alert("The export could not be downloaded", None, "Try again.")
+            }
+            AppError::ImportRefused(why) => alert(
+                "Nothing was imported",
+                Some(why),
+                "Choose a file exported by Gemini Studio (gemini-studio-export.json).",
+            ),
+            AppError::NotImported { error, used } => Alert {
+                title: "Nothing was imported".into(),
+                ..store_alert(&error, &used, "Nothing was imported")
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_says_what_happened_and_what_to_do() {
+        let cases = [
+            AppError::Generation(Failure::Truncated),
+            AppError::NotAdded(vec!["a".into(), "b".into()]),
+            AppError::ReferenceLimit(ImageLimit {
+                model: "M".into(),
+                max: 3,
+            }),
+            AppError::NotSaved {
+                error: StoreError::Quota,
+                used: Some("5 MB of 6 MB used".into()),
+            },
+            AppError::NotSaved {
+                error: StoreError::Closed,
+                used: None,
+            },
+            AppError::NotOpened("why".into()),
+            AppError::NotDeleted(StoreError::Failed("x".into())),
+            AppError::NotExported(StoreError::Failed("x".into())),
+            AppError::NotDownloaded,
+            AppError::ImportRefused("bad".into()),
+            AppError::NotImported {
+                error: StoreError::Quota,
+                used: None,
+            },
+        ];
+        for e in cases {
+            let a = Alert::from(e.clone());
+            assert!(!a.title.is_empty() && !a.action.is_empty(), "{e:?}");
+        }
+        let a = Alert::from(AppError::NotSaved {
+            error: StoreError::Quota,
+            used: Some("5 MB of 6 MB used".into()),
+        });
+        assert!(a.detail.unwrap().contains("(5 MB of 6 MB used)"));
+        assert_eq!(
+            Alert::from(AppError::NotImported {
+                error: StoreError::Quota,
+                used: None
+            })
+            .title,
+            "Nothing was imported"
+        );
+        assert_eq!(
+            Alert::from(AppError::NotAdded(vec!["x".into()])).title,
+            "An image was not added"
+        );
+        assert!(Alert::from(AppError::Generation(Failure::Truncated)).retryable);
+        assert_eq!(
+            Alert::from(AppError::ReferenceLimit(ImageLimit {
+                model: "M".into(),
+                max: 3
+            }))
+            .action,
+            "M takes at most 3 reference images. Remove one first."
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The studio's pure model: turns and their answers, conversations, branching,
+//! variant choice, the stored form of a turn, labels and limits. No browser
+//! crates and no signals, so `cargo test -p studio --lib` checks all of it on
+//! the host. Images are a type parameter: the app shows them as object URLs,
+//! tests as plain values.
+
+pub mod alert;
+pub mod conversation;
+pub mod labels;
+pub mod limits;
+pub mod sources;
+pub mod stored;
+pub mod turn;
+
+pub use alert::Alert;
+pub use conversation::{ConversationMeta, PendingDelete};
+pub use turn::{Answer, Thought, Tokens, TurnData, Variant};

@@ -1,0 +1,245 @@
+//! The app state: signals only, one struct provided once by `App`, and the
+//! site's ([`site`]). What changes them is in `crate::commands`.
+
+pub mod site;
+
+use std::sync::Arc;
+
+use gemini::mime::ImageMime;
+use gemini::wire::Content;
+use gemini::{KeyHeader, Settings};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::browser::object_url::SharedUrl;
+use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
+use crate::store::{ConversationRecord, Store};
+
+/// The most parallel requests one turn may send.
+pub const MAX_VARIANTS: usize = 4;
+
+/// An answer as the page shows it: images as object URLs.
+pub type Answer = model::Answer<SharedUrl>;
+pub type Variant = model::Variant<SharedUrl>;
+pub type Thought = model::Thought<SharedUrl>;
+
+/// Where requests go and how they are authorised.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Connection {
+    /// Empty means this page's own origin (a proxy that may hold the key).
+    pub base_url: String,
+    pub key_header: KeyHeader,
+    /// Held in memory; stored only when `remember` is set.
+    #[serde(skip)]
+    pub api_key: String,
+    pub remember: bool,
+    /// The user chose the base URL or key header: the site's `config.json`
+    /// no longer sets them.
+    pub customized: bool,
+}
+
+/// What this browser remembered, to start with.
+#[derive(Clone, Debug, Default)]
+pub struct Prefs {
+    pub settings: Settings,
+    pub connection: Connection,
+    pub variants: usize,
+    /// Nothing was remembered: the site's default model applies.
+    pub first_visit: bool,
+}
+
+/// A reference image in the composer.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub id: u64,
+    pub name: String,
+    pub mime: ImageMime,
+    pub size: usize,
+    /// Base64 without a `data:` prefix, encoded once when added.
+    pub base64: Arc<String>,
+    /// Thumbnail, revoked when no longer shown.
+    pub url: SharedUrl,
+    /// Set when the image was re-encoded to fit the API: what was done.
+    pub note: Option<String>,
+}
+
+/// A completed turn on the page. Its content never changes; which variant is
+/// the conversation's model turn, and whether it is stored, are signals of
+/// its own, so a change re-renders this turn alone.
+#[derive(Clone, Debug)]
+pub struct Turn {
+    pub id: u64,
+    pub data: Arc<TurnData<SharedUrl>>,
+    pub chosen: ArcRwSignal<usize>,
+    pub saved: ArcRwSignal<bool>,
+}
+
+impl Turn {
+    pub fn new(id: u64, data: TurnData<SharedUrl>, chosen: usize, saved: bool) -> Self {
+        Self {
+            id,
+            data: Arc::new(data),
+            chosen: ArcRwSignal::new(chosen),
+            saved: ArcRwSignal::new(saved),
+        }
+    }
+
+    /// The chosen answer (untracked).
+    pub fn answer(&self) -> Option<Arc<Answer>> {
+        self.data.answer(self.chosen.get_untracked()).cloned()
+    }
+
+    pub fn is_saved(&self) -> bool {
+        self.saved.get_untracked()
+    }
+
+    /// The same content as a new turn (of a branch), not stored yet.
+    pub fn copy_as(&self, id: u64) -> Turn {
+        Turn {
+            id,
+            data: self.data.clone(),
+            chosen: ArcRwSignal::new(self.chosen.get_untracked()),
+            saved: ArcRwSignal::new(false),
+        }
+    }
+}
+
+/// A conversation that is not the one on screen, kept in memory because some
+/// of it is not in browser storage.
+#[derive(Clone, Debug)]
+pub struct Conversation {
+    pub meta: ConversationMeta,
+    pub turns: Vec<Turn>,
+}
+
+/// Whether what is done here is kept in the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keeping {
+    /// The database is being opened.
+    Opening,
+    /// Every completed turn and the draft are kept.
+    Kept,
+    /// Nothing will be kept (why).
+    Unavailable(String),
+    /// Another tab upgraded the database: this one must reload to keep saving.
+    Closed,
+}
+
+/// What one turn sends, prepared before anything is dispatched.
+pub struct Prepared {
+    pub url: String,
+    pub body: Vec<u8>,
+    /// The new user turn, as sent.
+    pub next: Content,
+    pub user_images: Vec<SharedUrl>,
+    pub settings: Settings,
+    pub connection: Connection,
+}
+
+/// A turn being generated: the input of [`AppState::generation`].
+#[derive(Clone)]
+pub struct Job {
+    pub state: AppState,
+    pub started_ms: f64,
+    pub prompt: String,
+    /// How many reference images it sends.
+    pub images: usize,
+    /// How many requests (variants) it sends.
+    pub variants: usize,
+    /// The request, ready to send.
+    pub prepared: Arc<Prepared>,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub settings: RwSignal<Settings>,
+    pub connection: RwSignal<Connection>,
+    pub prompt: RwSignal<String>,
+    pub attachments: RwSignal<Vec<Attachment>>,
+    /// The conversation on screen.
+    pub turns: RwSignal<Vec<Turn>>,
+    pub current: RwSignal<ConversationMeta>,
+    /// Other conversations of this session kept in memory, newest first.
+    pub others: RwSignal<Vec<Conversation>>,
+    /// How many requests each turn sends (1–4), shown side by side.
+    pub variants: RwSignal<usize>,
+    /// Generating a turn (its input is the turn in flight).
+    pub generation: Action<Job, ()>,
+    /// Whether a turn is being generated.
+    pub running: Memo<bool>,
+    /// Stops the turn in flight.
+    pub(crate) cancel: StoredValue<Option<ActionAbortHandle>>,
+    /// Saves of turns to browser storage in flight (turns not yet stored show
+    /// "Saving…" meanwhile).
+    pub saving: RwSignal<u32>,
+    pub alert: RwSignal<Option<Alert>>,
+    /// A passing, non-error message (e.g. options reset after a model change).
+    pub notice: RwSignal<Option<String>>,
+    /// The conversation menu shows the one on screen again (after an open
+    /// that failed).
+    pub menu_reset: Trigger,
+    next_id: StoredValue<u64>,
+    /// The browser database, once open.
+    pub store: StoredValue<Option<Store>, LocalStorage>,
+    pub keeping: RwSignal<Keeping>,
+    /// Stored conversations, newest first (what the history panel lists).
+    pub history: RwSignal<Vec<ConversationRecord>>,
+    /// Conversations hidden from the history until their Undo expires.
+    pub pending_delete: RwSignal<Option<PendingDelete>>,
+    /// Storage used, and whether the browser keeps it.
+    pub storage_note: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    /// The state, from what this browser remembered and the command that
+    /// generates a turn.
+    pub fn new(prefs: Prefs, generation: Action<Job, ()>, current: ConversationMeta) -> Self {
+        Self {
+            settings: RwSignal::new(prefs.settings),
+            connection: RwSignal::new(prefs.connection),
+            prompt: RwSignal::new(String::new()),
+            attachments: RwSignal::new(Vec::new()),
+            turns: RwSignal::new(Vec::new()),
+            current: RwSignal::new(current),
+            others: RwSignal::new(Vec::new()),
+            variants: RwSignal::new(prefs.variants.clamp(1, MAX_VARIANTS)),
+            generation,
+            running: generation.pending(),
+            cancel: StoredValue::new(None),
+            saving: RwSignal::new(0),
+            alert: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            menu_reset: Trigger::new(),
+            next_id: StoredValue::new(1),
+            store: StoredValue::new_local(None),
+            keeping: RwSignal::new(Keeping::Opening),
+            history: RwSignal::new(Vec::new()),
+            pending_delete: RwSignal::new(None),
+            storage_note: RwSignal::new(None),
+        }
+    }
+
+    /// A fresh id for a turn or an attachment.
+    pub fn next_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// Whether a turn is being generated (untracked).
+    pub fn is_running(&self) -> bool {
+        self.running.get_untracked()
+    }
+
+    /// The chosen variant of each turn on screen, for a request (untracked).
+    pub fn with_history<R>(&self, f: impl FnOnce(&[(&TurnData<SharedUrl>, usize)]) -> R) -> R {
+        self.turns.with_untracked(|turns| {
+            let pairs: Vec<_> = turns
+                .iter()
+                .map(|t| (&*t.data, t.chosen.get_untracked()))
+                .collect();
+            f(&pairs)
+        })
+    }
+}
