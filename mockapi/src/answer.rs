@@ -17,45 +17,163 @@ pub const FINISH_MESSAGE: &str = "Unable to show the generated image. The image 
 pub const MALFORMED_BODY: &str = "{\"candidates\": [{\"content\": <html><head><title>502 Bad \
      Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
 
+/// An HTTP `Retry-After` header to send with an injected error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// `Retry-After: N` (delay in seconds).
+    Seconds(u64),
+    /// `Retry-After: <IMF-fixdate>`, N seconds after the answer is sent.
+    DateIn(u64),
+}
+
+/// Which hostile final image `[[svg-image]]`, `[[html-image]]`, `[[mime-lie]]` or
+/// `[[huge-dims]]` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// `image/svg+xml` holding an SVG with a `<script>`.
+    Svg,
+    /// `text/html` holding an HTML page with a `<script>`.
+    Html,
+    /// Claims `image/png`, holds SVG bytes.
+    MimeLie,
+    /// A PNG whose IHDR says 30000x30000.
+    HugeDims,
+}
+
 /// Failure-injection markers found in the last user turn's text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Markers {
     pub status: Option<String>,
-    /// Fail only the first request that carries this exact prompt (variants).
-    pub fail_first: Option<String>,
+    /// Fail the first N requests that carry this exact prompt with CODE: `(N, CODE)`.
+    /// CODE `drop` closes the connection instead.
+    pub fail_first: Option<(u32, String)>,
+    /// `RetryInfo.retryDelay` of an injected 429.
+    pub retry_delay: Option<String>,
+    pub retry_after: Option<RetryAfter>,
+    /// Close the connection before any response byte.
+    pub drop: bool,
+    pub echo_key: bool,
     pub finish: Option<String>,
     pub block: Option<String>,
     pub slow_ms: Option<u64>,
+    /// Send the start of the answer, then nothing for this long, then the rest.
+    pub stall_body_ms: Option<u64>,
+    pub stream_delay_ms: Option<u64>,
+    pub stream_error: bool,
+    pub stream_cut: bool,
     pub malformed: bool,
     pub truncate: bool,
     pub snake: bool,
     pub html_text: bool,
     pub no_image: bool,
+    /// The final image is a PNG of this one colour.
+    pub solid: Option<render::Rgb>,
+    pub hostile: Option<Hostile>,
+}
+
+/// Largest N of `[[fail-first:N:CODE]]`.
+pub const MAX_FAIL_FIRST: u32 = 1000;
+/// Largest `[[retry-after:S]]` / `[[retry-after-date:S]]`, in seconds (one day).
+pub const MAX_RETRY_AFTER_S: u64 = 86_400;
+
+/// A protobuf Duration in its JSON form: seconds with up to 9 decimals, then `s`.
+fn is_duration(s: &str) -> bool {
+    let Some(num) = s.strip_suffix('s') else {
+        return false;
+    };
+    let (int, frac) = match num.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (num, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && int.len() <= 12 && frac.is_none_or(|f| digits(f) && f.len() <= 9)
+}
+
+fn parse_rgb(hex: &str) -> Option<render::Rgb> {
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    };
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+fn parse_ms(a: &str) -> Option<u64> {
+    a.parse::<u64>().ok().map(|ms| ms.min(MAX_SLOW_MS))
 }
 
 impl Markers {
+    /// Records one marker (the text between `[[` and `]]`); false if it is not one.
     fn take(&mut self, inner: &str) -> bool {
         let (name, arg) = match inner.split_once(':') {
             Some((n, a)) => (n.trim(), Some(a.trim())),
             None => (inner.trim(), None),
         };
+        let set = |slot: &mut Option<u64>, v: Option<u64>| match v {
+            Some(v) => {
+                *slot = Some(v);
+                true
+            }
+            None => false,
+        };
         match (name, arg) {
             ("status", Some(a)) if !a.is_empty() => self.status = Some(a.to_string()),
-            ("fail-first", Some(a)) if !a.is_empty() => self.fail_first = Some(a.to_string()),
-            ("finish", Some(a)) if !a.is_empty() => self.finish = Some(a.to_string()),
-            ("block", Some(a)) if !a.is_empty() => self.block = Some(a.to_string()),
-            ("slow", Some(a)) => match a.parse::<u64>() {
-                Ok(ms) => self.slow_ms = Some(ms.min(MAX_SLOW_MS)),
+            ("fail-first", Some(a)) if !a.is_empty() => {
+                let (n, code) = match a.split_once(':') {
+                    Some((n, code)) => match n.trim().parse::<u32>() {
+                        Ok(n) if (1..=MAX_FAIL_FIRST).contains(&n) => (n, code.trim()),
+                        _ => return false,
+                    },
+                    None => (1, a),
+                };
+                if code.is_empty() {
+                    return false;
+                }
+                self.fail_first = Some((n, code.to_string()));
+            }
+            ("retry-delay", Some(a)) if is_duration(a) => self.retry_delay = Some(a.to_string()),
+            ("retry-after", Some(a)) => match a.parse::<u64>() {
+                Ok(s) => self.retry_after = Some(RetryAfter::Seconds(s.min(MAX_RETRY_AFTER_S))),
                 Err(_) => return false,
             },
+            ("retry-after-date", Some(a)) => match a.parse::<u64>() {
+                Ok(s) => self.retry_after = Some(RetryAfter::DateIn(s.min(MAX_RETRY_AFTER_S))),
+                Err(_) => return false,
+            },
+            ("drop", None) => self.drop = true,
+            ("echo-key", None) => self.echo_key = true,
+            ("finish", Some(a)) if !a.is_empty() => self.finish = Some(a.to_string()),
+            ("block", Some(a)) if !a.is_empty() => self.block = Some(a.to_string()),
+            ("slow", Some(a)) => return set(&mut self.slow_ms, parse_ms(a)),
+            ("stall-body", Some(a)) => return set(&mut self.stall_body_ms, parse_ms(a)),
+            ("stream-delay", Some(a)) => return set(&mut self.stream_delay_ms, parse_ms(a)),
+            ("stream-error", None) => self.stream_error = true,
+            ("stream-cut", None) => self.stream_cut = true,
             ("malformed", None) => self.malformed = true,
             ("truncate", None) => self.truncate = true,
             ("snake", None) => self.snake = true,
             ("html-text", None) => self.html_text = true,
             ("no-image", None) => self.no_image = true,
+            ("solid", Some(a)) => match parse_rgb(a) {
+                Some(rgb) => self.solid = Some(rgb),
+                None => return false,
+            },
+            ("svg-image", None) => self.hostile = Some(Hostile::Svg),
+            ("html-image", None) => self.hostile = Some(Hostile::Html),
+            ("mime-lie", None) => self.hostile = Some(Hostile::MimeLie),
+            ("huge-dims", None) => self.hostile = Some(Hostile::HugeDims),
             _ => return false,
         }
         true
+    }
+
+    /// The 429 `retryDelay` to use.
+    pub fn retry_delay(&self) -> &str {
+        self.retry_delay
+            .as_deref()
+            .unwrap_or(crate::error::DEFAULT_RETRY_DELAY)
     }
 }
 
@@ -96,6 +214,10 @@ pub struct ImagePlan {
     /// Number of thinking drafts to include (0 unless includeThoughts on a Gemini 3 model).
     pub drafts: usize,
     pub format: OutputFormat,
+    /// `[[solid:RRGGBB]]`: the final image is a PNG of this colour.
+    pub solid: Option<render::Rgb>,
+    /// `[[svg-image]]` and friends: the final image part is hostile.
+    pub hostile: Option<Hostile>,
 }
 
 /// Encoded images of one answer.
@@ -127,11 +249,12 @@ pub fn thinking_high(req: &GenRequest, model: &ModelSpec) -> bool {
     }
 }
 
-/// Decides size and look. `prev_look` is what the mock remembers of the previous image.
+/// Decides size and look. `prev` is the previous image with what the mock remembers of it.
 pub fn plan(
     req: &GenRequest,
     model: &ModelSpec,
     prompt: &str,
+    markers: &Markers,
     scale: u32,
     prev: Option<(&[u8], Look)>,
 ) -> ImagePlan {
@@ -181,24 +304,33 @@ pub fn plan(
         follow_up,
         drafts,
         format: model.output,
+        solid: markers.solid,
+        hostile: markers.hostile,
     }
 }
 
 /// Draws and encodes (CPU-bound: call from a blocking thread).
 pub fn render_plan(plan: &ImagePlan) -> Result<Rendered, String> {
-    let rgb = render::render(&plan.look, plan.width, plan.height);
-    let (mime, bytes) = match plan.format {
-        OutputFormat::Png => (
+    let (w, h) = (plan.width, plan.height);
+    let (mime, bytes) = match (plan.hostile, plan.solid, plan.format) {
+        (Some(Hostile::Svg), _, _) => ("image/svg+xml", render::HOSTILE_SVG.as_bytes().to_vec()),
+        (Some(Hostile::Html), _, _) => ("text/html", render::HOSTILE_HTML.as_bytes().to_vec()),
+        (Some(Hostile::MimeLie), _, _) => ("image/png", render::HOSTILE_SVG.as_bytes().to_vec()),
+        (Some(Hostile::HugeDims), _, _) => ("image/png", render::huge_dims_png()),
+        (None, Some(rgb), _) => (
             "image/png",
-            render::encode_png(&rgb, plan.width, plan.height)?,
+            render::encode_png(&render::solid(w, h, rgb), w, h)?,
         ),
-        OutputFormat::Jpeg => (
+        (None, None, OutputFormat::Png) => (
+            "image/png",
+            render::encode_png(&render::render(&plan.look, w, h), w, h)?,
+        ),
+        (None, None, OutputFormat::Jpeg) => (
             "image/jpeg",
-            render::encode_jpeg(&rgb, plan.width, plan.height)?,
+            render::encode_jpeg(&render::render(&plan.look, w, h), w, h)?,
         ),
     };
-    drop(rgb);
-    let (dw, dh) = ((plan.width / 4).max(8), (plan.height / 4).max(8));
+    let (dw, dh) = ((w / 4).max(8), (h / 4).max(8));
     let mut drafts = Vec::with_capacity(plan.drafts);
     for k in 0..plan.drafts {
         let block = (dw.min(dh) / if k == 0 { 6 } else { 14 }).max(2);
@@ -267,7 +399,9 @@ impl Ctx<'_> {
         Some(base + (u64::from(h[31]) * 150 / 255))
     }
 
-    fn usage(&self, candidates: Option<u64>, thinking: bool) -> Value {
+    /// `usageMetadata`. `output` is the answer's (text, image) tokens, `None` when it has no
+    /// content.
+    fn usage(&self, output: Option<(u64, u64)>, thinking: bool) -> Value {
         let (text, images) = self.prompt_tokens();
         let prompt = text + images;
         let thoughts = if thinking {
@@ -275,16 +409,27 @@ impl Ctx<'_> {
         } else {
             None
         };
-        let total = prompt + candidates.unwrap_or(0) + thoughts.unwrap_or(0);
-        let mut details = vec![json!({"modality": "TEXT", "tokenCount": text})];
+        let modality = |m: &str, n: u64| json!({"modality": m, "tokenCount": n});
+        let mut details = vec![modality("TEXT", text)];
         if images > 0 {
-            details.push(json!({"modality": "IMAGE", "tokenCount": images}));
+            details.push(modality("IMAGE", images));
         }
         let mut u = Map::new();
         u.insert("promptTokenCount".into(), json!(prompt));
-        if let Some(c) = candidates {
-            u.insert("candidatesTokenCount".into(), json!(c));
+        let mut candidates = 0;
+        if let Some((out_text, out_images)) = output {
+            let mut out_details = Vec::new();
+            if out_text > 0 {
+                out_details.push(modality("TEXT", out_text));
+            }
+            if out_images > 0 {
+                out_details.push(modality("IMAGE", out_images));
+            }
+            candidates = out_text + out_images;
+            u.insert("candidatesTokenCount".into(), json!(candidates));
+            u.insert("candidatesTokensDetails".into(), Value::Array(out_details));
         }
+        let total = prompt + candidates + thoughts.unwrap_or(0);
         u.insert("totalTokenCount".into(), json!(total));
         if let Some(t) = thoughts {
             u.insert("thoughtsTokenCount".into(), json!(t));
@@ -296,12 +441,7 @@ impl Ctx<'_> {
     fn wrap(&self, mut body: Map<String, Value>) -> Value {
         body.insert("modelVersion".into(), json!(self.model.name));
         body.insert("responseId".into(), json!(self.response_id));
-        let v = Value::Object(body);
-        if self.markers.snake {
-            snake_case_keys(v)
-        } else {
-            v
-        }
+        Value::Object(body)
     }
 
     fn thought_text(&self) -> Value {
@@ -409,10 +549,13 @@ impl Ctx<'_> {
             );
         }
         parts.push(Value::Object(image));
-        let candidates = models::image_tokens(self.model, &plan.size) + text_tokens;
+        let image_tokens = models::image_tokens(self.model, &plan.size);
         let mut body = Map::new();
         body.insert("candidates".into(), json!([self.candidate(parts)]));
-        body.insert("usageMetadata".into(), self.usage(Some(candidates), true));
+        body.insert(
+            "usageMetadata".into(),
+            self.usage(Some((text_tokens, image_tokens)), true),
+        );
         self.wrap(body)
     }
 
@@ -439,7 +582,7 @@ impl Ctx<'_> {
         parts.push(self.text_part(text));
         let mut body = Map::new();
         body.insert("candidates".into(), json!([self.candidate(parts)]));
-        body.insert("usageMetadata".into(), self.usage(Some(tokens), true));
+        body.insert("usageMetadata".into(), self.usage(Some((tokens, 0)), true));
         self.wrap(body)
     }
 
@@ -539,6 +682,45 @@ mod tests {
         let (m, text) = parse_markers("keep [[wiki link]] and [[slow:abc]] and [[status:500");
         assert_eq!(m, Markers::default());
         assert_eq!(text, "keep [[wiki link]] and [[slow:abc]] and [[status:500");
+    }
+
+    #[test]
+    fn fault_markers_are_parsed() {
+        let (m, text) = parse_markers(
+            "[[fail-first:3:503]] [[retry-delay:1.5s]] [[retry-after:2]] [[stall-body:10]] \
+             [[stream-delay:5]] [[stream-error]] [[stream-cut]] [[drop]] [[echo-key]] \
+             [[solid:0aFF10]] [[svg-image]] a cat",
+        );
+        assert_eq!(m.fail_first, Some((3, "503".to_string())));
+        assert_eq!(m.retry_delay(), "1.5s");
+        assert_eq!(m.retry_after, Some(RetryAfter::Seconds(2)));
+        assert_eq!((m.stall_body_ms, m.stream_delay_ms), (Some(10), Some(5)));
+        assert!(m.stream_error && m.stream_cut && m.drop && m.echo_key);
+        assert_eq!(m.solid, Some([0x0A, 0xFF, 0x10]));
+        assert_eq!(m.hostile, Some(Hostile::Svg));
+        assert_eq!(text, "a cat");
+        let (m, _) = parse_markers("[[fail-first:429-no-quota]] [[retry-after-date:3]]");
+        assert_eq!(m.fail_first, Some((1, "429-no-quota".to_string())));
+        assert_eq!(m.retry_after, Some(RetryAfter::DateIn(3)));
+        assert_eq!(m.retry_delay(), "37s");
+        for bad in [
+            "[[fail-first:0:503]]",
+            "[[fail-first:1001:503]]",
+            "[[fail-first:2:]]",
+            "[[retry-delay:1.5]]",
+            "[[retry-delay:s]]",
+            "[[retry-delay:1.s]]",
+            "[[retry-delay:-1s]]",
+            "[[retry-after:soon]]",
+            "[[solid:12345]]",
+            "[[solid:gg0000]]",
+            "[[stall-body:x]]",
+            "[[drop:1]]",
+        ] {
+            let (m, text) = parse_markers(bad);
+            assert_eq!(m, Markers::default(), "{bad}");
+            assert_eq!(text, bad);
+        }
     }
 
     #[test]

@@ -1,26 +1,24 @@
-//! `gemini-mock`: a strict, faithful local stand-in for Google's Gemini `generateContent`
-//! image API. See the crate's README for the routes, markers and CLI.
+//! `gemini-mock`: a strict, faithful local stand-in for Google's Gemini `generateContent` and
+//! `streamGenerateContent` image API. See the crate's README for the routes, markers and CLI.
 
 pub mod answer;
+pub mod deliver;
 pub mod error;
 pub mod models;
 pub mod render;
 pub mod request;
+pub mod stream;
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future as _;
-use std::io;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -29,14 +27,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::answer::{Ctx, Rendered};
+use crate::answer::{Ctx, Markers, Rendered, RetryAfter};
+use crate::deliver::Framing;
 use crate::error::ApiError;
 use crate::render::Look;
 
 /// Largest request body read (axum's default is 2 MB).
 pub const BODY_LIMIT: usize = 160 * 1024 * 1024;
-/// How many generateContent requests `/__mock/requests` keeps.
-pub const REQUEST_LOG_LEN: usize = 20;
+/// How many generateContent / streamGenerateContent requests `/__mock/requests` keeps.
+pub const REQUEST_LOG_LEN: usize = 50;
+/// How many distinct `[[fail-first:…]]` prompts are counted (the oldest is forgotten first).
+const FAIL_FIRST_LEN: usize = 4096;
 /// How many generated images' parameters are remembered for follow-up edits.
 const LOOK_CACHE_LEN: usize = 256;
 /// Request headers a CORS preflight may ask for.
@@ -95,8 +96,35 @@ struct AppState {
     requests: Mutex<VecDeque<Value>>,
     looks: Mutex<LookCache>,
     counter: AtomicU64,
-    /// Prompts whose `[[fail-first:CODE]]` has already failed once.
-    failed_once: Mutex<std::collections::HashSet<String>>,
+    /// How many requests of each `[[fail-first:N:CODE]]` prompt have failed so far.
+    failed: Mutex<FailCounts>,
+}
+
+#[derive(Default)]
+struct FailCounts {
+    map: HashMap<String, u32>,
+    order: VecDeque<String>,
+}
+
+impl FailCounts {
+    /// Counts one more request of `prompt`; true while it is among the first `n`.
+    fn should_fail(&mut self, prompt: &str, n: u32) -> bool {
+        if let Some(count) = self.map.get_mut(prompt) {
+            if *count >= n {
+                return false;
+            }
+            *count += 1;
+            return true;
+        }
+        self.map.insert(prompt.to_string(), 1);
+        self.order.push_back(prompt.to_string());
+        while self.order.len() > FAIL_FIRST_LEN {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+        true
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -107,6 +135,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Clone)]
 struct LogModel(String);
 
+/// Marks a response whose connection is closed before its status line (`[[drop]]`).
+#[derive(Clone, Copy)]
+struct Dropped;
+
 /// Builds the mock's router.
 pub fn app(config: Config) -> Router {
     let static_dir = config.static_dir.clone();
@@ -116,7 +148,7 @@ pub fn app(config: Config) -> Router {
         requests: Mutex::new(VecDeque::new()),
         looks: Mutex::new(LookCache::default()),
         counter: AtomicU64::new(0),
-        failed_once: Mutex::new(std::collections::HashSet::new()),
+        failed: Mutex::new(FailCounts::default()),
     });
     let mut router = Router::new()
         .route("/v1beta/models/{*rest}", post(generate).options(preflight))
@@ -146,10 +178,12 @@ async fn log_requests(req: Request, next: Next) -> Response {
         .get::<LogModel>()
         .map(|m| m.0.clone())
         .unwrap_or_else(|| "-".into());
-    eprintln!(
-        "gemini-mock: {method} {path} -> {} model={model}",
-        resp.status().as_u16()
-    );
+    let status = if resp.extensions().get::<Dropped>().is_some() {
+        "dropped".to_string()
+    } else {
+        resp.status().as_u16().to_string()
+    };
+    eprintln!("gemini-mock: {method} {path} -> {status} model={model}");
     resp
 }
 
@@ -193,36 +227,6 @@ fn origin_of(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A body that sends its first chunk, waits a moment, then fails so hyper aborts the connection.
-struct TruncatedBody {
-    chunk: Option<Bytes>,
-    delay: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl http_body::Body for TruncatedBody {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, io::Error>>> {
-        if let Some(chunk) = self.chunk.take() {
-            return Poll::Ready(Some(Ok(http_body::Frame::data(chunk))));
-        }
-        if let Some(delay) = self.delay.as_mut() {
-            if delay.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            self.delay = None;
-        }
-        Poll::Ready(Some(Err(io::Error::new(
-            io::ErrorKind::ConnectionAborted,
-            "gemini-mock: connection cut mid-body ([[truncate]])",
-        ))))
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // /v1beta/models/{model}:generateContent
 
@@ -249,36 +253,78 @@ fn api_key(headers: &HeaderMap) -> (Option<String>, Option<&'static str>) {
     (None, None)
 }
 
+/// What the API answers, before it is put on the wire.
 enum Outcome {
-    Json(u16, Value),
-    Raw(u16, &'static str),
-    Truncated(Vec<u8>),
+    /// An error in Google's shape, with a `Retry-After` header if a marker asked for one.
+    Error(ApiError, Option<RetryAfter>),
+    /// `[[malformed]]`: a 200 whose body is not JSON.
+    Malformed,
+    /// A 200 answer (camelCase) and the markers that say how to send it.
+    Answer(Value, Box<Markers>),
+    /// `[[drop]]`: close the connection before any response byte.
+    Dropped,
 }
 
 impl From<ApiError> for Outcome {
     fn from(e: ApiError) -> Self {
-        Outcome::Json(e.code, e.to_json())
+        Outcome::Error(e, None)
     }
+}
+
+/// The two API methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Generate,
+    Stream(Framing),
+}
+
+/// `alt=sse` in a query string.
+fn wants_sse(query: Option<&str>) -> bool {
+    query.unwrap_or("").split('&').any(|pair| pair == "alt=sse")
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn retry_after_value(ra: RetryAfter) -> Option<HeaderValue> {
+    let text = match ra {
+        RetryAfter::Seconds(s) => s.to_string(),
+        RetryAfter::DateIn(s) => {
+            httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))
+        }
+    };
+    HeaderValue::from_str(&text).ok()
 }
 
 async fn generate(
     State(st): State<Arc<AppState>>,
     Path(rest): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let received_ms = now_ms();
     let origin = origin_of(&headers);
     let (model, action) = rest.split_once(':').unwrap_or((rest.as_str(), ""));
     let model = model.to_string();
-    if action != "generateContent" {
-        let mut r = error_response(&ApiError::new(
-            404,
-            "NOT_FOUND",
-            format!("Method not found: models/{rest}"),
-        ));
-        allow_origin(&mut r, origin.as_deref());
-        return r;
-    }
+    let method = match action {
+        "generateContent" => Method::Generate,
+        "streamGenerateContent" if wants_sse(uri.query()) => Method::Stream(Framing::Sse),
+        "streamGenerateContent" => Method::Stream(Framing::JsonArray),
+        _ => {
+            let mut r = error_response(&ApiError::new(
+                404,
+                "NOT_FOUND",
+                format!("Method not found: models/{rest}"),
+            ));
+            allow_origin(&mut r, origin.as_deref());
+            return r;
+        }
+    };
     let (key, key_header) = api_key(&headers);
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await;
     let parsed: Option<Value> = bytes
@@ -291,10 +337,14 @@ async fn generate(
         Ok(raw) => process(&st, &model, key.as_deref(), raw, parsed.as_ref()).await,
     };
     let status = match &outcome {
-        Outcome::Json(s, _) | Outcome::Raw(s, _) => *s,
-        Outcome::Truncated(_) => 200,
+        Outcome::Error(e, _) => Some(e.code),
+        Outcome::Malformed | Outcome::Answer(..) => Some(200),
+        Outcome::Dropped => None,
     };
     {
+        let path = uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_string(), |pq| pq.as_str().to_string());
         let mut log = lock(&st.requests);
         log.push_back(json!({
             "model": model,
@@ -303,33 +353,64 @@ async fn generate(
             "origin": origin,
             "status": status,
             "body": parsed.unwrap_or(Value::Null),
+            "receivedMs": received_ms,
+            "path": path,
+            "stream": matches!(method, Method::Stream(_)),
         }));
         while log.len() > REQUEST_LOG_LEN {
             log.pop_front();
         }
     }
-    let mut resp = match outcome {
-        Outcome::Json(s, v) => json_response(s, &v),
-        Outcome::Raw(s, text) => response(s, JSON_TYPE, Body::from(text)),
-        Outcome::Truncated(full) => {
-            let half = full.len() / 2;
-            let mut full = full;
-            full.truncate(half);
-            response(
-                200,
-                JSON_TYPE,
-                Body::new(TruncatedBody {
-                    chunk: Some(Bytes::from(full)),
-                    delay: Some(Box::pin(tokio::time::sleep(Duration::from_millis(50)))),
-                }),
-            )
+    let mut resp = match (outcome, method) {
+        (Outcome::Error(e, retry_after), _) => {
+            let mut r = error_response(&e);
+            if let Some(v) = retry_after.and_then(retry_after_value) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
         }
+        (Outcome::Dropped, _) => {
+            let mut r = response(200, JSON_TYPE, deliver::dropped());
+            r.extensions_mut().insert(Dropped);
+            r
+        }
+        (Outcome::Malformed, Method::Generate) => {
+            response(200, JSON_TYPE, Body::from(answer::MALFORMED_BODY))
+        }
+        (Outcome::Malformed, Method::Stream(framing)) => response(
+            200,
+            stream_type(framing),
+            deliver::malformed_stream(framing),
+        ),
+        (Outcome::Answer(v, markers), Method::Generate) => {
+            let v = if markers.snake {
+                answer::snake_case_keys(v)
+            } else {
+                v
+            };
+            let bytes = serde_json::to_vec(&v).unwrap_or_default();
+            response(200, JSON_TYPE, deliver::unary(bytes, &markers))
+        }
+        (Outcome::Answer(v, markers), Method::Stream(framing)) => response(
+            200,
+            stream_type(framing),
+            deliver::streamed(&v, &markers, framing),
+        ),
     };
     allow_origin(&mut resp, origin.as_deref());
     resp.extensions_mut().insert(LogModel(model));
     resp
 }
 
+fn stream_type(framing: Framing) -> &'static str {
+    match framing {
+        Framing::Sse => "text/event-stream",
+        Framing::JsonArray => JSON_TYPE,
+    }
+}
+
+/// Validates the request and decides the answer. Errors win in this order: key, JSON, model,
+/// validation rules, then the markers.
 async fn process(
     st: &AppState,
     model_name: &str,
@@ -390,13 +471,28 @@ async fn process(
     if let Some(ms) = markers.slow_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    if let Some(code) = &markers.status {
-        return error::injected(code, model_name).into();
+    if markers.drop {
+        return Outcome::Dropped;
     }
-    if let Some(code) = &markers.fail_first {
-        if lock(&st.failed_once).insert(last_text.clone()) {
-            return error::injected(code, model_name).into();
+    let injected = |code: &str| {
+        Outcome::Error(
+            error::injected(code, model_name, markers.retry_delay()),
+            markers.retry_after,
+        )
+    };
+    if let Some(code) = &markers.status {
+        return injected(code);
+    }
+    if let Some((n, code)) = &markers.fail_first {
+        if lock(&st.failed).should_fail(&last_text, *n) {
+            if code == "drop" {
+                return Outcome::Dropped;
+            }
+            return injected(code);
         }
+    }
+    if markers.echo_key {
+        return error::echo_key(key, model_name).into();
     }
     let ctx = Ctx {
         model,
@@ -406,16 +502,16 @@ async fn process(
         response_id: response_id(st),
     };
     if let Some(reason) = &markers.block {
-        return Outcome::Json(200, ctx.block_answer(reason));
+        return Outcome::Answer(ctx.block_answer(reason), Box::new(markers.clone()));
     }
     if markers.malformed {
-        return Outcome::Raw(200, answer::MALFORMED_BODY);
+        return Outcome::Malformed;
     }
     if let Some(reason) = &markers.finish {
-        return Outcome::Json(200, ctx.finish_answer(reason));
+        return Outcome::Answer(ctx.finish_answer(reason), Box::new(markers.clone()));
     }
     if markers.no_image || req.text_only() {
-        return Outcome::Json(200, ctx.text_answer());
+        return Outcome::Answer(ctx.text_answer(), Box::new(markers.clone()));
     }
     // 6. the image
     let prev = answer::previous_image(&req).map(|bytes| {
@@ -425,7 +521,7 @@ async fn process(
             known.unwrap_or_else(|| Look::from_unknown_image(bytes)),
         )
     });
-    let plan = answer::plan(&req, model, &prompt, st.config.image_scale, prev);
+    let plan = answer::plan(&req, model, &prompt, &markers, st.config.image_scale, prev);
     let rendered: Rendered = {
         let plan = plan.clone();
         match tokio::task::spawn_blocking(move || answer::render_plan(&plan)).await {
@@ -445,13 +541,7 @@ async fn process(
     };
     lock(&st.looks).insert(render::signature(&rendered.bytes), plan.look.clone());
     let v = ctx.image_answer(&plan, &rendered);
-    if markers.truncate {
-        return match serde_json::to_vec(&v) {
-            Ok(bytes) => Outcome::Truncated(bytes),
-            Err(_) => ApiError::new(500, "INTERNAL", "serialization failed").into(),
-        };
-    }
-    Outcome::Json(200, v)
+    Outcome::Answer(v, Box::new(markers.clone()))
 }
 
 fn response_id(st: &AppState) -> String {

@@ -28,6 +28,9 @@ pub struct ModelSpec {
     /// Gemini 3 models: thought signatures, thoughtsTokenCount.
     pub gemini3: bool,
     pub output: OutputFormat,
+    /// Output tokens of one final image per `imageSize` (the first entry when no size is sent
+    /// or the model takes none).
+    pub image_tokens: &'static [(&'static str, u64)],
 }
 
 pub const COMMON_RATIOS: &[&str] = &[
@@ -47,6 +50,7 @@ pub static MODELS: &[ModelSpec] = &[
         thinking: Thinking::Levels,
         gemini3: true,
         output: OutputFormat::Png,
+        image_tokens: &[("1K", 1120), ("512px", 747), ("2K", 1680), ("4K", 2520)],
     },
     ModelSpec {
         name: "gemini-3-pro-image-preview",
@@ -56,6 +60,7 @@ pub static MODELS: &[ModelSpec] = &[
         thinking: Thinking::AlwaysHigh,
         gemini3: true,
         output: OutputFormat::Jpeg,
+        image_tokens: &[("1K", 1120), ("2K", 1120), ("4K", 2000)],
     },
     ModelSpec {
         name: "gemini-2.5-flash-image",
@@ -65,6 +70,7 @@ pub static MODELS: &[ModelSpec] = &[
         thinking: Thinking::Disabled,
         gemini3: false,
         output: OutputFormat::Png,
+        image_tokens: &[("1K", 1290)],
     },
 ];
 
@@ -106,17 +112,19 @@ pub fn output_dims(ratio: &str, size: &str, scale: u32) -> (u32, u32) {
     ((w / scale).max(8), (h / scale).max(8))
 }
 
-/// Output image tokens for an `imageSize`.
+/// Output tokens of one final image of `size` (the model's 1K figure for a size it does not
+/// list).
 pub fn image_tokens(model: &ModelSpec, size: &str) -> u64 {
-    if !model.gemini3 {
-        return 1290;
-    }
-    match size {
-        "512px" => 747,
-        "2K" => 1680,
-        "4K" => 2520,
-        _ => 1120,
-    }
+    let find = |s: &str| {
+        model
+            .image_tokens
+            .iter()
+            .find(|(k, _)| *k == s)
+            .map(|(_, t)| *t)
+    };
+    find(size)
+        .or_else(|| model.image_tokens.first().map(|(_, t)| *t))
+        .unwrap_or(0)
 }
 
 /// The supported ratio nearest (in log space) to `w`:`h`.

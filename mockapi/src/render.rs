@@ -11,10 +11,15 @@ const SIGNATURE_PREFIX: &[u8] = b"gemini-mock-signature-v1";
 
 /// base64(sha256("gemini-mock-signature-v1" ++ bytes)).
 pub fn signature(bytes: &[u8]) -> String {
+    STANDARD.encode(signature_digest(bytes))
+}
+
+/// sha256("gemini-mock-signature-v1" ++ bytes): the decoded bytes of [`signature`].
+pub fn signature_digest(bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(SIGNATURE_PREFIX);
     h.update(bytes);
-    STANDARD.encode(h.finalize())
+    h.finalize().into()
 }
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -221,6 +226,63 @@ pub fn draft(look: &Look, w: u32, h: u32, block: u32) -> Vec<u8> {
         );
     }
     buf
+}
+
+/// One colour over the whole picture, as packed RGB.
+pub fn solid(w: u32, h: u32, c: Rgb) -> Vec<u8> {
+    let n = (w as usize) * (h as usize);
+    let mut buf = Vec::with_capacity(n * 3);
+    for _ in 0..n {
+        buf.extend_from_slice(&c);
+    }
+    buf
+}
+
+/// `[[svg-image]]` / `[[mime-lie]]`: an SVG whose script, if it ever runs, marks the page.
+pub const HOSTILE_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" \
+     height=\"64\" viewBox=\"0 0 64 64\"><rect width=\"64\" height=\"64\" fill=\"#c00\"/>\
+     <script>window.__mockScriptRan='svg';try{window.parent.__mockScriptRan='svg'}catch(e){}\
+     document.title='pwned'</script></svg>";
+
+/// `[[html-image]]`: an HTML page whose script, if it ever runs, marks the page.
+pub const HOSTILE_HTML: &str = "<!doctype html><html><head><title>not an image</title></head>\
+     <body><h1>Not an image</h1><script>window.__mockScriptRan='html';\
+     try{window.parent.__mockScriptRan='html'}catch(e){}document.title='pwned'</script>\
+     </body></html>";
+
+/// Width and height `[[huge-dims]]` claims.
+pub const HUGE_DIMS: u32 = 30_000;
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+}
+
+/// `[[huge-dims]]`: a well-formed PNG (valid chunk CRCs) whose IHDR says 30000x30000 8-bit RGB;
+/// its IDAT is an empty zlib stream, so a decoder that trusts the header would allocate 2.7 GB
+/// and then find no pixels.
+pub fn huge_dims_png() -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&HUGE_DIMS.to_be_bytes());
+    ihdr.extend_from_slice(&HUGE_DIMS.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png_chunk(&mut out, b"IHDR", &ihdr);
+    // zlib header, one empty final stored block, Adler-32 of nothing
+    png_chunk(
+        &mut out,
+        b"IDAT",
+        &[
+            0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01,
+        ],
+    );
+    png_chunk(&mut out, b"IEND", &[]);
+    out
 }
 
 pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {

@@ -19,6 +19,24 @@ pub const B64_IN: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// URL-safe alphabet (`-` and `_`); padding optional.
+pub const B64_URL_IN: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes a `bytes` field the way protobuf's JSON mapping does: standard or URL-safe base64,
+/// padded or not (one alphabet per string; whitespace, `data:` prefixes and mixed alphabets
+/// are refused).
+pub fn decode_bytes(s: &str) -> Option<Vec<u8>> {
+    let engine = if s.bytes().any(|b| b == b'-' || b == b'_') {
+        &B64_URL_IN
+    } else {
+        &B64_IN
+    };
+    engine.decode(s).ok()
+}
+
 pub const MAX_TOTAL_B64: usize = 100 * 1024 * 1024;
 pub const MAX_IMAGE_BYTES: usize = 7 * 1024 * 1024;
 
@@ -35,7 +53,9 @@ pub struct Part {
     pub text: Option<String>,
     pub inline: Option<Inline>,
     pub thought: bool,
-    pub signature: Option<String>,
+    /// The decoded `thoughtSignature` (signatures are compared as bytes, so one sent back in
+    /// either base64 alphabet matches).
+    pub signature: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -339,10 +359,7 @@ fn parse_part(v: &Value, path: &str) -> Result<Part, ApiError> {
             "thought" => part.thought = as_bool(v, &p)?,
             "thought_signature" => {
                 let s = as_str(v, &p)?;
-                if B64_IN.decode(s).is_err() {
-                    return Err(bytes_error(&p, s));
-                }
-                part.signature = Some(s.to_string());
+                part.signature = Some(decode_bytes(s).ok_or_else(|| bytes_error(&p, s))?);
             }
             "inline_data" => {
                 let obj = as_obj(v, &p, "Blob")?;
@@ -354,7 +371,7 @@ fn parse_part(v: &Value, path: &str) -> Result<Part, ApiError> {
                         "mime_type" => mime = as_str(v, &q)?.to_string(),
                         "data" => {
                             let s = as_str(v, &q)?;
-                            bytes = B64_IN.decode(s).map_err(|_| bytes_error(&q, s))?;
+                            bytes = decode_bytes(s).ok_or_else(|| bytes_error(&q, s))?;
                         }
                         _ => {}
                     }
@@ -624,12 +641,12 @@ fn check_signatures(contents: &[Content]) -> Result<(), ApiError> {
         }
         for (j, p) in c.parts.iter().enumerate() {
             let expected = match (&p.inline, &p.text) {
-                (Some(img), _) => render::signature(&img.bytes),
-                (None, Some(text)) => render::signature(text.as_bytes()),
+                (Some(img), _) => render::signature_digest(&img.bytes),
+                (None, Some(text)) => render::signature_digest(text.as_bytes()),
                 (None, None) => continue,
             };
             match &p.signature {
-                Some(sig) if *sig == expected => {}
+                Some(sig) if sig.as_slice() == expected.as_slice() => {}
                 Some(_) => return Err(ApiError::invalid("Corrupted thought signature.")),
                 None if p.inline.is_some() && !p.thought => {
                     return Err(ApiError::invalid(format!(

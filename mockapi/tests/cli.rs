@@ -63,6 +63,27 @@ fn binary_prints_its_address_and_serves() {
             &answer[..200.min(answer.len())]
         );
         assert!(answer.contains("\"inlineData\""));
+        // [[echo-key]] repeats the key to the caller, never to the log
+        let body = r#"{"contents":[{"parts":[{"text":"a cat [[echo-key]]"}]}]}"#;
+        let echoed = http(
+            &addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-goog-api-key: secret-key-123\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        assert!(echoed.starts_with("HTTP/1.1 400"), "{echoed}");
+        assert!(echoed.contains("secret-key-123"), "{echoed}");
+        // [[drop]]: not a byte
+        let body = r#"{"contents":[{"parts":[{"text":"a cat [[drop]]"}]}]}"#;
+        let dropped = http(
+            &addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-goog-api-key: k\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        assert_eq!(dropped, "");
     });
     let _ = child.kill();
     let _ = child.wait();
@@ -81,7 +102,16 @@ fn binary_prints_its_address_and_serves() {
         stderr.contains("-> 200 model=gemini-3.1-flash-image-preview"),
         "{stderr}"
     );
-    assert!(!stderr.contains("secret-key-123"));
+    assert!(!stderr.contains("secret-key-123"), "{stderr}");
+    assert!(!stderr.contains("secret-key-1"), "{stderr}");
+    assert!(
+        stderr.contains("-> 400 model=gemini-3.1-flash-image-preview"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("-> dropped model=gemini-3.1-flash-image-preview"),
+        "{stderr}"
+    );
 }
 
 #[test]

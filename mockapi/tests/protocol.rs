@@ -380,15 +380,15 @@ async fn mock_requests_log() {
     assert_eq!(log[2]["keyHeader"], Value::Null);
     assert_eq!(log[2]["origin"], Value::Null);
     assert_eq!(log[2]["status"], 404);
-    // only the last 20 are kept, oldest first
-    for i in 0..25 {
+    // only the last 50 are kept, oldest first
+    for i in 0..55 {
         post(&app, FLASH, &prompt(&format!("n{i} [[status:500]]"))).await;
     }
     let log = get(&app, "/__mock/requests").await.json();
     let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 20);
+    assert_eq!(log.len(), 50);
     assert_eq!(log[0]["body"], prompt("n5 [[status:500]]"));
-    assert_eq!(log[19]["body"], prompt("n24 [[status:500]]"));
+    assert_eq!(log[49]["body"], prompt("n54 [[status:500]]"));
     // DELETE clears
     let r = send(
         &app,
@@ -399,6 +399,44 @@ async fn mock_requests_log() {
     .await;
     assert!(r.status < 300);
     assert_eq!(get(&app, "/__mock/requests").await.json(), json!([]));
+}
+
+#[tokio::test]
+async fn mock_requests_log_has_arrival_time_path_and_stream() {
+    let app = test_app();
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let before = now();
+    post(&app, FLASH, &prompt("a cat")).await;
+    post_to(&app, &stream_path(PRO, true), &prompt("a dog"), &[]).await;
+    post_to(&app, &stream_path(FLASH25, false), &prompt("an owl"), &[]).await;
+    let after = now();
+    let log = get(&app, "/__mock/requests").await.json();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 3);
+    for (entry, path, stream) in [
+        (&log[0], gen_path(FLASH), false),
+        (&log[1], stream_path(PRO, true), true),
+        (&log[2], stream_path(FLASH25, false), true),
+    ] {
+        assert_eq!(entry["path"], path);
+        assert_eq!(entry["stream"], stream);
+        let t = entry["receivedMs"].as_u64().unwrap();
+        assert!(
+            (before..=after).contains(&t),
+            "{t} not in {before}..={after}"
+        );
+        assert_eq!(entry["status"], 200);
+        // the fields of before are all still there
+        for k in ["model", "apiKey", "keyHeader", "origin", "status", "body"] {
+            assert!(entry.get(k).is_some(), "{k}");
+        }
+    }
+    assert!(log[0]["receivedMs"].as_u64() <= log[2]["receivedMs"].as_u64());
 }
 
 #[tokio::test]

@@ -325,3 +325,65 @@ fn header_readers() {
     assert_eq!(image_dims(b"nonsense"), None);
     assert_eq!(image_dims(&[0xFF, 0xD8, 0xFF]), None);
 }
+
+#[tokio::test]
+async fn usage_details_per_model_and_size() {
+    let app = test_app();
+    for (model, size, image_tokens) in [
+        (FLASH, Some("512px"), 747),
+        (FLASH, None, 1120),
+        (FLASH, Some("1K"), 1120),
+        (FLASH, Some("2K"), 1680),
+        (FLASH, Some("4K"), 2520),
+        (PRO, Some("1K"), 1120),
+        (PRO, Some("2K"), 1120),
+        (PRO, Some("4K"), 2000),
+        (FLASH25, None, 1290),
+    ] {
+        let mut body = json!({"contents": [{"parts": [{"text": "a red fox"}]}]});
+        if let Some(size) = size {
+            body["generationConfig"] = json!({"imageConfig": {"imageSize": size}});
+        }
+        let v = ok(&app, model, &body).await;
+        let u = &v["usageMetadata"];
+        let details = u["candidatesTokensDetails"].as_array().unwrap();
+        let count = |m: &str| {
+            details
+                .iter()
+                .find(|d| d["modality"] == m)
+                .and_then(|d| d["tokenCount"].as_u64())
+        };
+        assert_eq!(count("IMAGE"), Some(image_tokens), "{model} {size:?}: {u}");
+        let text = count("TEXT").unwrap();
+        assert!(text > 0);
+        assert_eq!(details.len(), 2);
+        assert_eq!(
+            u["candidatesTokenCount"].as_u64(),
+            Some(image_tokens + text)
+        );
+        assert_eq!(u["promptTokensDetails"][0]["modality"], "TEXT");
+        let thoughts = u["thoughtsTokenCount"].as_u64();
+        assert_eq!(thoughts.is_some(), model != FLASH25, "{model}");
+        assert_eq!(
+            u["totalTokenCount"].as_u64().unwrap(),
+            u["promptTokenCount"].as_u64().unwrap() + image_tokens + text + thoughts.unwrap_or(0)
+        );
+    }
+    // image only: no TEXT entry; text only: no IMAGE entry
+    let v = ok(&app, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "generationConfig": {"responseModalities": ["IMAGE"]}})).await;
+    assert_eq!(
+        v["usageMetadata"]["candidatesTokensDetails"],
+        json!([{"modality": "IMAGE", "tokenCount": 1120}])
+    );
+    let v = ok(&app, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "generationConfig": {"responseModalities": ["TEXT"]}})).await;
+    let d = v["usageMetadata"]["candidatesTokensDetails"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["modality"], "TEXT");
+    assert_eq!(
+        d[0]["tokenCount"],
+        v["usageMetadata"]["candidatesTokenCount"]
+    );
+}

@@ -208,13 +208,17 @@ async fn inline_data_rules() {
         msg.contains("(TYPE_BYTES), Base64 decoding failed for \"@@not base64@@\""),
         "{msg}"
     );
-    // URL-safe alphabet and embedded newlines are not standard base64
-    let msg = invalid(
-        FLASH,
-        &with(json!({"inlineData": {"mimeType": "image/png", "data": "ab-_"}})),
-    )
-    .await;
-    assert!(msg.contains("Base64 decoding failed"), "{msg}");
+    // protobuf's JSON mapping takes one alphabet per string, without whitespace
+    let standard = b64(&p);
+    let wrapped = format!("{}\n{}", &standard[..40], &standard[40..]);
+    for bad in [wrapped, "ab-_cd+/".to_string(), "ab-+".to_string()] {
+        let msg = invalid(
+            FLASH,
+            &with(json!({"inlineData": {"mimeType": "image/png", "data": bad}})),
+        )
+        .await;
+        assert!(msg.contains("Base64 decoding failed"), "{msg}");
+    }
     // unpadded standard base64 is accepted
     let unpadded = b64(&p).trim_end_matches('=').to_string();
     assert_ne!(unpadded, b64(&p), "test PNG should need padding");
@@ -476,7 +480,7 @@ async fn unknown_model_is_404() {
          supported methods."
     );
     // another action on a known model
-    let req = axum::http::Request::post(format!("/v1beta/models/{FLASH}:streamGenerateContent"))
+    let req = axum::http::Request::post(format!("/v1beta/models/{FLASH}:generateImages"))
         .header("x-goog-api-key", "k")
         .body(axum::body::Body::from(prompt("x").to_string()))
         .unwrap();

@@ -220,3 +220,156 @@ pub async fn ok(app: &Router, model: &str, body: &Value) -> Value {
 pub fn b64_decode(s: &str) -> Vec<u8> {
     STANDARD.decode(s).unwrap()
 }
+
+/// POST a JSON body to any path with `x-goog-api-key: test-key` and the extra headers.
+pub async fn post_to(app: &Router, path: &str, body: &Value, headers: &[(&str, &str)]) -> Resp {
+    let mut b = Request::post(path)
+        .header("content-type", "application/json")
+        .header("x-goog-api-key", "test-key");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    send(app, b.body(Body::from(body.to_string())).unwrap()).await
+}
+
+pub fn stream_path(model: &str, sse: bool) -> String {
+    let q = if sse { "?alt=sse" } else { "" };
+    format!("/v1beta/models/{model}:streamGenerateContent{q}")
+}
+
+/// A response read frame by frame: the data frames, and whether the body ended in an error
+/// (an aborted connection) rather than a clean end.
+pub struct Frames {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub frames: Vec<Vec<u8>>,
+    pub failed: bool,
+}
+
+impl Frames {
+    pub fn body(&self) -> Vec<u8> {
+        self.frames.concat()
+    }
+}
+
+/// Sends a request and reads its body frame by frame.
+pub async fn frames(app: &Router, req: Request<Body>) -> Frames {
+    let resp = app.clone().oneshot(req).await.expect("infallible");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let mut body = resp.into_body();
+    let mut out = Frames {
+        status,
+        headers,
+        frames: Vec::new(),
+        failed: false,
+    };
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(f) => {
+                if let Some(d) = f.data_ref() {
+                    out.frames.push(d.to_vec());
+                }
+            }
+            Err(_) => {
+                out.failed = true;
+                break;
+            }
+        }
+    }
+    out
+}
+
+pub fn post_req(path: &str, body: &Value) -> Request<Body> {
+    Request::post(path)
+        .header("content-type", "application/json")
+        .header("x-goog-api-key", "test-key")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Serves `app` on a free local port.
+pub async fn serve(app: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
+/// Sends one raw HTTP/1.1 POST over TCP and reads until the server closes the connection:
+/// the bytes received, and whether the read ended in an error (e.g. a reset).
+pub async fn raw_post(addr: std::net::SocketAddr, path: &str, body: &str) -> (Vec<u8>, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nx-goog-api-key: k\r\ncontent-type: application/json\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut buf)).await {
+            Ok(Ok(0)) => return (raw, false),
+            Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
+            Ok(Err(_)) => return (raw, true),
+            Err(_) => panic!("no answer within 20 s"),
+        }
+    }
+}
+
+/// The stream events of an SSE body (checks Google's framing: `data: <one line>` + CRLF CRLF).
+pub fn sse_events(body: &[u8]) -> Vec<Value> {
+    let text = std::str::from_utf8(body).expect("UTF-8 stream");
+    assert!(text.ends_with("\r\n\r\n"), "stream ends after a blank line");
+    text.strip_suffix("\r\n\r\n")
+        .unwrap()
+        .split("\r\n\r\n")
+        .map(|ev| {
+            let line = ev
+                .strip_prefix("data: ")
+                .unwrap_or_else(|| panic!("not a data line: {ev:.80}"));
+            assert!(
+                !line.contains('\n') && !line.contains('\r'),
+                "one line per event"
+            );
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("event is not JSON ({e}): {line:.200}"))
+        })
+        .collect()
+}
+
+/// The client's merging rule: concatenate adjacent text parts with the same `thought` flag (a
+/// signature on any piece belongs to the merged part); other parts stay as they are.
+pub fn merge(events: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for e in events {
+        let parts = e["candidates"][0]["content"]["parts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for p in parts {
+            let is_text = |p: &Value| p.get("text").is_some() && p.get("inlineData").is_none();
+            let thought = |p: &Value| p["thought"] == json!(true);
+            if let Some(last) = out.last_mut() {
+                if is_text(last) && is_text(&p) && thought(last) == thought(&p) {
+                    let joined = format!(
+                        "{}{}",
+                        last["text"].as_str().unwrap(),
+                        p["text"].as_str().unwrap()
+                    );
+                    last["text"] = json!(joined);
+                    if let Some(sig) = p.get("thoughtSignature") {
+                        last["thoughtSignature"] = sig.clone();
+                    }
+                    continue;
+                }
+            }
+            out.push(p);
+        }
+    }
+    out
+}
