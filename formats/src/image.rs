@@ -30,7 +30,7 @@ pub const SMALL_HEADER_LEN: usize = 32;
 pub const JPEG_FIRST_READ: usize = 64 * 1024 + 32;
 
 /// How many leading bytes to read to try [`dimensions`]: from the first few bytes
-/// (at least 3 for JPEG, 2 for the rest), [`JPEG_FIRST_READ`] for JPEG,
+/// (2 are enough), [`JPEG_FIRST_READ`] for JPEG,
 /// [`SMALL_HEADER_LEN`] for anything else.
 pub fn first_read_len(start: &[u8]) -> usize {
     if start.starts_with(&[0xFF, 0xD8]) {

@@ -150,6 +150,7 @@ fn more_than_65535_entries_use_zip64_and_meet_the_count_limit() {
             "import zipfile; z = zipfile.ZipFile({path:?}); print(len(z.infolist()), z.testzip())"
         ),
         );
+        let _ = std::fs::remove_file(&path);
         assert_eq!(out.trim(), "70000 None");
     }
 }
@@ -273,7 +274,9 @@ fn python_zip(py: &str, name: &str, body: &str) -> Vec<u8> {
     let path = temp(name);
     let code = format!("import zipfile, sys\nOUT = {path:?}\n{body}");
     run_python(py, &code);
-    std::fs::read(&path).unwrap()
+    let bytes = std::fs::read(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    bytes
 }
 
 #[test]
@@ -339,6 +342,7 @@ with zipfile.ZipFile(OUT, "w", compression=zipfile.ZIP_DEFLATED) as z:
     );
     run_python(&py, &code);
     let streamed = std::fs::read(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
     let flags = u16::from_le_bytes([streamed[6], streamed[7]]);
     assert_ne!(flags & 8, 0, "the first entry has a data descriptor");
     let entries = read_all(&streamed, &Limits::default()).unwrap();
@@ -470,6 +474,7 @@ fn reads_what_info_zip_writes() {
     let file = std::fs::read(dir.join("out.zip")).unwrap();
     let entries = read_all(&file, &Limits::default()).unwrap();
     assert_eq!(names(&entries), ["a.txt", "sub/b.bin"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -479,6 +484,7 @@ fn encrypted_entries_are_refused_by_name() {
     }
     let dir = in_dir_with_files("encrypted");
     let file = zip_in(&dir, &["-q", "-P", "secret", "out.zip", "a.txt"]);
+    let _ = std::fs::remove_dir_all(&dir);
     let err = read_all(&file, &Limits::default()).unwrap_err();
     assert_eq!(
         err,
@@ -509,6 +515,7 @@ fn what_the_writer_makes_passes_python_and_unzip() {
                  print(z.testzip(), [i.filename for i in z.infolist()], z.infolist()[0].date_time)"
                 ),
             );
+            let _ = std::fs::remove_file(&path);
             assert_eq!(
                 out.trim(),
                 "None ['images/fox.png', 'images/Café 東京.webp', 'empty.txt', 'manifest.json'] \
@@ -529,6 +536,7 @@ fn what_the_writer_makes_passes_python_and_unzip() {
         let path = temp(name);
         std::fs::write(&path, file).unwrap();
         let out = Command::new("unzip").arg("-t").arg(&path).output().unwrap();
+        let _ = std::fs::remove_file(&path);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{name}: {text}");
         assert!(text.contains("No errors detected"), "{name}: {text}");

@@ -438,12 +438,12 @@ impl Parser<'_> {
             };
             let id = self.new_id();
             if let Some(d) = self.delim(opener) {
-                d.count -= used;
+                d.count = d.count.saturating_sub(used);
                 d.opens.push((kind, used, id));
             }
             let mut closer_left = 0;
             if let Some(d) = self.delim(closer) {
-                d.count -= used;
+                d.count = d.count.saturating_sub(used);
                 d.closes.push((kind, used, id));
                 closer_left = d.count;
             }
