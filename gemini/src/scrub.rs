@@ -18,7 +18,7 @@ pub const MIN_RUN: usize = 8;
 /// [`MIN_RUN`] or more of its consecutive characters. Neighbouring hidden
 /// runs become one [`HIDDEN`]. An empty key hides nothing.
 ///
-/// Time is linear in `text` times the key's length.
+/// Time is linear in `text` (times how often a byte repeats in the key).
 pub fn scrub(text: &str, key: &str) -> String {
     if key.is_empty() {
         return text.to_owned();
@@ -79,12 +79,6 @@ struct Unit {
     end: usize,
 }
 
-impl Unit {
-    fn is(&self, b: u8) -> bool {
-        self.byte == b || self.alt == Some(b)
-    }
-}
-
 /// Where the key's characters begin, to count whole characters in a run of its
 /// bytes.
 struct KeyChars {
@@ -135,18 +129,34 @@ impl KeyChars {
 }
 
 /// Marks the text bytes of every run of [`MIN_RUN`]+ key characters in `units`:
-/// the longest common substring table, one row at a time.
+/// the longest common substring table, one row at a time, touching only the
+/// key positions that hold the unit's byte (so a key whose bytes differ costs
+/// one step per unit).
 fn mark(units: &[Unit], key: &[u8], chars: &KeyChars, hidden: &mut [bool]) {
     let k = key.len();
-    let mut prev = vec![0usize; k + 1];
-    let mut cur = vec![0usize; k + 1];
-    // best[i]: the longest run of units ending at unit i that is hidden.
+    let mut at: Vec<Vec<usize>> = vec![Vec::new(); 256];
+    for (j, b) in key.iter().enumerate() {
+        if let Some(list) = at.get_mut(usize::from(*b)) {
+            list.push(j);
+        }
+    }
+    let none: &[usize] = &[];
+    let positions = |b: u8| at.get(usize::from(b)).map_or(none, Vec::as_slice);
+    // prev[j + 1]: the run of units ending at the previous unit and of key
+    // bytes ending at key[j]; `prev_set` lists its non-zero entries.
+    let (mut prev, mut cur) = (vec![0usize; k + 1], vec![0usize; k + 1]);
+    let (mut prev_set, mut cur_set) = (Vec::new(), Vec::new());
+    // best[i]: the longest hidden run of units ending at unit i.
     let mut best = vec![0usize; units.len()];
     for (i, u) in units.iter().enumerate() {
         let mut longest = 0;
-        for (j, &kb) in key.iter().enumerate() {
-            let len = if u.is(kb) { prev[j] + 1 } else { 0 };
-            cur[j + 1] = len;
+        let alt = u.alt.map_or(none, positions);
+        for &j in positions(u.byte).iter().chain(alt) {
+            let len = prev.get(j).copied().unwrap_or(0) + 1;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = len;
+                cur_set.push(j + 1);
+            }
             if len > longest && chars.whole_in(j + 1 - len, j + 1) >= MIN_RUN {
                 longest = len;
             }
@@ -154,7 +164,13 @@ fn mark(units: &[Unit], key: &[u8], chars: &KeyChars, hidden: &mut [bool]) {
         if let Some(slot) = best.get_mut(i) {
             *slot = longest;
         }
+        for j in prev_set.drain(..) {
+            if let Some(slot) = prev.get_mut(j) {
+                *slot = 0;
+            }
+        }
         std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(&mut prev_set, &mut cur_set);
     }
     let mut left = 0usize;
     for (i, u) in units.iter().enumerate().rev() {
