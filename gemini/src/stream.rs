@@ -581,6 +581,47 @@ impl StreamingAnswer {
     }
 }
 
+/// Whether a `Content-Type` is `text/event-stream` (any parameters, any case):
+/// a 200 of another type is not read as a stream (a proxy that drops
+/// `alt=sse` gets the JSON array of [`interpret_array_with`]).
+pub fn is_event_stream(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// Reads `:streamGenerateContent` answered without `alt=sse`: a JSON array of
+/// the events (`[{…},{…}]`), merged as the stream's are. Any other status is
+/// the error it carries, as for [`crate::response::interpret_with`].
+pub fn interpret_array_with(
+    status: u16,
+    body: Vec<u8>,
+    decode: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+) -> Result<Generation, Failure> {
+    if !(200..300).contains(&status) {
+        return Err(crate::error::from_error_response(status, &body));
+    }
+    let parsed = serde_json::from_slice::<Vec<GenerateContentResponse>>(&body);
+    drop(body);
+    let events = parsed.map_err(|e| {
+        if e.is_eof() {
+            Failure::Truncated
+        } else {
+            Failure::Malformed(e.to_string())
+        }
+    })?;
+    let mut assembler = Assembler::new();
+    for event in events {
+        if let Some(error) = &event.error {
+            return Err(crate::error::from_error_value(error));
+        }
+        assembler.events += 1;
+        assembler.merge(event);
+    }
+    assembler.finish(decode)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -843,6 +884,55 @@ mod tests {
         }))
         .unwrap_err();
         assert!(matches!(e, Failure::BadImage(_)));
+    }
+
+    #[test]
+    fn a_json_array_of_events_reads_like_the_whole_answer() {
+        for answer in [
+            thoughts_drafts_text_image(),
+            json!({"candidates": [{"content": {"parts": [{"text": "no"}]}, "finishReason": "STOP"}]}),
+        ] {
+            let events = split(&answer, 3, false);
+            let array = serde_json::to_vec(&events).unwrap();
+            assert_eq!(
+                interpret_array_with(200, array, decode_base64),
+                interpret(200, &serde_json::to_vec(&answer).unwrap())
+            );
+        }
+        let events = split(&thoughts_drafts_text_image(), 3, false);
+        let cut = serde_json::to_vec(&events[..2]).unwrap();
+        assert_eq!(
+            interpret_array_with(200, cut.clone(), decode_base64),
+            Err(Failure::Incomplete {
+                events: 2,
+                inside_event: false
+            })
+        );
+        assert_eq!(
+            interpret_array_with(200, cut[..cut.len() - 1].to_vec(), decode_base64),
+            Err(Failure::Truncated)
+        );
+        let error =
+            br#"[{"candidates":[]},{"error":{"code":503,"message":"m","status":"UNAVAILABLE"}}]"#;
+        assert!(
+            matches!(interpret_array_with(200, error.to_vec(), decode_base64), Err(Failure::Api(e)) if e.code == 503)
+        );
+        assert!(
+            matches!(interpret_array_with(503, error.to_vec(), decode_base64), Err(Failure::Api(e)) if e.code == 503)
+        );
+        assert!(matches!(
+            interpret_array_with(200, b"{}".to_vec(), decode_base64),
+            Err(Failure::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn event_stream_content_types() {
+        assert!(is_event_stream("text/event-stream"));
+        assert!(is_event_stream(" Text/Event-Stream ; charset=utf-8"));
+        assert!(!is_event_stream("application/json"));
+        assert!(!is_event_stream("text/event-streams"));
+        assert!(!is_event_stream(""));
     }
 
     #[test]
