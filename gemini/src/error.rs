@@ -148,6 +148,19 @@ impl Failure {
                 action: e.to_string(),
             },
             Self::Api(e) => api_message(e),
+            Self::Http { status: 429, excerpt } => m(
+                "Rate limited (HTTP 429)",
+                (!excerpt.is_empty()).then(|| excerpt.clone()),
+                "Wait a minute before trying again; the endpoint or a proxy in between is limiting requests.",
+            ),
+            Self::Http {
+                status: status @ 502..=504,
+                excerpt,
+            } => m(
+                &format!("The server or a proxy in between is unavailable (HTTP {status})"),
+                (!excerpt.is_empty()).then(|| excerpt.clone()),
+                "Try again in a minute; if it keeps happening, check the API base URL in Settings.",
+            ),
             Self::Http { status, excerpt } => m(
                 &format!("The server answered HTTP {status} without an API error"),
                 (!excerpt.is_empty()).then(|| excerpt.clone()),
@@ -803,7 +816,15 @@ mod tests {
 
     #[test]
     fn a_proxys_rate_limit_page_is_retryable() {
-        assert!(from_error_response(429, b"<html>Too Many Requests</html>").retryable());
+        let f = from_error_response(429, b"<html>Too Many Requests</html>");
+        assert!(f.retryable());
+        assert_eq!(f.message().title, "Rate limited (HTTP 429)");
+        let m = from_error_response(503, b"busy").message();
+        assert_eq!(
+            m.title,
+            "The server or a proxy in between is unavailable (HTTP 503)"
+        );
+        assert_eq!(m.detail.as_deref(), Some("busy"));
         assert!(!from_error_response(404, b"<html>Not Found</html>").retryable());
     }
 
