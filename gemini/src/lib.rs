@@ -3,8 +3,10 @@
 //! Everything that can be decided without a browser lives here so host `cargo test`
 //! reaches it: what the request body is ([`request`]), what each model accepts
 //! ([`models`]), which part of an answer is the final image and what went wrong
-//! ([`response`], [`error`]), what kind of image a file really is ([`mime`]) and
-//! what a download is called ([`naming`]).
+//! ([`response`], [`error`]), what kind of image a file really is ([`mime`]),
+//! what a download is called ([`naming`]), whether and when to retry and how
+//! long to wait ([`retry`]), how a streamed answer is read ([`stream`]) and how
+//! the API key is kept out of anything shown ([`scrub`]).
 
 pub mod auth;
 pub mod error;
@@ -14,11 +16,17 @@ pub mod models;
 pub mod naming;
 pub mod request;
 pub mod response;
+pub mod retry;
+pub mod scrub;
+pub mod stream;
 pub mod wire;
 
 pub use auth::KeyHeader;
-pub use error::{ApiError, Failure};
+pub use error::{ApiError, Failure, TimeoutPhase};
 pub use mime::{ImageMime, Sniffed};
 pub use models::{AspectRatio, ImageSize, ModelCaps, Thinking, ThinkingLevel};
 pub use request::{RequestError, Settings};
 pub use response::Generation;
+pub use retry::{Decision, RetryInput, RetryPolicy};
+pub use scrub::scrub;
+pub use stream::StreamingAnswer;

@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine};
 
-use crate::error::{from_error_response, Failure};
+use crate::error::{from_error_response, from_error_value, Failure};
 use crate::mime::ImageMime;
 use crate::wire::{Content, GenerateContentResponse, GroundingMetadata, Part, Role, UsageMetadata};
 
@@ -97,15 +97,34 @@ pub fn interpret_with(
     if !(200..300).contains(&status) {
         return Err(from_error_response(status, &body));
     }
-    let parsed = crate::lift::parse_response(&body);
+    let parsed = parse_answer(&body);
     drop(body);
-    let response: GenerateContentResponse = parsed.map_err(|e| {
+    from_response(parsed?, decode)
+}
+
+/// Parses one answer, or one event of a streamed answer, with [`crate::lift`]:
+/// a body that ends early is [`Failure::Truncated`], anything else that is not
+/// a `GenerateContentResponse` is [`Failure::Malformed`].
+pub fn parse_answer(body: &[u8]) -> Result<GenerateContentResponse, Failure> {
+    crate::lift::parse_response(body).map_err(|e| {
         if e.is_eof() {
             Failure::Truncated
         } else {
             Failure::Malformed(e.to_string())
         }
-    })?;
+    })
+}
+
+/// From a parsed answer (a whole one, or the events of a stream merged by
+/// [`crate::stream::Assembler`]) to the result: the final image decoded with
+/// `decode`, or why there is none.
+pub fn from_response(
+    response: GenerateContentResponse,
+    decode: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+) -> Result<Generation, Failure> {
+    if let Some(error) = &response.error {
+        return Err(from_error_value(error));
+    }
     let Some(candidate) = response.candidates.into_iter().next() else {
         return Err(match response.prompt_feedback {
             Some(fb) if fb.block_reason.is_some() => Failure::Blocked {
@@ -129,7 +148,11 @@ pub fn interpret_with(
             text: (!text.is_empty()).then_some(text),
         });
     };
-    let (image, mime_type) = match &content.parts[final_index].inline_data {
+    let (image, mime_type) = match content
+        .parts
+        .get(final_index)
+        .and_then(|p| p.inline_data.as_ref())
+    {
         Some(d) => (
             decode(&d.data).map_err(Failure::BadImage)?,
             d.mime_type.clone(),
@@ -282,6 +305,18 @@ mod tests {
             interpret(200, b"").unwrap_err(),
             Failure::Truncated
         ));
+    }
+
+    #[test]
+    fn an_error_in_a_success_answer_is_the_api_failure() {
+        let v = json!({"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}});
+        assert!(
+            matches!(ok(v).unwrap_err(), Failure::Api(e) if e.code == 503 && e.message == "overloaded")
+        );
+        let v = json!({"error": null, "candidates": [{"content": {"parts": [
+            {"inlineData": {"mimeType": "image/png", "data": b64(b"x")}}
+        ]}}]});
+        assert_eq!(ok(v).unwrap().image, b"x", "a null error is no error");
     }
 
     #[test]

@@ -190,6 +190,10 @@ pub struct GenerateContentResponse {
     pub model_version: Option<String>,
     #[serde(default, alias = "response_id")]
     pub response_id: Option<String>,
+    /// An error in place of an answer: a streamed error event
+    /// (`data: {"error": {…}}`), kept raw so that any shape is read.
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
