@@ -6,6 +6,7 @@
 //! ([`response`], [`error`]), what kind of image a file really is ([`mime`]) and
 //! what a download is called ([`naming`]).
 
+pub mod codegen;
 pub mod conversation;
 pub mod error;
 pub mod lift;
