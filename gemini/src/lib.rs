@@ -13,6 +13,7 @@ pub mod lift;
 pub mod mime;
 pub mod models;
 pub mod naming;
+pub mod pricing;
 pub mod request;
 pub mod response;
 pub mod wire;
