@@ -99,14 +99,15 @@ const resultFiles = (dir) => readdirSync(dir).filter((n) => /^result\.[a-z]+$/.t
  * Before each run the server's request log is emptied and any `result.*` removed.
  * Returns `{curl, python, javascript}`, each `{status, signal, timedOut, stdout,
  * stderr, image: {name, bytes} | null, requests}` (`requests`: what the server
- * logged during that run, each with `body`, `apiKey`, `keyHeader`).
+ * logged during that run, each with `body`, `apiKey`, `keyHeader`). `only` limits
+ * the run to some of "curl", "python", "javascript"; `env` adds to the environment.
  */
-export async function runPrograms(dir, { apiUrl, key, python = ensureVenv(), timeoutMs = 120_000, only } = {}) {
+export async function runPrograms(dir, { apiUrl, key, python = ensureVenv(), timeoutMs = 120_000, only, env: extraEnv = {} } = {}) {
   // `main.mjs` imports @google/genai: node looks for it beside the program.
   const link = join(dir, "node_modules");
   const linked = !existsSync(link);
   if (linked) symlinkSync(join(E2E_DIR, "node_modules"), link, "dir");
-  const env = { ...process.env, GEMINI_API_KEY: key };
+  const env = { ...process.env, ...extraEnv, GEMINI_API_KEY: key };
   for (const name of Object.keys(env)) {
     if (name === "GOOGLE_API_KEY" || name.startsWith("GOOGLE_GENAI_") || name.startsWith("GOOGLE_CLOUD_")) delete env[name];
   }
@@ -238,4 +239,44 @@ function normalizeKeys(obj, where, differences, who) {
     else out.set(k, { value, raw });
   }
   return out;
+}
+
+// ------------------------------------------------------------------ set-up
+
+const REPO = dirname(E2E_DIR);
+
+/**
+ * Writes programs with `gemini/examples/codegen.rs` (see its doc comment for
+ * `args`): the binary in CODEGEN_EXAMPLE_BIN, else `cargo run --example codegen`.
+ */
+export function writePrograms(args) {
+  const bin = process.env.CODEGEN_EXAMPLE_BIN;
+  const [cmd, all] = bin
+    ? [bin, args]
+    : ["cargo", ["run", "--quiet", "-p", "gemini", "--example", "codegen", "--", ...args]];
+  const r = spawnSync(cmd, all, { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (r.status !== 0) throw new Error(`${cmd} ${all.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+}
+
+/**
+ * The local API server to run against: MOCK_URL if set, else one started here
+ * (the binary in GEMINI_MOCK_BIN, else `cargo run -p gemini-mock`). Returns
+ * `{url, stop}`.
+ */
+export async function startMock() {
+  if (process.env.MOCK_URL) return { url: process.env.MOCK_URL.replace(/\/$/, ""), stop: () => {} };
+  const bin = process.env.GEMINI_MOCK_BIN;
+  const args = ["--port", "0", "--image-scale", "8", "--quiet"];
+  const [cmd, all] = bin ? [bin, args] : ["cargo", ["run", "--quiet", "-p", "gemini-mock", "--", ...args]];
+  const child = spawn(cmd, all, { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`the local API server exited (${code}) before listening`)));
+  });
+  return { url, stop: () => child.kill() };
 }

@@ -641,6 +641,8 @@ function odd_backslashes(s,   n) {
 BEGIN { RS = "\001" }
 { doc = doc $0 }
 END {
+  # Some awks (BWK, as on macOS) also split at newlines: JSON has none in strings.
+  if (index(doc, "\n") > 0) gsub(/\n/, " ", doc)
   n = split(doc, piece, "\"")
   i = 1
   while (1) {
@@ -1073,10 +1075,12 @@ for part in parts:
     if part.inline_data and not part.thought:
         final = part.inline_data
 if final is None:
+    # Enum members print as FinishReason.X: their value is the API's own name.
     if candidate:
-        why = f"finish reason {candidate.finish_reason}"
+        why = f"finish reason {getattr(candidate.finish_reason, 'value', candidate.finish_reason)}"
     elif response.prompt_feedback:
-        why = f"prompt blocked: {response.prompt_feedback.block_reason}"
+        reason = response.prompt_feedback.block_reason
+        why = f"prompt blocked: {getattr(reason, 'value', reason)}"
     else:
         why = "no candidate"
     sys.exit(f"No image in the answer ({why}).")
