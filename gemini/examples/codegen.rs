@@ -224,7 +224,7 @@ fn write_case(
         write(p.name, p.text.as_bytes())?;
     }
     for f in &code.files {
-        let bytes = gemini::response::decode_base64(&f.data)?;
+        let bytes = f.bytes().map_err(|e| e.to_string())?;
         write(&f.name, &bytes)?;
     }
     write("request.json", &body.to_json())?;

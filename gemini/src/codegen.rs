@@ -112,6 +112,18 @@ pub struct ImageFile {
     pub parts: Vec<PartRef>,
 }
 
+impl ImageFile {
+    /// The file's bytes: its base64 decoded (standard or URL-safe, padded or not).
+    pub fn bytes(&self) -> Result<Vec<u8>, CodegenError> {
+        decode_base64(&self.data).map_err(|_| {
+            CodegenError::BadImageData(self.parts.first().copied().unwrap_or(PartRef {
+                content: 0,
+                part: 0,
+            }))
+        })
+    }
+}
+
 /// The three programs, and the files they need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Code {
@@ -2089,6 +2101,27 @@ mod tests {
             &body,
             "https://api.cometapi.com",
             "gemini-3.1-flash-image-preview",
+        );
+    }
+
+    #[test]
+    fn files_hold_the_decoded_bytes() {
+        let next = user_content(
+            "x",
+            [
+                Part::image("image/png", URL_SAFE_NO_PAD.encode([0xfb, 0xff])),
+                Part::image("image/png", "not base64!".into()),
+            ],
+        );
+        let body = build(&Settings::default(), [], &next).unwrap();
+        let code = generate(&body, &target(KeyHeader::GoogApiKey), Images::Files).unwrap();
+        assert_eq!(code.files[0].bytes(), Ok(vec![0xfb, 0xff]));
+        assert_eq!(
+            code.files[1].bytes(),
+            Err(CodegenError::BadImageData(PartRef {
+                content: 0,
+                part: 2
+            }))
         );
     }
 

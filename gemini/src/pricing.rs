@@ -434,9 +434,8 @@ fn dollars(v: Option<&Value>, at: &str) -> Result<Micros, String> {
                 // Within range, so the product fits a u64 exactly enough.
                 Ok(Micros((x * 1_000_000.0).round() as u64))
             }
-            _ => Err(format!(
-                "{at}: expected {wants} up to {MAX_DOLLARS}, got {n}"
-            )),
+            // The limit is written out: no float formatting code in the wasm for it.
+            _ => Err(format!("{at}: expected {wants} up to 1000000, got {n}")),
         },
         Some(other) => Err(format!("{at}: expected {wants}, got {}", describe(other))),
     }
@@ -642,6 +641,42 @@ mod tests {
             cost(OLD, &image_only(1290), None).total.to_string(),
             "$0.039"
         );
+    }
+
+    #[test]
+    fn every_model_and_size_without_a_breakdown() {
+        // The table's image tokens per size, and what Google says one image costs.
+        for (model, size, image, micros) in [
+            (FLASH, Some(ImageSize::Px512), 747, 44_820),
+            (FLASH, Some(ImageSize::K1), 1120, 67_200),
+            (FLASH, None, 1120, 67_200),
+            (FLASH, Some(ImageSize::K2), 1680, 100_800),
+            (FLASH, Some(ImageSize::K4), 2520, 151_200),
+            (PRO, Some(ImageSize::K1), 1120, 134_400),
+            (PRO, Some(ImageSize::K2), 1120, 134_400),
+            (PRO, Some(ImageSize::K4), 2000, 240_000),
+            (OLD, None, 1290, 38_700),
+        ] {
+            // 10 more output tokens than the image: text.
+            let u = usage(json!({"candidatesTokenCount": image + 10}));
+            let c = cost(model, &u, size);
+            assert!(c.image_tokens_estimated);
+            assert_eq!(
+                (c.image_tokens, c.output_image),
+                (image, Micros(micros)),
+                "{model} {size:?}"
+            );
+            let text_per_million = PriceTable::builtin()
+                .lookup(model)
+                .unwrap()
+                .output_text_per_million
+                .0;
+            assert_eq!(
+                c.output_text,
+                Micros((10 * text_per_million).div_ceil(1_000_000)),
+                "{model}"
+            );
+        }
     }
 
     #[test]
