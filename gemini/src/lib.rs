@@ -6,14 +6,17 @@
 //! ([`response`], [`error`]), what kind of image a file really is ([`mime`]),
 //! what a download is called ([`naming`]), whether and when to retry and how
 //! long to wait ([`retry`]), how a streamed answer is read ([`stream`]) and how
-//! the API key is kept out of anything shown ([`scrub`]).
+//! the API key is kept out of anything shown ([`scrub`]), the same request as a
+//! program ([`codegen`]), and what an answer probably cost ([`pricing`]).
 
 pub mod auth;
+pub mod codegen;
 pub mod error;
 pub mod lift;
 pub mod mime;
 pub mod models;
 pub mod naming;
+pub mod pricing;
 pub mod request;
 pub mod response;
 pub mod retry;

@@ -230,6 +230,81 @@ pub struct UsageMetadata {
     pub thoughts_token_count: Option<u64>,
     #[serde(default, alias = "total_token_count")]
     pub total_token_count: Option<u64>,
+    /// The prompt's tokens by modality (`promptTokensDetails`).
+    #[serde(
+        default,
+        alias = "prompt_tokens_details",
+        skip_serializing_if = "ModalityTokens::is_empty"
+    )]
+    pub prompt_tokens_details: ModalityTokens,
+    /// The answer's tokens by modality (`candidatesTokensDetails`): text and image
+    /// output are priced apart.
+    #[serde(
+        default,
+        alias = "candidates_tokens_details",
+        skip_serializing_if = "ModalityTokens::is_empty"
+    )]
+    pub candidates_tokens_details: ModalityTokens,
+}
+
+/// Token counts by modality, from the API's list of `{modality, tokenCount}`.
+/// Anything unexpected in that list (an unknown shape, a missing count) is read as
+/// nothing rather than failing the answer; a modality other than text or image
+/// (audio, video, document) is counted in `other`; a modality given twice is added up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModalityTokens {
+    pub text: Option<u64>,
+    pub image: Option<u64>,
+    pub other: Option<u64>,
+}
+
+impl ModalityTokens {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl<'de> Deserialize<'de> for ModalityTokens {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        let mut out = Self::default();
+        for entry in value.as_array().into_iter().flatten() {
+            let modality = entry.get("modality").and_then(|m| m.as_str());
+            let count = entry
+                .get("tokenCount")
+                .or_else(|| entry.get("token_count"))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0);
+            let slot = match modality.map(str::to_ascii_uppercase).as_deref() {
+                Some("TEXT") => &mut out.text,
+                Some("IMAGE") => &mut out.image,
+                _ => &mut out.other,
+            };
+            *slot = Some(slot.unwrap_or(0).saturating_add(count));
+        }
+        Ok(out)
+    }
+}
+
+impl Serialize for ModalityTokens {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let entries = [
+            ("TEXT", self.text),
+            ("IMAGE", self.image),
+            ("MODALITY_UNSPECIFIED", self.other),
+        ];
+        let mut seq = s.serialize_seq(None)?;
+        for (modality, count) in entries {
+            if let Some(count) = count {
+                seq.serialize_element(&serde_json::json!({
+                    "modality": modality,
+                    "tokenCount": count,
+                }))?;
+            }
+        }
+        seq.end()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

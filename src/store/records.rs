@@ -61,7 +61,9 @@ pub struct TurnRecord {
     pub chosen: usize,
 }
 
-/// One of the parallel answers of a turn.
+/// One of the parallel answers of a turn. (The answer is the large variant and
+/// the common one: boxing it would only add an allocation per record.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum VariantRecord {
