@@ -364,6 +364,7 @@ fn run(args: &[String]) -> Result {
     // API: the dev server forwards exactly the calls a deployment forwards.
     step("Starting the proxy: nginx with deploy/nginx/gemini-studio.conf");
     let dir = root.join("target/xtask");
+    remove_stale_runs(&dir);
     let proxy = deploy::nginx::dev_proxy(
         &dir.join(format!("run-{}", std::process::id())),
         &upstream,
@@ -415,6 +416,23 @@ fn run(args: &[String]) -> Result {
         Ok(())
     } else {
         Err(format!("trunk serve exited with {status}"))
+    }
+}
+
+/// Removes the folders of earlier `run`s whose process is gone (a run stopped
+/// with Ctrl-C has no chance to); they hold no key, only nginx's files.
+fn remove_stale_runs(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("run-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -622,10 +640,11 @@ fn test(args: &[String]) -> Result {
         }
     }
     // `--reuse-dist`: the release builds of an earlier run (dist/ and the
-    // sub-path build), when there are.
+    // sub-path build), when there are (`cargo xtask run` leaves a dev build in
+    // dist/, without a policy: that one is rebuilt).
     let dist = root.join("dist");
     let reuse = flag(args, "--reuse-dist");
-    if !(reuse && dist.join("index.html").exists()) {
+    if !(reuse && deploy::dist_policy(&dist).is_ok()) {
         build_release(None)?;
     }
     let mock = build_mock()?;
@@ -723,6 +742,32 @@ mod tests {
             Some("https://x.test")
         );
         assert_eq!(option(&args, "--missing"), None);
+    }
+
+    #[test]
+    fn the_dev_upstream_is_an_origin() {
+        for (given, origin) in [
+            ("https://api.cometapi.com", "https://api.cometapi.com"),
+            ("https://api.cometapi.com/", "https://api.cometapi.com"),
+            (
+                "https://generativelanguage.googleapis.com/v1beta/",
+                "https://generativelanguage.googleapis.com",
+            ),
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+            ("http://localhost", "http://localhost"),
+        ] {
+            assert_eq!(upstream_origin(given).unwrap(), origin);
+        }
+        for bad in [
+            "http://api.example.com",
+            "http://localhost.example.com",
+            "api.example.com",
+            "https://api.example.com/other",
+            "https://api.example.com; return 200",
+            "https://",
+        ] {
+            assert!(upstream_origin(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

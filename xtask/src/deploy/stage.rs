@@ -231,13 +231,29 @@ pub fn deploy_stage(mock_bin: &Path, dist: &Path, reuse: bool) -> Result<DeployS
     if !nginx::have_nginx() {
         return Err("nginx is not installed (cargo xtask setup installs it)".into());
     }
-    let root = root();
     // One folder per run, so two runs in one checkout do not pull each
     // other's site away; screenshots and the sub-path build are kept beside them.
-    let base = root.join("target/e2e-deploy");
+    let base = root().join("target/e2e-deploy");
     let prefix = base.join(format!("run-{}", std::process::id()));
-    let shots = base.join("screenshots");
     let _ = fs::remove_dir_all(&prefix);
+    let stage = start(mock_bin, dist, reuse, &base, &prefix);
+    if stage.is_err() {
+        // What did start is stopped by now; nothing of this run is left.
+        let _ = fs::remove_dir_all(&prefix);
+    }
+    stage
+}
+
+fn start(
+    mock_bin: &Path,
+    dist: &Path,
+    reuse: bool,
+    base: &Path,
+    prefix: &Path,
+) -> Result<DeployStage> {
+    let root = root();
+    let prefix = prefix.to_path_buf();
+    let shots = base.join("screenshots");
     for dir in [&prefix, &shots] {
         fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -246,7 +262,7 @@ pub fn deploy_stage(mock_bin: &Path, dist: &Path, reuse: bool) -> Result<DeployS
     let www = prefix.join("www");
     copy_dir(dist, &www)?;
     let sub_build = base.join("sub-build");
-    if !(reuse && sub_build.join("index.html").exists()) {
+    if !(reuse && dist_policy(&sub_build).is_ok()) {
         build_site(&SiteBuild {
             public_url: Some(TEST_SUB_PATH),
             dist: &sub_build,
@@ -276,9 +292,6 @@ pub fn deploy_stage(mock_bin: &Path, dist: &Path, reuse: bool) -> Result<DeployS
     write_nginx_includes(&inc_sub, &dist_policy(&sub)?, &models)?;
 
     step("Starting nginx (deploy/nginx/gemini-studio.conf) in front of a local API server");
-    let key = format!("nginx-held-key-{:x}", nanos());
-    let key_file = prefix.join("api-key.conf");
-    write_private(&key_file, &key_conf(&key)?)?;
     let (mock, mock_origin) = start_mock(mock_bin, &["--require-key", "--quiet"])?;
 
     // The helper: HTTPS upstream, recorder, sign-on service.
@@ -387,6 +400,10 @@ pub fn deploy_stage(mock_bin: &Path, dist: &Path, reuse: bool) -> Result<DeployS
             trust_test_ca,
         ),
     ];
+    // The key, for the instances to read at start (removed right after).
+    let key = format!("nginx-held-key-{:x}", nanos());
+    let key_file = prefix.join("api-key.conf");
+    write_private(&key_file, &key_conf(&key)?)?;
     let mut nginxes = Vec::new();
     let mut env = Vec::new();
     for (name, var, www, includes, upstream, more) in specs {
