@@ -1,16 +1,18 @@
-//! Deployment: the static build with its Content Security Policy (`dist`), and
-//! the test stage that serves builds through Debian's nginx using the shipped
-//! `deploy/nginx/gemini-studio.conf`.
+//! Deployment: the static build with its Content Security Policy and the
+//! response headers every host should send (`dist`), the nginx includes the
+//! shipped `deploy/nginx/gemini-studio.conf` reads (the headers and the models
+//! its proxy forwards), and the nginx stages: the one the end-to-end tests run
+//! ([`stage`]) and the one behind `cargo xtask run` ([`nginx::dev_proxy`]).
 
-use std::env;
+pub mod json;
+pub mod nginx;
+pub mod stage;
+
 use std::fs;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::process::Command;
 
-use crate::{root, sh, start_mock, step, write_private, Guard, Result};
+use crate::{sh, step, Result};
 
 /// The API origins a default build may connect to besides its own (the ones
 /// the page suggests). `--api-origin` replaces them.
@@ -19,8 +21,23 @@ pub const DEFAULT_API_ORIGINS: [&str; 2] = [
     "https://generativelanguage.googleapis.com",
 ];
 
+/// The models the studio offers when `config.json` lists none (the ids of
+/// `gemini::models::MODELS`, checked by a test): the proxy's allow-list then.
+pub const DEFAULT_MODELS: [&str; 3] = [
+    "gemini-3.1-flash-image-preview",
+    "gemini-3-pro-image-preview",
+    "gemini-2.5-flash-image",
+];
+
 /// The sub-path the end-to-end tests serve a build under.
 pub const TEST_SUB_PATH: &str = "/tools/studio/";
+
+/// Where `cargo xtask dist` writes the nginx includes (under the repository).
+pub const NGINX_OUT: &str = "target/dist-nginx";
+
+/// Debian's CA bundle (package ca-certificates), which the shipped proxy
+/// verifies the API's certificate against.
+pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 // ------------------------------------------------------------------ build
 
@@ -34,8 +51,9 @@ pub struct SiteBuild<'a> {
     pub api_origins: &'a [String],
 }
 
-/// `trunk build --release`, then the Content Security Policy into index.html.
-pub fn build_site(site: &SiteBuild) -> Result {
+/// `trunk build --release`, then the Content Security Policy into index.html
+/// and the header files beside it (`_headers`, `headers.txt`). Returns the policy.
+pub fn build_site(site: &SiteBuild) -> Result<String> {
     step(&format!(
         "Release build into {} (trunk build --release{})",
         site.dist.display(),
@@ -52,31 +70,31 @@ pub fn build_site(site: &SiteBuild) -> Result {
     }
     sh(&mut cmd)?;
     let policy = write_csp(&site.dist.join("index.html"), site.api_origins)?;
+    write_static_headers(site.dist, site.public_url.unwrap_or("/"), &policy)?;
     println!("Content-Security-Policy: {policy}");
-    Ok(())
+    Ok(policy)
 }
 
 /// The API origins from `--api-origin` (repeatable; `self` for none besides
 /// the page's own), or the defaults.
 pub fn api_origins(args: &[String]) -> Result<Vec<String>> {
-    let given: Vec<&String> = args
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| {
-            if a == "--api-origin" {
-                args.get(i + 1)
-            } else {
-                None
-            }
-        })
-        .chain(args.iter().filter(|a| a.starts_with("--api-origin=")))
-        .collect();
+    let mut given: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--api-origin" {
+            given.push(
+                it.next()
+                    .ok_or("--api-origin needs a value: an origin, or self")?,
+            );
+        } else if let Some(v) = a.strip_prefix("--api-origin=") {
+            given.push(v);
+        }
+    }
     if given.is_empty() {
         return Ok(DEFAULT_API_ORIGINS.map(str::to_owned).to_vec());
     }
     let mut out = Vec::new();
     for g in given {
-        let g = g.strip_prefix("--api-origin=").unwrap_or(g);
         for o in g.split(',').map(str::trim).filter(|o| !o.is_empty()) {
             if o == "self" || o == "none" {
                 continue;
@@ -90,25 +108,69 @@ pub fn api_origins(args: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// An origin fit for a policy: `https://host[:port]` (or `http://` for this
-/// computer), nothing that could end or extend a directive.
-fn check_origin(o: &str) -> Result<String> {
-    let o = o.trim_end_matches('/').to_ascii_lowercase();
-    let rest = o
-        .strip_prefix("https://")
-        .or_else(|| o.strip_prefix("http://"))
-        .ok_or_else(|| format!("--api-origin {o}: give https://host[:port]"))?;
-    let ok = !rest.is_empty()
-        && rest.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*' | b'[' | b']')
-        });
-    if ok {
-        Ok(o)
-    } else {
-        Err(format!(
-            "--api-origin {o}: an origin is scheme://host[:port], without a path"
-        ))
+/// The hosts an `http://` origin may name: this computer only.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// An origin fit for `connect-src`: `https://host[:port]`, or `http://` for
+/// this computer (localhost, 127.0.0.1, [::1]). No wildcard (the key would be
+/// allowed to go anywhere it matches), no path, nothing that could end or
+/// extend a directive.
+fn check_origin(given: &str) -> Result<String> {
+    let o = given.trim_end_matches('/').to_ascii_lowercase();
+    if o.contains('*') {
+        return Err(format!(
+            "--api-origin {given}: wildcards are not allowed; name each origin the page may send requests (and keys) to, e.g. https://api.example.com"
+        ));
     }
+    let shape = || {
+        format!(
+            "--api-origin {given}: an origin is https://host[:port], without a path, query or user name (e.g. https://generativelanguage.googleapis.com)"
+        )
+    };
+    let (https, rest) = if let Some(rest) = o.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = o.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return Err(shape());
+    };
+    let (host, port) = if rest.starts_with('[') {
+        let end = rest.find(']').ok_or_else(shape)? + 1;
+        (&rest[..end], &rest[end..])
+    } else {
+        match rest.rfind(':') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        }
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    let host_ok = if let Some(inner) = host.strip_prefix('[') {
+        inner.strip_suffix(']').is_some_and(|a| {
+            !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        })
+    } else {
+        !host.is_empty()
+            && !host.starts_with(['.', '-'])
+            && !host.ends_with(['.', '-'])
+            && !host.contains("..")
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    };
+    if !port_ok || !host_ok {
+        return Err(shape());
+    }
+    if !https && !LOOPBACK_HOSTS.contains(&host) {
+        return Err(format!(
+            "--api-origin {given}: http:// is only for this computer (localhost, 127.0.0.1, [::1]); elsewhere the key would travel unencrypted: use https://"
+        ));
+    }
+    Ok(o)
 }
 
 // ------------------------------------------------------------------ CSP
@@ -303,277 +365,258 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-// ------------------------------------------------------------------ nginx
+// ------------------------------------------------------------------ headers
 
-/// nginx serving builds for the end-to-end tests, in front of its own local
-/// API server; stopped (gracefully, with its worker) when dropped.
-pub struct DeployStage {
-    nginx: Child,
-    _mock: Guard,
-    env: Vec<(String, String)>,
-    /// This run's nginx prefix and site, removed when the stage stops.
-    dir: PathBuf,
+/// Everything the studio does not use is denied. The clipboard stays allowed
+/// for the page itself: pasting images (Ctrl/Cmd+V) reads the `paste` event,
+/// which needs no permission, but a copy or paste button reads and writes
+/// through `navigator.clipboard`, which `clipboard-read` and `clipboard-write`
+/// govern. Every feature here is one Chromium knows (an unknown one only
+/// makes a console warning; the end-to-end test checks there is none), on the
+/// platforms that have it: Chromium on Linux does not know `web-share` and
+/// `bluetooth`, which stay denied for the platforms that have them.
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), bluetooth=(), browsing-topics=(), camera=(), \
+clipboard-read=(self), clipboard-write=(self), display-capture=(), encrypted-media=(), fullscreen=(), \
+gamepad=(), geolocation=(), gyroscope=(), hid=(), identity-credentials-get=(), idle-detection=(), \
+local-fonts=(), magnetometer=(), microphone=(), midi=(), otp-credentials=(), payment=(), \
+picture-in-picture=(), publickey-credentials-create=(), publickey-credentials-get=(), \
+screen-wake-lock=(), serial=(), storage-access=(), sync-xhr=(), usb=(), web-share=(), \
+window-management=(), xr-spatial-tracking=()";
+
+/// The response headers for every file of a build whose `<meta>` policy is
+/// `policy`: one list, written as `_headers`, `headers.txt` and nginx's
+/// `headers.conf`. The header policy is the page's own plus `frame-ancestors
+/// 'none'`, which only works as a header: the page cannot be framed.
+pub fn security_headers(policy: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "Content-Security-Policy",
+            format!("{policy}; frame-ancestors 'none'"),
+        ),
+        ("X-Frame-Options", "DENY".into()),
+        ("X-Content-Type-Options", "nosniff".into()),
+        ("Referrer-Policy", "no-referrer".into()),
+        ("Permissions-Policy", PERMISSIONS_POLICY.into()),
+        ("Cross-Origin-Opener-Policy", "same-origin".into()),
+    ]
 }
 
-impl DeployStage {
-    /// What the end-to-end tests need to know about it.
-    pub fn env(&self) -> Vec<(String, String)> {
-        self.env.clone()
+/// `_headers` for Netlify and Cloudflare Pages: the list for every path under
+/// the public URL.
+pub fn netlify_headers(public_url: &str, headers: &[(&str, String)]) -> String {
+    let mut out = String::from(
+        "# Response headers for Netlify and Cloudflare Pages, written by `cargo xtask dist`\n\
+         # for this build (the policy holds the hashes of its inline scripts): the same\n\
+         # list as headers.txt and nginx's headers.conf. Deploy it with the build.\n",
+    );
+    let base = if public_url.ends_with('/') {
+        public_url.to_owned()
+    } else {
+        format!("{public_url}/")
+    };
+    out.push_str(&format!("{base}*\n"));
+    for (name, value) in headers {
+        out.push_str(&format!("  {name}: {value}\n"));
     }
+    out
 }
 
-impl Drop for DeployStage {
-    fn drop(&mut self) {
-        // SIGTERM lets the master stop its worker; SIGKILL would orphan it.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.nginx.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.nginx.try_wait() {
-                break;
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
-        if let Ok(None) = self.nginx.try_wait() {
-            let _ = self.nginx.kill();
-            let _ = self.nginx.wait();
-        }
-        let _ = fs::remove_dir_all(&self.dir);
+/// `headers.txt`: the same list, one `Name: value` a line, for any other host.
+pub fn headers_txt(headers: &[(&str, String)]) -> String {
+    let mut out = String::from(
+        "# The response headers to send with every file of this build (index.html,\n\
+         # config.json, scripts, wasm, styles, images), written by `cargo xtask dist`.\n\
+         # One \"Name: value\" a line; lines starting with # are comments. The\n\
+         # Content-Security-Policy holds the hashes of this build's inline scripts:\n\
+         # use the file of the build you deploy. dist/_headers holds the same list\n\
+         # for Netlify and Cloudflare Pages; nginx: target/dist-nginx/headers.conf.\n",
+    );
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\n"));
     }
+    out
 }
 
-fn nginx_bin() -> Option<PathBuf> {
-    let sbin = PathBuf::from("/usr/sbin/nginx");
-    if sbin.exists() {
-        return Some(sbin);
-    }
-    env::var("PATH").ok().and_then(|path| {
-        path.split(':')
-            .map(|p| Path::new(p).join("nginx"))
-            .find(|p| p.exists())
-    })
-}
-
-/// Whether nginx is installed (the set-up installs Debian's when it is not).
-pub fn have_nginx() -> bool {
-    nginx_bin().is_some()
-}
-
-/// The shipped configuration with its `# EDIT` lines replaced.
-pub fn site_conf(shipped: &str, edits: &[(&str, String)]) -> Result<String> {
-    let mut out = String::new();
-    let mut done = vec![0; edits.len()];
-    for line in shipped.lines() {
-        let hit = edits
-            .iter()
-            .position(|(name, _)| line.contains(&format!("# EDIT {name}")));
-        match hit {
-            Some(i) => {
-                let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
-                out.push_str(&format!("{indent}{}    # (cargo xtask test)\n", edits[i].1));
-                done[i] += 1;
-            }
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    for (i, (name, _)) in edits.iter().enumerate() {
-        if done[i] != 1 {
+/// nginx's `headers.conf`: the same list as `add_header` lines (`always`, so
+/// error answers carry them too).
+pub fn nginx_headers_conf(headers: &[(&str, String)]) -> Result<String> {
+    let mut out = String::from(
+        "# Written by `cargo xtask dist` for the build it wrote: the response headers of\n\
+         # every answer (the same list as dist/_headers and dist/headers.txt), included\n\
+         # by gemini-studio.conf (\"EDIT headers\"). Copy it with each new build.\n",
+    );
+    for (name, value) in headers {
+        if value.contains(['"', '\\', '$', '\n', '\r']) {
             return Err(format!(
-                "deploy/nginx/gemini-studio.conf must have exactly one line marked \"# EDIT {name}\" (found {})",
-                done[i]
+                "the {name} header cannot be written for nginx: {value}"
             ));
         }
+        out.push_str(&format!("add_header {name} \"{value}\" always;\n"));
     }
     Ok(out)
 }
 
-fn q(p: &Path) -> String {
-    format!("\"{}\"", p.display())
+/// Writes `_headers` and `headers.txt` into a build, for its `<meta>` policy.
+pub fn write_static_headers(dist: &Path, public_url: &str, policy: &str) -> Result {
+    let headers = security_headers(policy);
+    let write = |name: &str, text: String| {
+        let path = dist.join(name);
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write("_headers", netlify_headers(public_url, &headers))?;
+    write("headers.txt", headers_txt(&headers))
 }
 
-fn free_port() -> Result<u16> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+/// The policy a build's `index.html` carries in its `<meta>`.
+pub fn read_csp(html: &str) -> Option<String> {
+    let marker = "<meta http-equiv=\"Content-Security-Policy\" content=\"";
+    let start = html.find(marker)? + marker.len();
+    let len = html[start..].find('"')?;
+    Some(html[start..start + len].to_owned())
 }
 
-/// Builds what nginx serves, starts a local API server that wants a key and
-/// nginx in front of it (the shipped config, on loopback), and waits until it
-/// answers. `dist` is the default build, served at `/`; a build for
-/// [`TEST_SUB_PATH`] is made and served there.
-pub fn deploy_stage(mock_bin: &Path, dist: &Path) -> Result<DeployStage> {
-    let nginx = nginx_bin().ok_or("nginx is not installed (cargo xtask setup installs it)")?;
-    let root = root();
-    // One folder per run, so two runs in one checkout do not pull each
-    // other's site away; screenshots are kept beside them.
-    let prefix = root
-        .join("target/e2e-deploy")
-        .join(format!("run-{}", std::process::id()));
-    let shots = root.join("target/e2e-deploy/screenshots");
-    let www = prefix.join("www");
-    let _ = fs::remove_dir_all(&prefix);
-    for dir in [
-        prefix.join("conf"),
-        prefix.join("logs"),
-        prefix.join("tmp"),
-        shots.clone(),
-    ] {
-        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    copy_dir(dist, &www)?;
-    let sub = www.join(TEST_SUB_PATH.trim_matches('/'));
-    build_site(&SiteBuild {
-        public_url: Some(TEST_SUB_PATH),
-        dist: &sub,
-        api_origins: &[],
-    })?;
-    let banner = |where_: &str| {
+/// The policy of the build in `dist` (written by [`build_site`]).
+pub fn dist_policy(dist: &Path) -> Result<String> {
+    let index = dist.join("index.html");
+    let html = fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    read_csp(&html).ok_or_else(|| {
         format!(
-            "{{\n  \"proxyHoldsKey\": true,\n  \"banner\": \"Served {where_} through nginx: the proxy adds the API key.\"\n}}\n"
+            "{} has no Content-Security-Policy <meta>: build it with `cargo xtask dist`",
+            index.display()
         )
-    };
-    fs::write(www.join("config.json"), banner("from /")).map_err(|e| e.to_string())?;
-    fs::write(
-        sub.join("config.json"),
-        banner(&format!("from {TEST_SUB_PATH}")),
-    )
-    .map_err(|e| e.to_string())?;
-
-    step("Starting nginx (deploy/nginx/gemini-studio.conf) in front of a local API server");
-    let (mock, mock_origin) = start_mock(mock_bin, &["--require-key", "--quiet"])?;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let key = format!("nginx-held-key-{nanos:x}");
-    let key_file = prefix.join("conf/gemini-api-key.conf");
-    write_private(
-        &key_file,
-        &format!("proxy_set_header x-goog-api-key \"{key}\";\n"),
-    )?;
-    let port = free_port()?;
-    let shipped = fs::read_to_string(root.join("deploy/nginx/gemini-studio.conf"))
-        .map_err(|e| format!("deploy/nginx/gemini-studio.conf: {e}"))?;
-    let site = site_conf(
-        &shipped,
-        &[
-            ("listen", format!("listen 127.0.0.1:{port};")),
-            ("root", format!("root {};", q(&www))),
-            ("key", format!("include {};", q(&key_file))),
-            ("upstream", format!("proxy_pass {mock_origin};")),
-        ],
-    )?;
-    fs::write(prefix.join("conf/gemini-studio.conf"), site).map_err(|e| e.to_string())?;
-    let mime = ["/etc/nginx/mime.types", "/usr/local/nginx/conf/mime.types"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .ok_or("nginx's mime.types not found")?;
-    // As root, nginx would run its worker as `nobody`, who may not be able to
-    // read a checkout under /root: keep it root (loopback, tests only).
-    let user = if crate::output("id", &["-u"]).as_deref() == Some("0") {
-        "user root;\n"
-    } else {
-        ""
-    };
-    let tmp = |name: &str| q(&prefix.join("tmp").join(name));
-    let main = format!(
-        "# Written by `cargo xtask test`: the shipped site config on loopback.\n\
-         {user}worker_processes 1;\n\
-         pid {pid};\n\
-         error_log {log} warn;\n\
-         events {{ worker_connections 128; }}\n\
-         http {{\n\
-         \x20   include {mime};\n\
-         \x20   default_type application/octet-stream;\n\
-         \x20   access_log {access};\n\
-         \x20   sendfile on;\n\
-         \x20   client_body_temp_path {cb};\n\
-         \x20   proxy_temp_path {px};\n\
-         \x20   fastcgi_temp_path {fc};\n\
-         \x20   uwsgi_temp_path {uw};\n\
-         \x20   scgi_temp_path {sc};\n\
-         \x20   include {site};\n\
-         }}\n",
-        pid = q(&prefix.join("nginx.pid")),
-        log = q(&prefix.join("logs/error.log")),
-        access = q(&prefix.join("logs/access.log")),
-        cb = tmp("client_body"),
-        px = tmp("proxy"),
-        fc = tmp("fastcgi"),
-        uw = tmp("uwsgi"),
-        sc = tmp("scgi"),
-        site = q(&prefix.join("conf/gemini-studio.conf")),
-    );
-    let conf = prefix.join("conf/nginx.conf");
-    fs::write(&conf, main).map_err(|e| e.to_string())?;
-    let mut child = Command::new(&nginx)
-        .arg("-p")
-        .arg(&prefix)
-        .arg("-e")
-        .arg(prefix.join("logs/error.log"))
-        .arg("-c")
-        .arg(&conf)
-        .args(["-g", "daemon off;"])
-        .stdin(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", nginx.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            let log = fs::read_to_string(prefix.join("logs/error.log")).unwrap_or_default();
-            let _ = fs::remove_dir_all(&prefix);
-            return Err(format!("nginx exited ({status}):\n{log}"));
-        }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = fs::remove_dir_all(&prefix);
-            return Err("nginx did not start listening within 15 s".into());
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    let url = format!("http://127.0.0.1:{port}");
-    println!("nginx on {url}/ and {url}{TEST_SUB_PATH} -> {mock_origin} (key added by nginx)");
-    Ok(DeployStage {
-        nginx: child,
-        _mock: mock,
-        env: vec![
-            ("NGINX_URL".into(), url),
-            ("NGINX_SUB_PATH".into(), TEST_SUB_PATH.into()),
-            ("NGINX_MOCK_URL".into(), mock_origin),
-            ("NGINX_API_KEY".into(), key),
-            ("SCREENSHOT_DIR".into(), shots.display().to_string()),
-        ],
-        dir: prefix,
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result {
-    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
-    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let target = to.join(entry.file_name());
-        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+/// The public URL a build was made for: its `<base href>` (Trunk writes it).
+pub fn read_base_href(html: &str) -> Option<String> {
+    let start = html.find("<base href=\"")? + "<base href=\"".len();
+    let len = html[start..].find('"')?;
+    Some(html[start..start + len].to_owned()).filter(|u| u.starts_with('/'))
+}
+
+/// The public URL of the build in `dist`.
+pub fn dist_public_url(dist: &Path) -> Result<String> {
+    let index = dist.join("index.html");
+    let html = fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    read_base_href(&html).ok_or_else(|| {
+        format!(
+            "{} has no <base href=\"/…\">: give --public-url",
+            index.display()
+        )
+    })
+}
+
+// ------------------------------------------------------------------ models
+
+/// The `models` of a `config.json` (`None` when it lists none), each checked
+/// the way the page checks a model id. The rest of the file is the page's to
+/// check; it only has to be a JSON object.
+pub fn config_models(text: &str) -> Result<Option<Vec<String>>> {
+    let value = json::parse(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
+    if !matches!(value, json::Json::Obj(_)) {
+        return Err(
+            "it must be a JSON object, like {\"models\": [\"gemini-3.1-flash-image-preview\"]}"
+                .into(),
+        );
+    }
+    let Some(models) = value.get("models") else {
+        return Ok(None);
+    };
+    let json::Json::Arr(list) = models else {
+        return Err("\"models\" must be a list of model ids".into());
+    };
+    if list.is_empty() {
+        return Err("\"models\" must list at least one model".into());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for m in list {
+        let json::Json::Str(id) = m else {
+            return Err("\"models\" must be a list of model ids".into());
+        };
+        if !is_model_id(id) {
+            return Err(format!(
+                "\"models\": \"{id}\" is not a model id (letters, digits, '.', '-' and '_', at most 128)"
+            ));
+        }
+        if !out.contains(id) {
+            out.push(id.clone());
         }
     }
-    Ok(())
+    Ok(Some(out))
+}
+
+/// The rule of `gemini::models::is_valid_model_id`, and of the proxy's route.
+fn is_model_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// nginx's `models.conf`: `$gemini_model_allowed` is 1 for exactly these ids
+/// (case-sensitive regular expressions: nginx's plain map keys ignore case),
+/// and `$gemini_models_offered` lists them for the proxy's 404 message.
+pub fn nginx_models_conf(models: &[String]) -> Result<String> {
+    let mut out = String::from(
+        "# Written by `cargo xtask dist` from the \"models\" of config.json (or the studio's\n\
+         # built-in list): the only models this site's proxy forwards. Included by\n\
+         # gemini-studio.conf (\"EDIT models\"); change config.json and run dist again.\n\
+         map $gemini_model $gemini_model_allowed {\n    default 0;\n",
+    );
+    if models.is_empty() {
+        return Err("the proxy needs at least one model to forward".into());
+    }
+    for m in models {
+        if !is_model_id(m) {
+            return Err(format!("\"{m}\" is not a model id"));
+        }
+        out.push_str(&format!("    \"~^{}$\" 1;\n", m.replace('.', "\\.")));
+    }
+    out.push_str(&format!(
+        "}}\nmap $host $gemini_models_offered {{\n    default \"{}\";\n}}\n",
+        models.join(", ")
+    ));
+    Ok(out)
+}
+
+/// Writes nginx's `headers.conf` and `models.conf` into `dir`.
+pub fn write_nginx_includes(dir: &Path, policy: &str, models: &[String]) -> Result {
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(
+        "headers.conf",
+        nginx_headers_conf(&security_headers(policy))?,
+    )?;
+    write("models.conf", nginx_models_conf(models)?)
+}
+
+/// The default model list, owned.
+pub fn default_models() -> Vec<String> {
+    DEFAULT_MODELS.map(str::to_owned).to_vec()
+}
+
+/// nginx's key include: `proxy_set_header x-goog-api-key "KEY";`. A key nginx
+/// could not hold as written (quotes, `$`, spaces …) is refused.
+pub fn key_conf(key: &str) -> Result<String> {
+    let ok = !key.is_empty()
+        && key.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'$' | b';' | b'{' | b'}')
+        });
+    if ok {
+        Ok(format!("proxy_set_header x-goog-api-key \"{key}\";\n"))
+    } else {
+        Err("the API key holds characters nginx cannot take in its configuration (spaces, quotes, '$', ';', braces): check the key".into())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::root;
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
@@ -639,11 +682,23 @@ mod tests {
         let (again, _) = with_csp(&html, &origins).unwrap();
         assert_eq!(again, html);
         assert!(with_csp("<html><head></head></html>", &origins).is_err());
+        // And read back from the page as written.
+        assert_eq!(read_csp(&html).as_deref(), Some(policy.as_str()));
+        assert_eq!(read_csp(TRUNK_PAGE), None);
+        assert_eq!(
+            read_base_href("<head><base href=\"/tools/studio/\" /></head>").as_deref(),
+            Some("/tools/studio/")
+        );
+        assert_eq!(read_base_href(TRUNK_PAGE), None);
+        assert_eq!(read_base_href("<base href=\"https://x/\">"), None);
+    }
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
     fn api_origins_are_checked() {
-        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(api_origins(&args(&[])).unwrap().len(), 2);
         assert!(api_origins(&args(&["--api-origin", "self"]))
             .unwrap()
@@ -652,49 +707,212 @@ mod tests {
             api_origins(&args(&[
                 "--api-origin",
                 "https://A.example/",
-                "--api-origin=https://b.example:8443"
+                "--api-origin=https://b.example:8443,http://localhost:8787",
+                "--api-origin",
+                "http://127.0.0.1",
+                "--api-origin",
+                "http://[::1]:9000",
+                "--api-origin",
+                "https://[2001:db8::1]",
             ]))
             .unwrap(),
-            vec!["https://a.example", "https://b.example:8443"]
+            vec![
+                "https://a.example",
+                "https://b.example:8443",
+                "http://localhost:8787",
+                "http://127.0.0.1",
+                "http://[::1]:9000",
+                "https://[2001:db8::1]",
+            ]
         );
         for bad in [
             "https://a.example/v1beta",
-            "https://a.example; script-src *",
+            "https://a.example; script-src 'unsafe-inline'",
+            "https://user@a.example",
+            "https://a.example?x=1",
+            "https://a.example:99999",
+            "https://a.example:",
+            "https://",
+            "https://.example",
             "ftp://a",
             "a.example",
         ] {
-            assert!(api_origins(&args(&["--api-origin", bad])).is_err(), "{bad}");
+            let e = api_origins(&args(&["--api-origin", bad])).unwrap_err();
+            assert!(e.contains("an origin is https://host[:port]"), "{bad}: {e}");
+        }
+        for wild in ["*", "https://*", "https://*.example.com", "https://a.*"] {
+            let e = api_origins(&args(&["--api-origin", wild])).unwrap_err();
+            assert!(e.contains("wildcards are not allowed"), "{wild}: {e}");
+        }
+        for plain in [
+            "http://api.example.com",
+            "http://192.168.1.2:8080",
+            "http://localhost.example.com",
+            "http://127.0.0.2",
+            "http://[::2]",
+        ] {
+            let e = api_origins(&args(&["--api-origin", plain])).unwrap_err();
+            assert!(
+                e.contains("http:// is only for this computer"),
+                "{plain}: {e}"
+            );
         }
     }
 
     #[test]
-    fn the_shipped_nginx_config_has_each_edit_line_once() {
-        let shipped = fs::read_to_string(root().join("deploy/nginx/gemini-studio.conf")).unwrap();
-        let out = site_conf(
-            &shipped,
-            &[
-                ("listen", "listen 127.0.0.1:1;".into()),
-                ("root", "root \"/w\";".into()),
-                ("key", "include \"/k\";".into()),
-                ("upstream", "proxy_pass http://127.0.0.1:2;".into()),
-            ],
-        )
-        .unwrap();
-        assert!(out.contains("    listen 127.0.0.1:1;"));
-        assert!(out.contains("proxy_pass http://127.0.0.1:2;"));
-        assert!(!out.contains("api.cometapi.com;"));
-        // What the deployment promises: big bodies, long waits, no buffering caps.
-        for d in [
-            "client_max_body_size 160m;",
-            "proxy_request_buffering off;",
-            "proxy_buffering off;",
-            "proxy_read_timeout 600s;",
-            "proxy_send_timeout 600s;",
-            "frame-ancestors 'none'",
-            "proxy_set_header Authorization \"\";",
-        ] {
-            assert!(out.contains(d), "{d}");
+    fn every_host_gets_the_same_headers() {
+        let policy = "default-src 'none'; script-src 'self' 'sha256-abc+/=' 'wasm-unsafe-eval'; connect-src 'self' blob:";
+        let headers = security_headers(policy);
+        let csp = format!("{policy}; frame-ancestors 'none'");
+        let expected = [
+            ("Content-Security-Policy", csp.as_str()),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", PERMISSIONS_POLICY),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+        ];
+        let as_pairs = |h: &[(&str, String)]| {
+            h.iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            as_pairs(&headers),
+            expected
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        );
+
+        // Read each file back the way its host reads it: the same pairs.
+        let netlify = netlify_headers("/tools/studio/", &headers);
+        let mut lines = netlify.lines().filter(|l| !l.starts_with('#'));
+        assert_eq!(lines.next(), Some("/tools/studio/*"));
+        let from_netlify: Vec<(String, String)> = lines
+            .map(|l| {
+                let (n, v) = l.trim().split_once(": ").unwrap();
+                assert!(l.starts_with("  "), "{l}");
+                (n.to_owned(), v.to_owned())
+            })
+            .collect();
+        assert_eq!(from_netlify, as_pairs(&headers));
+        assert!(netlify_headers("/", &headers).contains("\n/*\n"));
+
+        let txt = headers_txt(&headers);
+        let from_txt: Vec<(String, String)> = txt
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let (n, v) = l.split_once(": ").unwrap();
+                (n.to_owned(), v.to_owned())
+            })
+            .collect();
+        assert_eq!(from_txt, as_pairs(&headers));
+
+        let conf = nginx_headers_conf(&headers).unwrap();
+        let from_nginx: Vec<(String, String)> = conf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let rest = l.strip_prefix("add_header ").unwrap();
+                let rest = rest.strip_suffix(" always;").unwrap();
+                let (n, v) = rest.split_once(' ').unwrap();
+                (n.to_owned(), v.trim_matches('"').to_owned())
+            })
+            .collect();
+        assert_eq!(from_nginx, as_pairs(&headers));
+        // A value nginx would read as a variable or an end of string is refused.
+        assert!(nginx_headers_conf(&[("X", "a$b".into())]).is_err());
+        assert!(nginx_headers_conf(&[("X", "a\"b".into())]).is_err());
+    }
+
+    #[test]
+    fn the_permissions_policy_allows_only_the_clipboard() {
+        let features: Vec<(&str, &str)> = PERMISSIONS_POLICY
+            .split(", ")
+            .map(|f| f.split_once('=').unwrap())
+            .collect();
+        for (name, allow) in &features {
+            if name.starts_with("clipboard-") {
+                assert_eq!(*allow, "(self)", "{name}");
+            } else {
+                assert_eq!(*allow, "()", "{name} is denied");
+            }
         }
-        assert!(site_conf("listen 80;\n", &[("listen", "x".into())]).is_err());
+        for must in [
+            "camera",
+            "microphone",
+            "geolocation",
+            "payment",
+            "usb",
+            "serial",
+            "hid",
+            "bluetooth",
+            "display-capture",
+            "clipboard-read",
+            "clipboard-write",
+        ] {
+            assert!(features.iter().any(|(n, _)| *n == must), "{must}");
+        }
+    }
+
+    #[test]
+    fn the_default_models_are_the_studios() {
+        // The ids of gemini::models::MODELS, read from its source (the xtask is std only).
+        let src = fs::read_to_string(root().join("gemini/src/models.rs")).unwrap();
+        let table = src.split("pub static MODELS").nth(1).unwrap();
+        let table = table.split("\n];").next().unwrap();
+        let ids: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("id: \""))
+            .map(|l| l.trim_end_matches("\","))
+            .collect();
+        assert_eq!(ids, DEFAULT_MODELS);
+    }
+
+    #[test]
+    fn the_proxy_allow_list_comes_from_config_json() {
+        let example = fs::read_to_string(root().join("deploy/config.example.json")).unwrap();
+        assert_eq!(
+            config_models(&example).unwrap(),
+            Some(vec![
+                "gemini-3.1-flash-image-preview".to_owned(),
+                "gemini-3-pro-image-preview".to_owned()
+            ])
+        );
+        assert_eq!(config_models("{\"proxyHoldsKey\": true}").unwrap(), None);
+        for (bad, why) in [
+            ("{\"models\": []}", "at least one"),
+            ("{\"models\": \"gemini\"}", "a list of model ids"),
+            ("{\"models\": [1]}", "a list of model ids"),
+            ("{\"models\": [\"a b\"]}", "is not a model id"),
+            ("{\"models\": [\"a\\\"; }\"]}", "is not a model id"),
+            ("[\"gemini\"]", "JSON object"),
+            ("{\"models\": [", "not valid JSON"),
+        ] {
+            let e = config_models(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+
+        let conf = nginx_models_conf(&["gemini-3.1-flash-image-preview".into(), "my_model".into()])
+            .unwrap();
+        assert!(conf.contains("map $gemini_model $gemini_model_allowed {\n    default 0;\n"));
+        assert!(conf.contains("    \"~^gemini-3\\.1-flash-image-preview$\" 1;\n"));
+        assert!(conf.contains("    \"~^my_model$\" 1;\n"));
+        assert!(conf.contains("default \"gemini-3.1-flash-image-preview, my_model\";"));
+        assert!(nginx_models_conf(&[]).is_err());
+        assert!(nginx_models_conf(&["a$b".into()]).is_err());
+    }
+
+    #[test]
+    fn a_key_goes_into_nginx_only_as_a_plain_token() {
+        assert_eq!(
+            key_conf("AIzaSy-abc_123").unwrap(),
+            "proxy_set_header x-goog-api-key \"AIzaSy-abc_123\";\n"
+        );
+        for bad in ["", "a b", "a\"b", "a$b", "a;b", "a\nb", "a}b", "é"] {
+            assert!(key_conf(bad).is_err(), "{bad:?}");
+        }
     }
 }

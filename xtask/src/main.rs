@@ -1,11 +1,14 @@
 //! Project commands, run as `cargo xtask <command>`:
 //!
 //! - `run [--mock] [--release] [--upstream URL] [--port N]`: serve the studio on
-//!   http://127.0.0.1:8080 with a same-origin proxy for `/v1beta/`.
-//! - `test`: every check and test (formatting, lints, host tests, wasm tests in
-//!   Chromium, end-to-end tests in Chromium against the local API server).
-//! - `dist [--public-url /path/] [--api-origin URL|self]... [--dist DIR] [--config FILE]`:
-//!   the release build with its Content Security Policy, for any static host.
+//!   http://127.0.0.1:8080 with a same-origin proxy for `/v1beta/`: the shipped
+//!   nginx configuration, so it forwards what a deployment forwards.
+//! - `test [--no-e2e] [--e2e-only NAME,...] [--reuse-dist]`: every check and test
+//!   (formatting, lints, host tests, wasm tests in Chromium, end-to-end tests in
+//!   Chromium against the local API server and through nginx).
+//! - `dist [--public-url /path/] [--api-origin URL|self]... [--dist DIR] [--config FILE]
+//!   [--nginx-out DIR] [--no-build]`: the release build with its Content Security
+//!   Policy and response headers, for any static host, and the nginx includes.
 //! - `bench [--runs N] [--tiny]`: the studio's byte paths against peer apps'
 //!   JavaScript paths in headless Chromium; writes `target/bench/latest.json`.
 //! - `setup`: install what is missing (each command does this itself).
@@ -23,8 +26,7 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
 const DEFAULT_UPSTREAM: &str = "https://api.cometapi.com";
@@ -60,8 +62,10 @@ fn main() -> ExitCode {
             println!(
                 "usage: cargo xtask <command>\n\n\
                  \x20 run [--mock] [--release] [--upstream URL] [--port N]   serve the studio on http://127.0.0.1:8080\n\
-                 \x20 test                                                  run every check and test\n\
+                 \x20 test [--no-e2e] [--e2e-only deploy,security] [--reuse-dist]\n\
+                 \x20                                                       run every check and test (or some e2e files)\n\
                  \x20 dist [--public-url /path/] [--api-origin URL|self]... [--dist DIR] [--config FILE]\n\
+                 \x20      [--nginx-out DIR] [--no-build]\n\
                  \x20                                                       release build into dist/ (see README: Deploying)\n\
                  \x20 bench [--runs N] [--tiny]                             benchmark against peer paths in Chromium\n\
                  \x20 setup                                                 install what is missing"
@@ -102,11 +106,13 @@ fn option(args: &[String], name: &str) -> Option<String> {
 
 // ------------------------------------------------------------------ set-up
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Need {
-    /// Building and serving the app.
+    /// Building the app.
     Build,
-    /// Everything the tests need too (Chromium, chromedriver, npm packages).
+    /// Serving it with `run`: nginx and the CA bundle for its proxy too.
+    Serve,
+    /// Everything the tests need too (Chromium, chromedriver, openssl, npm packages).
     Everything,
 }
 
@@ -191,6 +197,15 @@ fn setup(need: Need) -> Result {
     if !have("npm") {
         apt.extend(["nodejs", "npm"]);
     }
+    if need >= Need::Serve {
+        if !deploy::nginx::have_nginx() {
+            apt.push("nginx");
+        }
+        // The proxy verifies the API's certificate against Debian's CAs.
+        if !Path::new(deploy::CA_BUNDLE).exists() {
+            apt.push("ca-certificates");
+        }
+    }
     if need == Need::Everything {
         if !Path::new("/usr/bin/chromium").exists() {
             apt.push("chromium");
@@ -198,8 +213,9 @@ fn setup(need: Need) -> Result {
         if !Path::new("/usr/bin/chromedriver").exists() {
             apt.push("chromium-driver");
         }
-        if !deploy::have_nginx() {
-            apt.push("nginx");
+        // The deployment tests make their certificates and passwords with it.
+        if !have("openssl") {
+            apt.push("openssl");
         }
     }
     if !apt.is_empty() {
@@ -283,9 +299,17 @@ impl Drop for Guard {
     }
 }
 
+/// Cargo's target folder (`CARGO_TARGET_DIR` when set).
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
 fn build_mock() -> Result<PathBuf> {
     sh(Command::new("cargo").args(["build", "--release", "-p", "gemini-mock"]))?;
-    Ok(root().join("target/release/gemini-mock"))
+    Ok(target_dir().join("release/gemini-mock"))
 }
 
 /// Starts the local API server and returns it with its origin.
@@ -316,7 +340,7 @@ fn start_mock(bin: &Path, extra: &[&str]) -> Result<(Guard, String)> {
 // ------------------------------------------------------------------ run
 
 fn run(args: &[String]) -> Result {
-    setup(Need::Build)?;
+    setup(Need::Serve)?;
     let root = root();
     let port = option(args, "--port").unwrap_or_else(|| "8080".into());
     let mut _mock = None;
@@ -336,33 +360,37 @@ fn run(args: &[String]) -> Result {
             .filter(|k| !k.trim().is_empty());
         (upstream, key)
     };
-    let upstream = upstream.trim_end_matches('/');
-    let upstream = upstream.strip_suffix("/v1beta").unwrap_or(upstream);
+    let upstream = upstream_origin(&upstream)?;
+
+    // The shipped nginx configuration stands between the dev server and the
+    // API: the dev server forwards exactly the calls a deployment forwards.
+    step("Starting the proxy: nginx with deploy/nginx/gemini-studio.conf");
+    let dir = root.join("target/xtask");
+    remove_stale_runs(&dir);
+    let proxy = deploy::nginx::dev_proxy(
+        &dir.join(format!("run-{}", std::process::id())),
+        &upstream,
+        key.as_deref(),
+    )?;
     println!(
-        "\nProxy: http://127.0.0.1:{port}/v1beta/ -> {upstream}/v1beta/ ({})",
+        "\nProxy: http://127.0.0.1:{port}/v1beta/ -> nginx ({}, the shipped rules) -> {upstream}/v1beta/ ({})",
+        proxy.url(),
         if key.is_some() {
             "the proxy adds the key; the browser never sees it"
         } else {
-            "no key in the environment: enter one in the page's Settings"
+            "no key in the environment: enter one in the page's Settings (x-goog-api-key)"
         }
     );
 
-    let dir = root.join("target/xtask");
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let config = dir.join("Trunk.toml");
-    let headers = match &key {
-        Some(k) => format!(
-            "request_headers = {{ \"x-goog-api-key\" = {} }}\n",
-            toml_str(k)
-        ),
-        None => String::new(),
-    };
     let p = |rel: &str| toml_str(&root.join(rel).display().to_string());
     let text = format!(
         "[build]\ntarget = {}\ndist = {}\noffline = true\n\n[tools]\nwasm_bindgen = {}\n\n\
          [watch]\nwatch = [{}, {}, {}, {}, {}]\n\n\
          [serve]\naddresses = [\"127.0.0.1\"]\nport = {port}\nopen = false\n\n\
-         [[proxy]]\nbackend = {}\nrewrite = \"/v1beta/\"\n{headers}",
+         [[proxy]]\nbackend = {}\nrewrite = \"/v1beta/\"\n\n\
+         [[proxy]]\nbackend = {}\nrewrite = \"/config.json\"\n",
         p("index.html"),
         p("dist"),
         toml_str(&locked_wasm_bindgen()?),
@@ -371,7 +399,8 @@ fn run(args: &[String]) -> Result {
         p("assets"),
         p("gemini/src"),
         p("index.html"),
-        toml_str(&format!("{upstream}/v1beta/")),
+        toml_str(&format!("{}/v1beta/", proxy.url())),
+        toml_str(&format!("{}/config.json", proxy.url())),
     );
     write_private(&config, &text)?;
     step(&format!("Serving the studio on http://127.0.0.1:{port}/"));
@@ -380,18 +409,57 @@ fn run(args: &[String]) -> Result {
     if flag(args, "--release") {
         trunk.arg("--release");
     }
-    let mut child = trunk
+    let status = trunk
         .current_dir(&root)
-        .spawn()
+        .status()
         .map_err(|e| format!("could not start trunk: {e}"))?;
-    // The config holds the key: remove it once Trunk has read it.
-    thread::sleep(Duration::from_secs(3));
-    let _ = fs::remove_file(&config);
-    let status = child.wait().map_err(|e| e.to_string())?;
+    drop(proxy);
     if status.success() {
         Ok(())
     } else {
         Err(format!("trunk serve exited with {status}"))
+    }
+}
+
+/// Removes the folders of earlier `run`s whose process is gone (a run stopped
+/// with Ctrl-C has no chance to); they hold no key, only nginx's files.
+fn remove_stale_runs(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("run-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The upstream's origin from `--upstream` / `GEMINI_API_BASE`: `https://host[:port]`
+/// (a trailing `/` or `/v1beta` is dropped), or `http://` for this computer.
+fn upstream_origin(given: &str) -> Result<String> {
+    let u = given.trim().trim_end_matches('/');
+    let u = u.strip_suffix("/v1beta").unwrap_or(u);
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or("");
+    let ok = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    let local = ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .any(|h| rest == *h || rest.starts_with(&format!("{h}:")));
+    if ok && (u.starts_with("https://") || local) {
+        Ok(u.to_owned())
+    } else {
+        Err(format!(
+            "--upstream {given}: give the API's origin, https://host[:port] (http:// only for this computer), e.g. https://generativelanguage.googleapis.com"
+        ))
     }
 }
 
@@ -426,20 +494,58 @@ fn write_private(path: &Path, text: &str) -> Result {
 // ------------------------------------------------------------------ dist
 
 fn dist(args: &[String]) -> Result {
-    setup(Need::Build)?;
     let dir = option(args, "--dist")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("dist"));
-    let origins = deploy::api_origins(args)?;
-    deploy::build_site(&deploy::SiteBuild {
-        public_url: option(args, "--public-url").as_deref(),
-        dist: &dir,
-        api_origins: &origins,
-    })?;
-    if let Some(config) = option(args, "--config") {
-        fs::copy(&config, dir.join("config.json")).map_err(|e| format!("{config}: {e}"))?;
-    }
-    println!("\nThe static site is in {}", dir.display());
+    let nginx_out = option(args, "--nginx-out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(deploy::NGINX_OUT));
+    let public_url = option(args, "--public-url");
+    // config.json first: a file that cannot be used stops the build before it starts.
+    let config = match option(args, "--config") {
+        Some(path) => {
+            let text = fs::read_to_string(&path).map_err(|e| format!("--config {path}: {e}"))?;
+            let models =
+                deploy::config_models(&text).map_err(|e| format!("--config {path}: {e}"))?;
+            Some((path, models))
+        }
+        None => None,
+    };
+    let policy = if flag(args, "--no-build") {
+        // The build already in `dir`: only its headers, config.json and the includes.
+        let policy = deploy::dist_policy(&dir)?;
+        let public_url = match public_url {
+            Some(u) => u,
+            None => deploy::dist_public_url(&dir)?,
+        };
+        deploy::write_static_headers(&dir, &public_url, &policy)?;
+        policy
+    } else {
+        let origins = deploy::api_origins(args)?;
+        setup(Need::Build)?;
+        deploy::build_site(&deploy::SiteBuild {
+            public_url: public_url.as_deref(),
+            dist: &dir,
+            api_origins: &origins,
+        })?
+    };
+    let models = match &config {
+        Some((path, models)) => {
+            fs::copy(path, dir.join("config.json")).map_err(|e| format!("{path}: {e}"))?;
+            models.clone()
+        }
+        None => None,
+    };
+    let models = models.unwrap_or_else(deploy::default_models);
+    deploy::write_nginx_includes(&nginx_out, &policy, &models)?;
+    println!(
+        "\nThe static site is in {} (with _headers and headers.txt: the response headers to send).\n\
+         For nginx (deploy/nginx/gemini-studio.conf): {}/headers.conf and models.conf; \
+         its proxy forwards the models {}.",
+        dir.display(),
+        nginx_out.display(),
+        models.join(", ")
+    );
     Ok(())
 }
 
@@ -451,6 +557,7 @@ fn build_release(public_url: Option<&str>) -> Result {
         dist: &root().join("dist"),
         api_origins: &origins,
     })
+    .map(drop)
 }
 
 // ------------------------------------------------------------------ bench
@@ -506,7 +613,80 @@ fn test(args: &[String]) -> Result {
     let started = Instant::now();
     setup(Need::Everything)?;
     let root = root();
+    // `--e2e-only deploy,security`: only those end-to-end files, none of the rest.
+    let only: Option<Vec<String>> = option(args, "--e2e-only").map(|list| {
+        list.split(',')
+            .map(|n| n.trim().trim_end_matches(".test.js").to_owned())
+            .filter(|n| !n.is_empty())
+            .collect()
+    });
+    let files: Vec<String> = match &only {
+        Some(names) => {
+            let mut files = Vec::new();
+            for n in names {
+                let f = format!("tests/{n}.test.js");
+                if !root.join("e2e").join(&f).exists() {
+                    return Err(format!("--e2e-only: there is no e2e/{f}"));
+                }
+                files.push(f);
+            }
+            files
+        }
+        None => vec!["tests/".to_owned()],
+    };
 
+    if only.is_none() {
+        checks_and_host_tests()?;
+        if flag(args, "--no-e2e") {
+            return Ok(());
+        }
+    }
+    // `--reuse-dist`: the release builds of an earlier run (dist/ and the
+    // sub-path build), when there are (`cargo xtask run` leaves a dev build in
+    // dist/, without a policy: that one is rebuilt).
+    let dist = root.join("dist");
+    let reuse = flag(args, "--reuse-dist");
+    if !(reuse && deploy::dist_policy(&dist).is_ok()) {
+        build_release(None)?;
+    }
+    let mock = build_mock()?;
+    let deploy = deploy::stage::deploy_stage(&mock, &dist, reuse)?;
+    step("End-to-end tests: the release build in headless Chromium against the local API server");
+    let (_guard, origin) = start_mock(
+        &mock,
+        &[
+            "--static",
+            &dist.display().to_string(),
+            "--image-scale",
+            "8",
+            "--require-key",
+        ],
+    )?;
+    sh(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .current_dir(root.join("e2e"))
+        .env("STUDIO_URL", format!("{origin}/"))
+        .env("MOCK_URL", &origin)
+        .envs(deploy.env())
+        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" ")))?;
+    if only.is_none() {
+        bench(&["--tiny".into(), "--app".into(), dist.display().to_string()])?;
+    }
+    println!(
+        "\n{} passed in {:.0} s.",
+        if only.is_some() {
+            "The end-to-end tests asked for"
+        } else {
+            "All checks and tests"
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Formatting, lints (host and wasm32), host tests and the wasm tests in Chromium.
+fn checks_and_host_tests() -> Result {
     step("Formatting (cargo fmt --check)");
     sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
 
@@ -541,40 +721,7 @@ fn test(args: &[String]) -> Result {
     sh(Command::new("cargo")
         .args(["test", "-p", "studio", "--target", "wasm32-unknown-unknown"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))?;
-
-    if flag(args, "--no-e2e") {
-        return Ok(());
-    }
-    build_release(None)?;
-    let mock = build_mock()?;
-    let deploy = deploy::deploy_stage(&mock, &root.join("dist"))?;
-    step("End-to-end tests: the release build in headless Chromium against the local API server");
-    let dist = root.join("dist");
-    let (_guard, origin) = start_mock(
-        &mock,
-        &[
-            "--static",
-            &dist.display().to_string(),
-            "--image-scale",
-            "8",
-            "--require-key",
-        ],
-    )?;
-    sh(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .arg("tests/")
-        .current_dir(root.join("e2e"))
-        .env("STUDIO_URL", format!("{origin}/"))
-        .env("MOCK_URL", &origin)
-        .envs(deploy.env())
-        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" ")))?;
-    bench(&["--tiny".into(), "--app".into(), dist.display().to_string()])?;
-    println!(
-        "\nAll checks and tests passed in {:.0} s.",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))
 }
 
 #[cfg(test)]
@@ -598,6 +745,32 @@ mod tests {
             Some("https://x.test")
         );
         assert_eq!(option(&args, "--missing"), None);
+    }
+
+    #[test]
+    fn the_dev_upstream_is_an_origin() {
+        for (given, origin) in [
+            ("https://api.cometapi.com", "https://api.cometapi.com"),
+            ("https://api.cometapi.com/", "https://api.cometapi.com"),
+            (
+                "https://generativelanguage.googleapis.com/v1beta/",
+                "https://generativelanguage.googleapis.com",
+            ),
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+            ("http://localhost", "http://localhost"),
+        ] {
+            assert_eq!(upstream_origin(given).unwrap(), origin);
+        }
+        for bad in [
+            "http://api.example.com",
+            "http://localhost.example.com",
+            "api.example.com",
+            "https://api.example.com/other",
+            "https://api.example.com; return 200",
+            "https://",
+        ] {
+            assert!(upstream_origin(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
