@@ -16,7 +16,7 @@ use gemini::KeyHeader;
 pub const FILE: &str = "config.json";
 
 /// The fields `config.json` may hold, in the order the README documents them.
-pub const FIELDS: [&str; 7] = [
+pub const FIELDS: [&str; 8] = [
     "apiBase",
     "keyHeader",
     "proxyHoldsKey",
@@ -24,6 +24,7 @@ pub const FIELDS: [&str; 7] = [
     "models",
     "allowCustomModel",
     "banner",
+    "proxyUpstream",
 ];
 
 /// The longest banner shown (characters).
@@ -47,6 +48,8 @@ pub struct SiteConfig {
     pub allow_custom_model: bool,
     /// A line of text shown at the top of the page (as text, never HTML).
     pub banner: Option<String>,
+    /// Where this site's proxy forwards requests (an origin, shown only).
+    pub proxy_upstream: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -59,6 +62,7 @@ impl Default for SiteConfig {
             models: None,
             allow_custom_model: true,
             banner: None,
+            proxy_upstream: None,
         }
     }
 }
@@ -176,6 +180,16 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<String>> {
                 )),
                 Some(s) => cfg.banner = Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
                 None => problems.push(wrong_type("a string")),
+            },
+            "proxyUpstream" => match value.as_str().map(validate_base) {
+                Some(Ok(base)) if base.contains("://") => {
+                    cfg.proxy_upstream = Some(origin_of(&base, ""))
+                }
+                Some(Ok(_)) => problems.push(
+                    "\u{201c}proxyUpstream\u{201d} must be an origin such as https://api.cometapi.com".into(),
+                ),
+                Some(Err(why)) => problems.push(format!("\u{201c}proxyUpstream\u{201d}: {why}")),
+                None => problems.push(wrong_type("a string (an origin)")),
             },
             other => problems.push(format!(
                 "unknown field \u{201c}{other}\u{201d} (the fields are {})",
@@ -451,7 +465,8 @@ mod tests {
                 "defaultModel": "gemini-3-pro-image-preview",
                 "models": ["gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview"],
                 "allowCustomModel": true,
-                "banner": "  Demo site: images are not kept.  "
+                "banner": "  Demo site: images are not kept.  ",
+                "proxyUpstream": "https://API.cometapi.com/v1beta/"
             }"#,
         )
         .unwrap();
@@ -471,6 +486,12 @@ mod tests {
             cfg.banner.as_deref(),
             Some("Demo site: images are not kept.")
         );
+        assert_eq!(
+            cfg.proxy_upstream.as_deref(),
+            Some("https://api.cometapi.com")
+        );
+        assert!(problems(r#"{"proxyUpstream": "/local"}"#).contains("must be an origin"));
+        assert!(problems(r#"{"proxyUpstream": 3}"#).contains("an origin"));
         // FIELDS is what the README documents: every field parsed above is in it.
         for f in FIELDS {
             assert!(

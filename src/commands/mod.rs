@@ -30,11 +30,12 @@ pub fn alert_for(key: &str, error: impl Into<AppError>) -> Alert {
     Alert::from(error.into()).map_text(|s| scrub(s, key))
 }
 
-/// `text` with `key` replaced by "[key hidden]".
+/// `text` with `key` replaced by "[key hidden]" wherever it appears: whole,
+/// URL-encoded, JSON-escaped, or in part.
 pub fn scrub(text: String, key: &str) -> String {
-    if key.len() >= 4 {
-        text.replace(key, "[key hidden]")
-    } else {
+    if key.is_empty() {
         text
+    } else {
+        gemini::scrub::scrub(&text, key)
     }
 }

@@ -14,7 +14,10 @@ pub fn Endpoint() -> impl IntoView {
         state.connection.with(|c| {
             let base = c.base_url.trim();
             let target = if base.is_empty() || base.starts_with('/') {
-                "this site's proxy".to_owned()
+                match site.config.with(|c| c.proxy_upstream.clone()) {
+                    Some(up) => format!("this site's proxy → {}", host_of(&up)),
+                    None => "this site's proxy".to_owned(),
+                }
             } else {
                 let origin = site.origin_of(base);
                 host_of(&origin).to_owned()

@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "dist" => dist(&rest),
         "bench" => bench(&rest),
+        "fuzz" => fuzz(&rest),
         "setup" => setup(Need::Everything),
         _ => {
             println!(
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
                  \x20      [--nginx-out DIR] [--no-build]\n\
                  \x20                                                       release build into dist/ (see README: Deploying)\n\
                  \x20 bench [--runs N] [--tiny]                             benchmark against peer paths in Chromium\n\
+                 \x20 fuzz [--cases N] [--seed S] [--target NAME]           a long fuzzing run of every parser\n\
                  \x20 setup                                                 install what is missing"
             );
             Ok(())
@@ -607,6 +609,26 @@ fn bench(args: &[String]) -> Result {
     sh(&mut node)
 }
 
+// ------------------------------------------------------------------ fuzz
+
+/// A long fuzzing run of every parser (`--cases N` per target, default
+/// 200 000; `--seed S`; `--target NAME`). Inputs that fail are kept under
+/// `fuzz/regressions/` and replayed by every `cargo xtask test`.
+fn fuzz(args: &[String]) -> Result {
+    let cases = option(args, "--cases").unwrap_or_else(|| "200000".into());
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "--release", "-p", "fuzz", "--", "--nocapture"])
+        .env("FUZZ_CASES", &cases);
+    if let Some(seed) = option(args, "--seed") {
+        cmd.env("FUZZ_SEED", seed);
+    }
+    if let Some(target) = option(args, "--target") {
+        cmd.env("FUZZ_TARGET", target);
+    }
+    step(&format!("Fuzzing every parser, {cases} cases per target"));
+    sh(&mut cmd)
+}
+
 // ------------------------------------------------------------------ test
 
 fn test(args: &[String]) -> Result {
@@ -713,9 +735,22 @@ fn checks_and_host_tests() -> Result {
         "warnings",
     ]))?;
 
-    step("Host tests: protocol, local API server, xtask, the studio's pure modules");
-    sh(Command::new("cargo").args(["test", "-p", "gemini", "-p", "gemini-mock", "-p", "xtask"]))?;
+    step("Host tests: protocol, local API server, formats, xtask, the studio's pure modules");
+    sh(Command::new("cargo").args([
+        "test",
+        "-p",
+        "gemini",
+        "-p",
+        "gemini-mock",
+        "-p",
+        "formats",
+        "-p",
+        "xtask",
+    ]))?;
     sh(Command::new("cargo").args(["test", "-p", "studio", "--lib"]))?;
+
+    step("Fuzzing, a short run of every parser (cargo xtask fuzz runs a long one)");
+    sh(Command::new("cargo").args(["test", "-p", "fuzz"]))?;
 
     step("Browser tests: wasm-bindgen-test in headless Chromium");
     sh(Command::new("cargo")
