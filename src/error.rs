@@ -5,7 +5,7 @@
 use gemini::Failure;
 
 use crate::model::limits::ImageLimit;
-use crate::model::Alert;
+use crate::model::{Alert, AlertFile};
 use crate::store::StoreError;
 
 /// Everything that can go wrong, by what the person was doing.
@@ -13,6 +13,14 @@ use crate::store::StoreError;
 pub enum AppError {
     /// Generating a turn failed (or was refused before sending).
     Generation(Failure),
+    /// A request was sent again as long as that could help, and still failed:
+    /// `message` says so (the attempts made, or the server's wait).
+    GaveUp {
+        failure: Failure,
+        message: gemini::error::Message,
+    },
+    /// Another tab has a request in flight on this conversation.
+    InUseElsewhere,
     /// Files were not attached: one reason per file.
     NotAdded(Vec<String>),
     /// A generated image was not attached: the model's limit.
@@ -49,6 +57,18 @@ fn alert(title: &str, detail: Option<String>, action: &str) -> Alert {
         detail,
         action: action.to_owned(),
         retryable: false,
+        file: None,
+    }
+}
+
+/// The bytes of an answer's image that is not shown, to save as a file.
+fn unshown(f: &Failure) -> Option<AlertFile> {
+    match f {
+        Failure::Unshowable { bytes, .. } => Some(AlertFile {
+            name: "answer-image-not-shown.bin".into(),
+            bytes: bytes.clone(),
+        }),
+        _ => None,
     }
 }
 
@@ -65,6 +85,11 @@ fn store_alert(error: &StoreError, used: &Option<String>, title: &str) -> Alert 
                 "Export or delete old conversations in History to make room, then generate again or download this image.",
             )
         }
+        StoreError::Unavailable(why) => alert(
+            title,
+            Some(format!("Browser storage is unavailable here ({why}).")),
+            "It stays on this page: Download the images you want to keep before closing it (nothing is kept after that).",
+        ),
         StoreError::Closed => alert(
             title,
             Some("The studio was updated in another tab.".into()),
@@ -83,8 +108,19 @@ impl From<AppError> for Alert {
         match e {
             AppError::Generation(f) => Alert {
                 retryable: f.retryable(),
+                file: unshown(&f),
                 ..Alert::from(f.message())
             },
+            AppError::GaveUp { failure, message } => Alert {
+                retryable: failure.retryable(),
+                file: unshown(&failure),
+                ..Alert::from(message)
+            },
+            AppError::InUseElsewhere => alert(
+                "This conversation is being continued in another tab",
+                Some("A request on it is in flight there; two at once would fork it.".into()),
+                "Wait until that tab's turn lands (this one then shows it), or start a New conversation here.",
+            ),
             AppError::NotAdded(problems) => alert(
                 &if problems.len() == 1 {
                     "An image was not added".to_owned()
@@ -141,6 +177,15 @@ mod tests {
     fn each_error_says_what_happened_and_what_to_do() {
         let cases = [
             AppError::Generation(Failure::Truncated),
+            AppError::InUseElsewhere,
+            AppError::GaveUp {
+                failure: Failure::Truncated,
+                message: Failure::Truncated.message(),
+            },
+            AppError::NotSaved {
+                error: StoreError::Unavailable("private mode".into()),
+                used: None,
+            },
             AppError::NotAdded(vec!["a".into(), "b".into()]),
             AppError::ReferenceLimit(ImageLimit {
                 model: "M".into(),

@@ -9,13 +9,14 @@ use base64::Engine;
 use gemini::wire::{Content, Part, Role};
 use gemini::Settings;
 use studio::browser::files::blob_bytes;
+use studio::commands::archive::{export_archive, import_file};
 use studio::commands::persistence::{key_images, stored_images};
 use studio::model::stored::{conversation_record, restore_turn, turn_record};
 use studio::model::{Answer, ConversationMeta, TurnData, Variant};
 use studio::store::records::{
     image_hash, ConversationRecord, DraftImage, DraftRecord, ImageBytes, TurnRecord, RECORD_VERSION,
 };
-use studio::store::{Store, StoreError};
+use studio::store::{DraftSlot, Store, StoreError};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -162,20 +163,51 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
             mime: "image/png".into(),
             note: None,
         }],
+        ..DraftRecord::default()
     };
     let blob = studio::browser::object_url::blob_from_bytes(&image(9, 1234), "image/png").unwrap();
     store.save_draft(&draft, &[blob]).await.unwrap();
     let (back, blobs) = store.draft().await.unwrap().unwrap();
     assert_eq!(back, draft);
     assert_eq!(blob_bytes(&blobs[0]).await.unwrap(), image(9, 1234));
+    // What a request in flight sent is kept apart from the composer's draft.
+    let sent = DraftRecord {
+        prompt: "sent".into(),
+        settings: Some(Settings::default()),
+        conversation: Some("c1".into()),
+        sent_ms: Some(5.0),
+        ..DraftRecord::default()
+    };
+    store
+        .save_draft_in(DraftSlot::InFlight, &sent, &[])
+        .await
+        .unwrap();
+    assert_eq!(store.draft().await.unwrap().unwrap().0, draft);
+    assert_eq!(
+        store
+            .draft_in(DraftSlot::InFlight)
+            .await
+            .unwrap()
+            .unwrap()
+            .0,
+        sent
+    );
+    store.delete_draft(DraftSlot::InFlight).await.unwrap();
+    assert_eq!(store.draft_in(DraftSlot::InFlight).await.unwrap(), None);
 
-    // Export then import into another database: the same records and bytes.
-    let file = store.export(None).await.unwrap();
-    let json = serde_json::to_vec(&file).unwrap();
-    let import = studio::store::records::parse_export(&json).unwrap();
+    // Export (a ZIP made in pieces) then import into another database: the
+    // same records and bytes.
+    let archive = export_archive(&store, None).await.unwrap();
     let other = Store::open_with(&unique("import"), 2).await.unwrap();
-    assert_eq!(other.import(&import).await.unwrap(), 1);
-    assert_eq!(other.import(&import).await.unwrap(), 0, "no duplicates");
+    let fresh = |id: &str| format!("{id}-fresh");
+    let Ok(done) = import_file(&other, &archive, fresh).await else {
+        panic!("the export imports");
+    };
+    assert_eq!((done.added, done.skipped), (1, 0));
+    let Ok(again) = import_file(&other, &archive, fresh).await else {
+        panic!("the export imports again");
+    };
+    assert_eq!((again.added, again.skipped), (0, 1), "no duplicates");
     assert_eq!(other.turns("c1").await.unwrap(), turns);
     assert_eq!(
         read_back(&other, turns.clone()).await[1].user,

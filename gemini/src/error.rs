@@ -119,6 +119,16 @@ pub enum Failure {
     BadImage(String),
     /// The request did not reach the API or the answer did not come back.
     Network(String),
+    /// The answer's image is not one the page shows safely: not a PNG, JPEG or
+    /// WebP by its bytes (whatever it claims), or too many pixels. It is never
+    /// rendered or opened; the bytes can be saved as a file.
+    Unshowable {
+        /// The MIME type it claimed.
+        claimed: String,
+        /// What it is ("SVG", "HTML", "a PNG of 30000×30000 pixels"…).
+        found: String,
+        bytes: std::sync::Arc<Vec<u8>>,
+    },
     /// The user cancelled.
     Aborted,
 }
@@ -218,6 +228,13 @@ impl Failure {
                 "Could not reach the API",
                 (!why.is_empty()).then(|| why.clone()),
                 "Check your connection and the API base URL. A different origin must allow CORS; an empty base URL uses this page's own proxy.",
+            ),
+            Self::Unshowable { claimed, found, .. } => m(
+                "The answer's image is not shown",
+                Some(format!(
+                    "It claims to be {claimed} and is {found}: the studio shows only PNG, JPEG and WebP images of up to 50 megapixels."
+                )),
+                "Download it as a file to look at it with care, or try again.",
             ),
             Self::Aborted => m(
                 "Cancelled",

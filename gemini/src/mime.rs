@@ -17,6 +17,15 @@ impl ImageMime {
         }
     }
 
+    /// "PNG", "JPEG", "WebP".
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Png => "PNG",
+            Self::Jpeg => "JPEG",
+            Self::Webp => "WebP",
+        }
+    }
+
     /// The file extension for downloads, without the dot.
     pub const fn extension(self) -> &'static str {
         match self {
@@ -77,9 +86,58 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     }
 }
 
+/// What `bytes` look like, for a message about data that is not shown: "PNG",
+/// "SVG", "HTML", "a PDF", "text", "unknown data"…
+pub fn describe(bytes: &[u8]) -> &'static str {
+    match sniff(bytes) {
+        Sniffed::Supported(m) => m.label(),
+        Sniffed::Convertible(kind) => kind,
+        Sniffed::Unknown => {
+            let head: Vec<u8> = bytes
+                .iter()
+                .skip_while(|b| {
+                    b.is_ascii_whitespace() || **b == 0xEF || **b == 0xBB || **b == 0xBF
+                })
+                .take(512)
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            let has = |s: &[u8]| head.windows(s.len()).any(|w| w == s);
+            if bytes.is_empty() {
+                "nothing (no bytes)"
+            } else if has(b"<svg") {
+                "SVG"
+            } else if has(b"<html") || has(b"<!doctype html") || has(b"<script") || has(b"<body") {
+                "HTML"
+            } else if head.starts_with(b"<?xml") {
+                "XML"
+            } else if head.starts_with(b"%pdf") {
+                "a PDF"
+            } else if std::str::from_utf8(bytes.get(..bytes.len().min(512)).unwrap_or(bytes))
+                .is_ok()
+            {
+                "text"
+            } else {
+                "unknown data"
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_that_is_not_shown_is_described() {
+        assert_eq!(describe(b"<svg xmlns='x'><script>1</script></svg>"), "SVG");
+        assert_eq!(describe(b"<?xml version='1.0'?>\n<svg>"), "SVG");
+        assert_eq!(describe(b"  <!DOCTYPE html><html>"), "HTML");
+        assert_eq!(describe(b"%PDF-1.7"), "a PDF");
+        assert_eq!(describe(b"hello"), "text");
+        assert_eq!(describe(&[0xff, 0x00, 0x9c]), "unknown data");
+        assert_eq!(describe(b""), "nothing (no bytes)");
+        assert_eq!(describe(b"\x89PNG\r\n\x1a\n"), "PNG");
+    }
 
     #[test]
     fn sniffs_by_magic_number() {

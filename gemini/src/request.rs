@@ -19,6 +19,14 @@ use crate::wire::{
 /// The most base64 the inline images of one request may add up to (the API's limit
 /// since January 2026; a proxy in between may allow less).
 pub const MAX_INLINE_BASE64: usize = 100 * 1024 * 1024;
+/// The longest prompt the studio sends, in characters. The image models take
+/// 32 768 (2.5 Flash) to 131 072 input tokens; a token is about four characters
+/// of English, so this stays under every model's limit with room for images.
+pub const MAX_PROMPT_CHARS: usize = 100_000;
+/// The most pixels an image may decode to before the studio refuses to show
+/// or decode it (a small file can claim a huge canvas: 30000×30000 is 3.6 GB
+/// decoded).
+pub const MAX_DECODED_PIXELS: u64 = 50_000_000;
 /// The largest single inline image the API takes, in bytes before base64.
 pub const MAX_IMAGE_BYTES: usize = 7 * 1024 * 1024;
 
@@ -55,6 +63,9 @@ impl Default for Settings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RequestError {
     EmptyPrompt,
+    PromptTooLong {
+        chars: usize,
+    },
     InvalidModelId(String),
     Unavailable(String),
     TooManyImages {
@@ -75,6 +86,10 @@ impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyPrompt => f.write_str("Write a prompt or add an image first."),
+            Self::PromptTooLong { chars } => write!(
+                f,
+                "The prompt is {chars} characters long; the studio sends at most {MAX_PROMPT_CHARS}. Shorten it."
+            ),
             Self::InvalidModelId(id) => write!(
                 f,
                 "\u{201c}{id}\u{201d} is not a model id: use letters, digits, '-', '.' and '_' only."
@@ -343,6 +358,15 @@ pub fn build<'a>(
     if !has_text && images.is_empty() {
         return Err(RequestError::EmptyPrompt);
     }
+    let chars: usize = next
+        .parts
+        .iter()
+        .filter_map(|p| p.text.as_deref())
+        .map(|t| t.chars().count())
+        .sum();
+    if chars > MAX_PROMPT_CHARS {
+        return Err(RequestError::PromptTooLong { chars });
+    }
     let caps = settings.caps();
     if images.len() > caps.max_images {
         return Err(RequestError::TooManyImages {
@@ -402,6 +426,14 @@ pub fn endpoint(base: &str, model: &str) -> Result<String, RequestError> {
     Ok(format!("{base}/v1beta/models/{model}:generateContent"))
 }
 
+/// The URL to POST to for a streamed answer (server-sent events).
+pub fn stream_endpoint(base: &str, model: &str) -> Result<String, RequestError> {
+    endpoint(base, model).map(|url| {
+        let base = url.trim_end_matches(":generateContent");
+        format!("{base}:streamGenerateContent?alt=sse")
+    })
+}
+
 /// The number of bytes a base64 string decodes to.
 pub fn decoded_len(b64: &str) -> usize {
     let pad = b64.bytes().rev().take_while(|&b| b == b'=').count();
@@ -424,6 +456,35 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_over_the_limit_is_not_sent() {
+        let long = "a".repeat(MAX_PROMPT_CHARS + 1);
+        let next = user_content(&long, []);
+        let e = build(&Settings::default(), [], &next).unwrap_err();
+        assert_eq!(
+            e,
+            RequestError::PromptTooLong {
+                chars: MAX_PROMPT_CHARS + 1
+            }
+        );
+        assert!(e.to_string().contains("Shorten it"));
+        let ok = user_content(&long[1..], []);
+        assert!(build(&Settings::default(), [], &ok).is_ok());
+    }
+
+    #[test]
+    fn the_streamed_endpoint_asks_for_server_sent_events() {
+        assert_eq!(
+            stream_endpoint("https://x.test/v1beta/", "m-1").unwrap(),
+            "https://x.test/v1beta/models/m-1:streamGenerateContent?alt=sse"
+        );
+        assert_eq!(
+            stream_endpoint("", "m").unwrap(),
+            "/v1beta/models/m:streamGenerateContent?alt=sse"
+        );
+        assert!(stream_endpoint("", "a/b").is_err());
+    }
     use crate::wire::Part;
     use serde_json::{json, Value};
 

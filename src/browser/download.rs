@@ -12,7 +12,12 @@ pub struct DownloadFailed;
 /// Offers `bytes` as a download named `name`.
 pub fn download(bytes: &[u8], mime: &str, name: &str) -> Result<(), DownloadFailed> {
     let blob = blob_from_bytes(bytes, mime).map_err(|_| DownloadFailed)?;
-    let url = ObjectUrl::for_blob(&blob).map_err(|_| DownloadFailed)?;
+    download_blob(&blob, name)
+}
+
+/// Offers a Blob as a download named `name` (its bytes are not copied).
+pub fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), DownloadFailed> {
+    let url = ObjectUrl::for_blob(blob).map_err(|_| DownloadFailed)?;
     let window = web_sys::window().ok_or(DownloadFailed)?;
     let doc = window.document().ok_or(DownloadFailed)?;
     let a: web_sys::HtmlAnchorElement = doc

@@ -49,6 +49,26 @@ pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// The bytes `start..end` of a Blob (a `File` is one): only those are read.
+pub async fn read_range(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, String> {
+    blob_bytes(&slice(blob, start, end, "")?).await
+}
+
+/// The part `start..end` of a Blob as a Blob of type `mime`: no bytes are read
+/// or copied (the browser refers to the original).
+pub fn slice(blob: &Blob, start: u64, end: u64, mime: &str) -> Result<Blob, String> {
+    blob.slice_with_f64_and_f64_and_content_type(start as f64, end as f64, mime)
+        .map_err(|e| js_error_text(&e))
+}
+
+/// One Blob made of `parts` (byte arrays and Blobs, in order) without copying
+/// the Blobs' bytes.
+pub fn join(parts: &js_sys::Array, mime: &str) -> Result<Blob, String> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_u8_array_sequence_and_options(parts, &options).map_err(|e| js_error_text(&e))
+}
+
 /// Base64 without a `data:` prefix, as the API wants it.
 pub fn to_base64(bytes: &[u8]) -> String {
     super::base64::encode(bytes)

@@ -2,48 +2,141 @@
 //! of small files beside the page, through `gloo-net`; the answer's body is
 //! read through web-sys, straight into wasm memory.
 
-use gemini::{Failure, KeyHeader};
+use futures::future::{select, Either};
+use gemini::{Failure, KeyHeader, TimeoutPhase};
 use gloo_net::http::Request;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, ReadableStreamByobReader, ReadableStreamDefaultReader, RequestCache, Response,
+    AbortController, AbortSignal, ReadableStreamByobReader, ReadableStreamDefaultReader,
+    RequestCache, Response,
 };
 
 use super::object_url::blob_from_bytes;
 
+/// An answer whose headers have arrived; its body is read with
+/// [`read_body`] or [`read_chunks`].
+pub struct Answer {
+    pub status: u16,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    pub content_type: String,
+    /// The body's length, when the server said.
+    pub length: Option<u64>,
+    response: Response,
+}
+
+/// How long an answer may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// For the answer's headers to arrive.
+    pub headers_ms: u64,
+    /// Between two pieces of its body.
+    pub idle_ms: u64,
+}
+
 /// Sends `body` to `url`. The key, if any, goes in the chosen header and nowhere
-/// else. Returns the status and the whole body as bytes.
-pub async fn post_json(
+/// else. Resolves once the answer's headers are in; if they take longer than
+/// `limits.headers_ms`, `abort` is aborted and the failure is a time-out.
+pub async fn post(
     url: &str,
     key_header: KeyHeader,
     api_key: &str,
     body: &[u8],
-    signal: &AbortSignal,
-) -> Result<(u16, Vec<u8>), Failure> {
-    let request = post_request(url, key_header, api_key, body, Some(signal))?;
-    let resp: Response = request
-        .send()
-        .await
-        .map_err(|e| {
-            if signal.aborted() {
+    abort: &AbortController,
+    limits: Limits,
+) -> Result<Answer, Failure> {
+    let signal = abort.signal();
+    let request = post_request(url, key_header, api_key, body, Some(&signal))?;
+    let sent = Box::pin(request.send());
+    let timer = Box::pin(super::sleep(limits.headers_ms));
+    let resp: Response = match select(sent, timer).await {
+        Either::Left((Ok(resp), _)) => resp.into(),
+        Either::Left((Err(e), _)) => {
+            return Err(if signal.aborted() {
                 Failure::Aborted
             } else {
                 Failure::Network(network_hint(&e.to_string()))
-            }
-        })?
-        .into();
-    let status = resp.status();
-    let bytes = read_bytes(&resp).await.map_err(|_| {
+            })
+        }
+        Either::Right(_) => {
+            abort.abort();
+            return Err(Failure::TimedOut(TimeoutPhase::NoAnswer {
+                limit_ms: limits.headers_ms,
+            }));
+        }
+    };
+    let headers = resp.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
+    Ok(Answer {
+        status: resp.status(),
+        retry_after: header("retry-after"),
+        content_type: header("content-type").unwrap_or_default(),
+        length: header("content-length").and_then(|v| v.trim().parse().ok()),
+        response: resp,
+    })
+}
+
+/// The whole body of `answer`, in wasm memory; `progress` hears the bytes
+/// received so far after each piece. No piece for `limits.idle_ms`: `abort`
+/// is aborted and the failure is a time-out.
+pub async fn read_body(
+    answer: &Answer,
+    abort: &AbortController,
+    limits: Limits,
+    mut progress: impl FnMut(u64),
+) -> Result<Vec<u8>, Failure> {
+    let mut out = Vec::new();
+    if let Some(n) = answer.length {
+        // Only a hint (compressed bodies grow): never fail on it.
+        let _ = out.try_reserve_exact(usize::try_from(n).unwrap_or(0));
+    }
+    read_chunks(answer, abort, limits, |chunk| {
+        append(&mut out, chunk).map_err(|_| {
+            Failure::BadImage("the answer is too large for this browser tab".into())
+        })?;
+        progress(out.len() as u64);
+        Ok(())
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Reads the body of `answer` piece by piece into `sink`, which may stop the
+/// reading with a failure. No piece for `limits.idle_ms`: `abort` is aborted
+/// and the failure is a time-out; a connection that drops is a cut answer.
+pub async fn read_chunks(
+    answer: &Answer,
+    abort: &AbortController,
+    limits: Limits,
+    mut sink: impl FnMut(&Uint8Array) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let signal = abort.signal();
+    let cut = |_| {
         if signal.aborted() {
             Failure::Aborted
         } else {
             Failure::Truncated
         }
-    })?;
-    Ok((status, bytes))
+    };
+    let mut reader = Reader::new(&answer.response).map_err(cut)?;
+    loop {
+        let next = Box::pin(reader.next());
+        let timer = Box::pin(super::sleep(limits.idle_ms));
+        match select(next, timer).await {
+            Either::Left((Ok(Some(chunk)), _)) => sink(&chunk)?,
+            Either::Left((Ok(None), _)) => return Ok(()),
+            Either::Left((Err(e), _)) => return Err(cut(e)),
+            Either::Right(_) => {
+                abort.abort();
+                return Err(Failure::TimedOut(TimeoutPhase::Stalled {
+                    idle_ms: limits.idle_ms,
+                }));
+            }
+        }
+    }
 }
 
 /// The POST request, ready to send. The body goes to the browser as a Blob
@@ -82,48 +175,72 @@ pub async fn get_text(path: &str) -> Result<(u16, String, String), String> {
     Ok((status, content_type, text))
 }
 
-/// The whole body, copied into wasm memory as it arrives. Where the body is a
-/// byte stream (Chromium, Firefox, Safari 16.4+) the browser reads into one
-/// reused 256 KiB buffer ("BYOB"): measured 13–15 ms for 20 MB against 19–20 ms
-/// for the default reader, which allocates a fresh buffer for every chunk (and
-/// one of 20 MB when the body is already all there). `arrayBuffer()` would
-/// gather it in one more copy.
+/// The whole body, copied into wasm memory as it arrives (no time limit; the
+/// benchmark reads answers this way too).
 pub async fn read_bytes(resp: &Response) -> Result<Vec<u8>, JsValue> {
-    let Some(body) = resp.body() else {
-        return Ok(Vec::new());
-    };
     let mut out = Vec::new();
-    let hint = resp
+    if let Some(n) = resp
         .headers()
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse::<usize>().ok());
-    if let Some(n) = hint {
-        // Only a hint (compressed bodies grow): never fail on it.
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
         let _ = out.try_reserve_exact(n);
     }
-    match ReadableStreamByobReader::new(&body) {
-        Ok(reader) => {
-            let mut into = Uint8Array::new_with_length(BYOB_BUFFER);
-            loop {
-                let step = JsFuture::from(reader.read_with_array_buffer_view(&into)).await?;
-                let Some(chunk) = chunk_of(&step)? else {
-                    return Ok(out);
-                };
-                append(&mut out, &chunk)?;
+    let mut reader = Reader::new(resp)?;
+    while let Some(chunk) = reader.next().await? {
+        append(&mut out, &chunk)?;
+    }
+    Ok(out)
+}
+
+/// A body read piece by piece. Where the body is a byte stream (Chromium,
+/// Firefox, Safari 16.4+) the browser reads into one reused 256 KiB buffer
+/// ("BYOB"): measured 13–15 ms for 20 MB against 19–20 ms for the default
+/// reader, which allocates a fresh buffer for every chunk (and one of 20 MB
+/// when the body is already all there). `arrayBuffer()` would gather it in one
+/// more copy.
+enum Reader {
+    None,
+    Byob {
+        reader: ReadableStreamByobReader,
+        into: Option<Uint8Array>,
+    },
+    Default(ReadableStreamDefaultReader),
+}
+
+impl Reader {
+    fn new(resp: &Response) -> Result<Reader, JsValue> {
+        let Some(body) = resp.body() else {
+            return Ok(Reader::None);
+        };
+        Ok(match ReadableStreamByobReader::new(&body) {
+            Ok(reader) => Reader::Byob {
+                reader,
+                into: Some(Uint8Array::new_with_length(BYOB_BUFFER)),
+            },
+            Err(_) => Reader::Default(body.get_reader().unchecked_into()),
+        })
+    }
+
+    /// The next piece, `None` at the end. Its bytes stay valid until the next call.
+    async fn next(&mut self) -> Result<Option<Uint8Array>, JsValue> {
+        match self {
+            Reader::None => Ok(None),
+            Reader::Byob { reader, into } => {
+                let buffer = into
+                    .take()
+                    .unwrap_or_else(|| Uint8Array::new_with_length(BYOB_BUFFER));
+                let step = JsFuture::from(reader.read_with_array_buffer_view(&buffer)).await?;
+                let chunk = chunk_of(&step)?;
                 // The buffer comes back with the chunk: read into all of it again.
-                into = Uint8Array::new(&chunk.buffer());
+                *into = chunk.as_ref().map(|c| Uint8Array::new(&c.buffer()));
+                Ok(chunk)
             }
-        }
-        Err(_) => {
-            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-            loop {
+            Reader::Default(reader) => {
                 let step = JsFuture::from(reader.read()).await?;
-                let Some(chunk) = chunk_of(&step)? else {
-                    return Ok(out);
-                };
-                append(&mut out, &chunk)?;
+                chunk_of(&step)
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod digest;
 pub mod download;
 pub mod files;
 pub mod http;
+pub mod locks;
 pub mod object_url;
 pub mod page;
 pub mod reencode;
@@ -30,6 +31,22 @@ pub fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
     } else {
         e.as_string().unwrap_or_else(|| "unknown error".to_owned())
     }
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`). Dropping the future
+/// before then leaves only a timer that resolves nothing.
+pub async fn sleep(ms: u64) {
+    let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().is_some_and(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .is_ok()
+        });
+        if !scheduled {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Lets the browser paint and handle input before the caller goes on: resolves

@@ -16,3 +16,33 @@ pub fn meta_csp() -> Option<String> {
         .flatten()?
         .get_attribute("content")
 }
+
+/// What the page says when the app has stopped (a panic, or the browser ran
+/// out of memory for it). `index.html` says the same for a failure outside
+/// Rust; the element's id keeps it from appearing twice.
+pub const CRASH_TEXT: &str = "Something went wrong: your work is saved; reload to continue.";
+
+/// Shows [`CRASH_TEXT`] with a Reload link over the page. Written with as
+/// little as possible: it runs after a panic.
+pub fn show_crash() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if doc.get_element_by_id("crashed").is_some() {
+        return;
+    }
+    let (Ok(p), Ok(a), Some(body)) = (doc.create_element("p"), doc.create_element("a"), doc.body())
+    else {
+        return;
+    };
+    let _ = p.set_attribute("id", "crashed");
+    let _ = p.set_attribute("role", "alert");
+    p.set_text_content(Some(CRASH_TEXT));
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let _ = a.set_attribute("href", &href);
+    a.set_text_content(Some("Reload"));
+    let _ = p.append_child(&a);
+    let _ = body.append_child(&p);
+}

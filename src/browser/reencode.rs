@@ -2,7 +2,7 @@
 //! decoded by the browser and re-encoded to fit, with the user told what changed.
 
 use gemini::mime::{sniff, ImageMime, Sniffed};
-use gemini::request::{human_bytes, MAX_IMAGE_BYTES};
+use gemini::request::{human_bytes, MAX_DECODED_PIXELS, MAX_IMAGE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -34,6 +34,7 @@ pub async fn prepare(file: &File) -> Result<Prepared, String> {
     .await
     .map_err(|e| format!("\u{201c}{name}\u{201d} could not be read ({e})."))?;
     let sniffed = sniff(&head);
+    check_pixels(file, &name, &head).await?;
     let too_big = file.size() > MAX_IMAGE_BYTES as f64;
     let kind = match sniffed {
         Sniffed::Supported(_) if !too_big => {
@@ -65,6 +66,39 @@ pub async fn prepare(file: &File) -> Result<Prepared, String> {
         image,
         note: Some(note),
     })
+}
+
+/// Refuses an image whose header says it would decode to more than
+/// [`MAX_DECODED_PIXELS`], before anything decodes it. Reads only the first
+/// bytes (as many as the format's header needs).
+async fn check_pixels(file: &File, name: &str, head: &[u8]) -> Result<(), String> {
+    let mut want = formats::image::first_read_len(head);
+    let mut start = head.to_vec();
+    for _ in 0..4 {
+        if start.len() < want && (start.len() as f64) < file.size() {
+            let end = i32::try_from(want).unwrap_or(i32::MAX);
+            if let Ok(slice) = file.slice_with_i32_and_i32(0, end) {
+                start = blob_bytes(&slice).await.unwrap_or(start);
+            }
+        }
+        match formats::image::probe(&start) {
+            formats::image::Probe::Found { width, height } => {
+                let pixels = u64::from(width) * u64::from(height);
+                return if pixels > MAX_DECODED_PIXELS {
+                    Err(format!(
+                        "\u{201c}{name}\u{201d} is {width}\u{d7}{height} pixels ({} megapixels); the studio takes images of up to {} megapixels. Scale it down first.",
+                        pixels / 1_000_000,
+                        MAX_DECODED_PIXELS / 1_000_000
+                    ))
+                } else {
+                    Ok(())
+                };
+            }
+            formats::image::Probe::NeedMore(n) if n > start.len() => want = n,
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 async fn reencode(file: &File, name: &str, kind: &str) -> Result<ImageFile, String> {

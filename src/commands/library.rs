@@ -7,16 +7,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::File;
 
+use super::archive::{export_archive, import_file, ImportError};
+use super::generate::handle_cancel;
 use super::persistence::{forget_stored, refresh, update_storage_note, used_when_full};
 use super::show;
-use crate::browser::download::download;
-use crate::browser::files::blob_bytes;
+use crate::browser::download::download_blob;
 use crate::error::AppError;
 use crate::model::PendingDelete;
 use crate::state::AppState;
 use crate::store::quota;
-use crate::store::records::parse_export;
-use crate::store::sync;
+use crate::store::{sync, StoreError};
 
 /// How long a deletion can be undone.
 pub const UNDO_MS: u64 = 6000;
@@ -24,6 +24,11 @@ pub const UNDO_MS: u64 = 6000;
 /// Hides conversations from the history and deletes them once the Undo time
 /// has passed (a deletion already waiting is carried out first).
 pub fn handle_delete(state: AppState, ids: Vec<String>, what: String) {
+    // A request continuing the conversation being deleted is stopped: its
+    // answer would have nowhere to go.
+    if state.is_running() && state.current.with_untracked(|c| ids.contains(&c.id)) {
+        handle_cancel(state);
+    }
     if let Some(p) = state.pending_delete.get_untracked() {
         spawn_local(delete_now(state, p.ids));
     }
@@ -64,6 +69,9 @@ async fn delete_now(state: AppState, ids: Vec<String>) {
     };
     match store.delete(&ids).await {
         Ok(()) => {
+            state
+                .deleted
+                .update_value(|d| d.extend(ids.iter().cloned()));
             state.history.update(|h| h.retain(|c| !ids.contains(&c.id)));
             // The conversation on screen stays, but is no longer stored.
             if state.current.with_untracked(|c| ids.contains(&c.id)) {
@@ -78,76 +86,62 @@ async fn delete_now(state: AppState, ids: Vec<String>) {
     }
 }
 
-/// Saves conversations (all when `ids` is `None`) as one JSON file with the
-/// images inline.
+/// Saves conversations (all when `ids` is `None`) as a ZIP: `manifest.json`
+/// and every image as its own file (see [`super::archive`]).
 pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
     let Some(store) = state.store.get_value() else {
         return;
     };
     spawn_local(async move {
-        let file = match store.export(ids.as_deref()).await {
-            Ok(f) => f,
-            Err(e) => {
-                show(state, AppError::NotExported(e));
+        let archive = match export_archive(&store, ids.as_deref()).await {
+            Ok(a) => a,
+            Err(why) => {
+                show(state, AppError::NotExported(StoreError::Failed(why)));
                 return;
             }
         };
-        let Ok(json) = serde_json::to_vec(&file) else {
-            return;
-        };
         let name = match &ids {
-            Some(_) => "gemini-studio-conversation.json",
-            None => "gemini-studio-export.json",
+            Some(_) => "gemini-studio-conversation.zip",
+            None => "gemini-studio-export.zip",
         };
-        if download(&json, "application/json", name).is_err() {
+        if download_blob(&archive, name).is_err() {
             show(state, AppError::NotDownloaded);
         }
     });
 }
 
-/// Reads an export file, checks all of it, and adds the conversations that are
-/// not here yet, in one transaction. A damaged or foreign file changes nothing.
+/// Reads an export file (ZIP, or the JSON of earlier versions), checks all of
+/// it, and adds the conversations that are not here yet, in one transaction.
+/// A damaged or foreign file changes nothing.
 pub fn handle_import(state: AppState, file: File) {
     let Some(store) = state.store.get_value() else {
         return;
     };
     spawn_local(async move {
-        let bytes = match blob_bytes(&file).await {
-            Ok(b) => b,
-            Err(e) => {
-                show(
-                    state,
-                    AppError::ImportRefused(format!("The file could not be read ({e}).")),
-                );
-                return;
-            }
+        let fresh = |id: &str| {
+            let n = (js_sys::Math::random() * 1e9) as u64;
+            format!("{id}-i{n:x}")
         };
-        let import = match parse_export(&bytes) {
-            Ok(i) => i,
-            Err(why) => {
-                show(state, AppError::ImportRefused(why));
-                return;
-            }
-        };
-        match store.import(&import).await {
-            Ok(added) => {
-                let skipped = import.conversations.len() - added;
+        match import_file(&store, &file, fresh).await {
+            Ok(done) => {
                 state.alert.set(None);
                 state.notice.set(Some(format!(
-                    "Imported {added} conversation{}{}.",
-                    if added == 1 { "" } else { "s" },
-                    if skipped > 0 {
-                        format!(" ({skipped} already here, skipped)")
+                    "Imported {} conversation{}{}.",
+                    done.added,
+                    if done.added == 1 { "" } else { "s" },
+                    if done.skipped > 0 {
+                        format!(" ({} already here, skipped)", done.skipped)
                     } else {
                         String::new()
                     }
                 )));
-                for c in &import.conversations {
-                    sync::announce(&c.conversation.id);
+                for id in &done.ids {
+                    sync::announce(id);
                 }
                 refresh(state).await;
             }
-            Err(error) => show(
+            Err(ImportError::Refused(why)) => show(state, AppError::ImportRefused(why)),
+            Err(ImportError::Store(error)) => show(
                 state,
                 AppError::NotImported {
                     used: used_when_full(&error).await,

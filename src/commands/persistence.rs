@@ -14,15 +14,17 @@ use web_sys::Blob;
 use super::attachments;
 use crate::browser::files::{blob_bytes, to_base64};
 use crate::browser::object_url::{ObjectUrl, SharedUrl};
-use crate::browser::{base64, digest, next_task, now_ms, storage};
+use crate::browser::{base64, digest, locks, next_task, now_ms, storage};
 use crate::error::AppError;
+use crate::model::labels::short;
 use crate::model::stored::{
     conversation_record, restore_turn, turn_record, Placed, StoredImage, Unkeyed,
 };
 use crate::model::ConversationMeta;
-use crate::state::{AppState, Keeping, Turn};
-use crate::store::records::{DraftImage, ImageBytes, TurnRecord};
-use crate::store::{quota, sync, DraftRecord, Store, StoreError};
+use crate::state::{AppState, Attachment, Keeping, Prepared, Turn};
+use crate::store::records::{DraftImage, ImageBytes, StoredTurn, TurnRecord};
+use crate::store::sync::Word;
+use crate::store::{quota, sync, DraftRecord, DraftSlot, Store, StoreError};
 
 /// The conversation open when the page was left, reopened on load.
 const OPEN_KEY: &str = "studio.openConversation.v1";
@@ -72,12 +74,19 @@ pub fn keep_draft(state: AppState, ready: StoredValue<bool>) {
                                 note: a.note.clone(),
                             })
                             .collect(),
+                        ..DraftRecord::default()
                     };
                     // The Blobs the thumbnails show hold the attached bytes:
                     // stored as they are, nothing is decoded or copied here.
                     let blobs: Vec<Blob> =
                         attachments.iter().map(|a| a.url.blob().clone()).collect();
-                    let _ = store.save_draft(&record, &blobs).await;
+                    // A draft that cannot be kept is said, not swallowed.
+                    let problem = store.save_draft(&record, &blobs).await.err().map(|e| {
+                        format!(
+                            "Your draft could not be kept in this browser ({e}). It is still here; keep a copy if you close the page."
+                        )
+                    });
+                    state.draft_problem.set(problem);
                 });
             },
             Duration::from_millis(300),
@@ -98,8 +107,152 @@ pub async fn restore_draft(state: AppState, store: &Store) {
     {
         return;
     }
+    let restored = draft_images(state, &draft, blobs).await;
+    state.prompt.set(draft.prompt);
+    state.attachments.set(restored);
+}
+
+/// Lock names of conversations: held by the tab with a request in flight.
+const LOCK_PREFIX: &str = "gemini-studio-conversation:";
+
+/// This tab continues a conversation: other tabs show it read-only until the
+/// lock is dropped (when the turn is stored, or the request failed).
+pub struct ConversationLock {
+    _held: Option<locks::Held>,
+    id: String,
+}
+
+impl Drop for ConversationLock {
+    fn drop(&mut self) {
+        sync::say(Word::Free, &self.id);
+    }
+}
+
+/// Takes the conversation for this tab's request, unless another tab has a
+/// request in flight on it.
+pub async fn hold_conversation(state: AppState, id: &str) -> Result<ConversationLock, AppError> {
+    let held = match locks::try_hold(&format!("{LOCK_PREFIX}{id}")).await {
+        locks::Attempt::Held(h) => Some(h),
+        // Without Web Locks, tabs still hear each other on the channel.
+        locks::Attempt::Unsupported => None,
+        locks::Attempt::Busy => {
+            state.in_use_elsewhere.update(|ids| {
+                if !ids.iter().any(|i| i == id) {
+                    ids.push(id.to_owned());
+                }
+            });
+            return Err(AppError::InUseElsewhere);
+        }
+    };
+    sync::say(Word::Busy, id);
+    Ok(ConversationLock {
+        _held: held,
+        id: id.to_owned(),
+    })
+}
+
+/// The conversations other tabs hold now (asked at start).
+pub async fn read_locks(state: AppState) {
+    let mine_running = state.is_running();
+    let ids: Vec<String> = locks::held_with_prefix(LOCK_PREFIX)
+        .await
+        .into_iter()
+        .filter_map(|n| n.strip_prefix(LOCK_PREFIX).map(str::to_owned))
+        .collect();
+    if !mine_running {
+        state.in_use_elsewhere.set(ids);
+    }
+}
+
+/// A request in flight, kept (what it sent) until it is over.
+pub struct InFlight(());
+
+/// Keeps what a request sends before it leaves: prompt, images, settings. A
+/// reload or a crash before its turn is stored brings it back to the composer.
+pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<InFlight> {
+    let store = state.store.get_value()?;
+    let images: Vec<(String, Blob)> = p
+        .next
+        .parts
+        .iter()
+        .filter_map(|part| part.inline_data.as_ref())
+        .zip(&p.user_images)
+        .enumerate()
+        .map(|(i, (d, url))| {
+            let ext = ImageMime::parse(&d.mime_type).map_or("png", ImageMime::extension);
+            (format!("image-{}.{ext}", i + 1), url.blob().clone())
+        })
+        .collect();
+    let record = DraftRecord {
+        prompt: p.prompt.clone(),
+        attachments: p
+            .next
+            .parts
+            .iter()
+            .filter_map(|part| part.inline_data.as_ref())
+            .zip(&images)
+            .map(|(d, (name, _))| DraftImage {
+                name: name.clone(),
+                mime: d.mime_type.clone(),
+                note: None,
+            })
+            .collect(),
+        settings: Some(p.settings.clone()),
+        conversation: Some(p.conversation.clone()),
+        sent_ms: Some(now_ms()),
+    };
+    let blobs: Vec<Blob> = images.into_iter().map(|(_, b)| b).collect();
+    store
+        .save_draft_in(DraftSlot::InFlight, &record, &blobs)
+        .await
+        .ok()
+        .map(|_| InFlight(()))
+}
+
+/// The request is over (its turn is stored, or it failed or was cancelled):
+/// what it sent need not come back.
+pub fn drop_inflight(state: AppState, kept: Option<InFlight>) {
+    if kept.is_none() {
+        return;
+    }
+    if let Some(store) = state.store.get_value() {
+        spawn_local(async move {
+            let _ = store.delete_draft(DraftSlot::InFlight).await;
+        });
+    }
+}
+
+/// After a reload: a request that was in flight when the page went away is
+/// brought back to the composer (if nothing is there), and the person is told.
+pub async fn recover_inflight(state: AppState, store: &Store) {
+    let Ok(Some((sent, blobs))) = store.draft_in(DraftSlot::InFlight).await else {
+        return;
+    };
+    let _ = store.delete_draft(DraftSlot::InFlight).await;
+    let empty = state.prompt.with_untracked(String::is_empty)
+        && state.attachments.with_untracked(Vec::is_empty);
+    let words = short(&sent.prompt);
+    if empty {
+        let restored = draft_images(state, &sent, blobs).await;
+        if let Some(settings) = sent.settings {
+            state.settings.set(settings);
+        }
+        state.prompt.set(sent.prompt);
+        state.attachments.set(restored);
+        state.notice.set(Some(format!(
+            "Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt, images and settings are back in the composer: press Generate to send it again."
+        )));
+    } else {
+        state.notice.set(Some(format!(
+            "Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt is in the composer above."
+        )));
+    }
+}
+
+/// The attachments of a kept composer.
+async fn draft_images(state: AppState, draft: &DraftRecord, blobs: Vec<Blob>) -> Vec<Attachment> {
     let mut restored = Vec::new();
-    for (meta, blob) in draft.attachments.into_iter().zip(blobs) {
+    for (meta, blob) in draft.attachments.iter().zip(blobs) {
         let (Some(mime), Ok(bytes)) = (ImageMime::parse(&meta.mime), blob_bytes(&blob).await)
         else {
             continue;
@@ -108,11 +261,15 @@ pub async fn restore_draft(state: AppState, store: &Store) {
             continue;
         };
         restored.push(attachments::from_bytes(
-            state, meta.name, mime, &bytes, url, meta.note,
+            state,
+            meta.name.clone(),
+            mime,
+            &bytes,
+            url,
+            meta.note.clone(),
         ));
     }
-    state.prompt.set(draft.prompt);
-    state.attachments.set(restored);
+    restored
 }
 
 /// Reloads the stored conversation list (and the storage estimate).
@@ -187,21 +344,30 @@ pub async fn save_turns(
     clear_draft: bool,
 ) -> Result<(), AppError> {
     let Some(store) = state.store.get_value() else {
+        // While the database opens (or waits for another tab to let go of an
+        // older version), turns wait, unsaved, and are saved once it is open.
         return match state.keeping.get_untracked() {
             Keeping::Closed => Err(AppError::NotSaved {
                 error: StoreError::Closed,
                 used: None,
             }),
-            _ => Ok(()),
+            Keeping::Unavailable(why) => Err(AppError::NotSaved {
+                error: StoreError::Unavailable(why),
+                used: None,
+            }),
+            Keeping::Opening | Keeping::Blocked | Keeping::Kept => Ok(()),
         };
     };
     let meta = state.current.get_untracked();
+    if is_deleted(state, &meta.id) {
+        return Ok(());
+    }
     let (unkeyed, flags) = state.turns.with_untracked(|turns| {
         let mut unkeyed = Vec::new();
         let mut flags = Vec::new();
         for (i, t) in turns.iter().enumerate() {
             let saved = t.is_saved();
-            if !saved || changed == Some(t.id) {
+            if t.damaged.is_none() && (!saved || changed == Some(t.id)) {
                 let chosen = t.chosen.get_untracked();
                 unkeyed.push(turn_record(&meta.id, i, &t.data, chosen, !saved));
                 flags.push(t.saved.clone());
@@ -220,6 +386,11 @@ pub async fn save_turns(
         let (r, imgs) = key_images(u).await;
         records.push(r);
         images.extend(imgs);
+    }
+    // Deleted while its images were hashed: it must not come back.
+    if is_deleted(state, &meta.id) {
+        state.saving.update(|n| *n = n.saturating_sub(1));
+        return Ok(());
     }
     let saved = store
         .save_with(
@@ -261,11 +432,11 @@ pub async fn save_turns(
 
 /// The images `records` refer to, read back from storage: each encoded once
 /// (shared by every part that holds it) and shown from its stored Blob.
-pub async fn stored_images(
+pub async fn stored_images<'a>(
     store: &Store,
-    records: &[TurnRecord],
+    records: impl IntoIterator<Item = &'a TurnRecord>,
 ) -> Result<HashMap<String, StoredImage<SharedUrl>>, String> {
-    let mut hashes: Vec<String> = records.iter().flat_map(|t| t.image_refs()).collect();
+    let mut hashes: Vec<String> = records.into_iter().flat_map(|t| t.image_refs()).collect();
     hashes.sort();
     hashes.dedup();
     let blobs = store.images(&hashes).await.map_err(|e| e.to_string())?;
@@ -286,21 +457,55 @@ pub async fn stored_images(
     Ok(images)
 }
 
+/// Whether conversation `id` was deleted (in this tab).
+fn is_deleted(state: AppState, id: &str) -> bool {
+    state.deleted.with_value(|d| d.iter().any(|x| x == id))
+}
+
 /// Turns for the page from their records: images back inline (as received)
 /// and shown from their stored Blobs.
+/// A turn that cannot be read back whole is shown as damaged, saying what is
+/// missing, instead of making the whole conversation unopenable.
 pub async fn load_turns(
     state: AppState,
     store: &Store,
-    records: Vec<TurnRecord>,
+    stored: Vec<StoredTurn>,
 ) -> Result<Vec<Turn>, String> {
-    let images = stored_images(store, &records).await?;
-    records
+    let images = stored_images(
+        store,
+        stored.iter().filter_map(|t| match t {
+            StoredTurn::Record(r) => Some(r),
+            StoredTurn::Unreadable { .. } => None,
+        }),
+    )
+    .await?;
+    Ok(stored
         .into_iter()
-        .map(|r| {
-            let (data, chosen) = restore_turn(r, &images)?;
-            Ok(Turn::new(state.next_id(), data, chosen, true))
+        .map(|t| match t {
+            StoredTurn::Record(r) => {
+                let (prompt, settings, created) = (r.prompt.clone(), r.settings.clone(), r.created_ms);
+                match restore_turn(r, &images) {
+                    Ok((data, chosen)) => Turn::new(state.next_id(), data, chosen, true),
+                    Err(why) => Turn::damaged(
+                        state.next_id(),
+                        prompt,
+                        settings,
+                        created,
+                        format!("This turn is damaged: {why}. It is shown here but not sent to the model."),
+                    ),
+                }
+            }
+            StoredTurn::Unreadable {
+                prompt, created_ms, ..
+            } => Turn::damaged(
+                state.next_id(),
+                prompt.unwrap_or_default(),
+                Default::default(),
+                created_ms,
+                "This turn is damaged: its stored record could not be read. It is shown here but not sent to the model.".into(),
+            ),
         })
-        .collect()
+        .collect())
 }
 
 /// A stored conversation, read back.
@@ -314,7 +519,7 @@ pub async fn load(state: AppState, id: &str) -> Result<(ConversationMeta, Vec<Tu
         .with_untracked(|h| h.iter().find(|c| c.id == id).cloned())
         .ok_or_else(|| AppError::NotOpened("the conversation is no longer stored".into()))?;
     let records = store
-        .turns(id)
+        .stored_turns(id)
         .await
         .map_err(|e| AppError::NotOpened(e.to_string()))?;
     let turns = load_turns(state, &store, records)
@@ -326,7 +531,21 @@ pub async fn load(state: AppState, id: &str) -> Result<(ConversationMeta, Vec<Tu
 /// Another tab changed conversation `id`: the list is read again, and the
 /// conversation on screen follows if it is that one and nothing here is
 /// unsaved.
-pub fn on_other_tab(state: AppState, id: String) {
+pub fn on_other_tab(state: AppState, word: Word, id: String) {
+    match word {
+        Word::Busy => {
+            state.in_use_elsewhere.update(|ids| {
+                if !ids.contains(&id) {
+                    ids.push(id.clone());
+                }
+            });
+            return;
+        }
+        Word::Free => state
+            .in_use_elsewhere
+            .update(|ids| ids.retain(|i| *i != id)),
+        Word::Changed => {}
+    }
     spawn_local(async move {
         refresh(state).await;
         let open_here = state.current.with_untracked(|c| c.id == id);
@@ -352,10 +571,17 @@ pub fn on_other_tab(state: AppState, id: String) {
 }
 
 /// The conversation on screen is no longer stored (it was deleted): its turns
-/// stay on the page, unsaved, and it is not reopened after a reload.
+/// stay on the page, unsaved, as a new conversation (so a save never brings
+/// the deleted one back), and it is not reopened after a reload.
 pub fn forget_stored(state: AppState) {
     state
         .turns
         .with_untracked(|t| t.iter().for_each(|t| t.saved.set(false)));
+    let label = state.current.with_untracked(|c| c.label.clone());
+    state.current.set(ConversationMeta::new(
+        label,
+        now_ms(),
+        js_sys::Math::random(),
+    ));
     storage::remove(OPEN_KEY);
 }

@@ -11,6 +11,7 @@ const SETTINGS_KEY: &str = "studio.settings.v1";
 const CONNECTION_KEY: &str = "studio.connection.v1";
 const API_KEY_KEY: &str = "studio.apiKey.v1";
 const VARIANTS_KEY: &str = "studio.variants.v1";
+const REQUESTS_KEY: &str = "studio.requests.v1";
 
 /// What this browser remembers.
 pub fn load() -> Prefs {
@@ -26,6 +27,7 @@ pub fn load() -> Prefs {
         settings,
         connection,
         variants: storage::get_json::<usize>(VARIANTS_KEY).unwrap_or(1),
+        requests: storage::get_json(REQUESTS_KEY).unwrap_or_default(),
         first_visit,
     }
 }
@@ -38,6 +40,9 @@ pub fn persist(state: AppState) {
     });
     Effect::new(move |_| {
         storage::set_json(VARIANTS_KEY, &state.variants.get());
+    });
+    Effect::new(move |_| {
+        state.requests.with(|r| storage::set_json(REQUESTS_KEY, r));
     });
     Effect::new(move |_| {
         state.connection.with(|c| {

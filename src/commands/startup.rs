@@ -12,9 +12,10 @@ use crate::store::{sync, Store};
 /// Opens the database, restores the draft and the conversation that was open,
 /// and keeps the draft as it changes. Call once from `App`.
 pub fn start(state: AppState) {
-    // Leaving while a turn is being stored would lose it: the browser asks first.
+    // Leaving while a turn is in flight or being stored would lose it: the
+    // browser asks first.
     let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if state.saving.get_untracked() > 0 {
+        if state.saving.get_untracked() > 0 || state.is_running() {
             ev.prevent_default();
         }
     });
@@ -22,7 +23,7 @@ pub fn start(state: AppState) {
     persistence::keep_draft(state, draft_ready);
     persistence::remember_open(state);
     spawn_local(async move {
-        let store = match Store::open().await {
+        let store = match Store::open(move || state.keeping.set(Keeping::Blocked)).await {
             Ok(store) => store,
             Err(e) => {
                 state.keeping.set(Keeping::Unavailable(e.to_string()));
@@ -35,14 +36,25 @@ pub fn start(state: AppState) {
         });
         state.store.set_value(Some(store.clone()));
         state.keeping.set(Keeping::Kept);
-        sync::listen(move |id| persistence::on_other_tab(state, id));
+        sync::listen(move |word, id| persistence::on_other_tab(state, word, id));
+        persistence::read_locks(state).await;
         persistence::refresh(state).await;
+        // Turns that landed while the database was opening are saved now.
+        if state
+            .turns
+            .with_untracked(|t| t.iter().any(|t| !t.is_saved()))
+        {
+            if let Err(e) = persistence::save_turns(state, None, false).await {
+                super::show(state, e);
+            }
+        }
         // A new conversation is numbered after the kept ones.
         let kept = state.history.with_untracked(Vec::len);
         if state.turns.with_untracked(Vec::is_empty) && kept > 0 {
             state.current.update(|c| c.label = numbered(kept + 1));
         }
         persistence::restore_draft(state, &store).await;
+        persistence::recover_inflight(state, &store).await;
         draft_ready.set_value(true);
         if let Some(id) = persistence::last_open() {
             let stored = state

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
-use super::ui::{Button, IconButton, Size};
+use super::ui::{Button, IconButton, Look, Size};
+use crate::browser::download::download;
 use crate::commands::generate::handle_generate;
+use crate::model::AlertFile;
 use crate::state::AppState;
 
 /// The current failure, if any, in a `role="alert"` region; and passing notices
@@ -38,6 +40,7 @@ pub fn AlertBanner() -> impl IntoView {
                                 <p class="alert__action">{a.action}</p>
                             </div>
                             <div class="alert__buttons">
+                                {a.file.map(|f| view! { <SaveFile file=f /> })}
                                 {a
                                     .retryable
                                     .then(|| {
@@ -55,5 +58,25 @@ pub fn AlertBanner() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// Saves data the page does not show (an answer's image that is not a PNG,
+/// JPEG or WebP) as a file, never opening it.
+#[component]
+pub fn SaveFile(
+    /// The bytes and the file name.
+    file: AlertFile,
+) -> impl IntoView {
+    view! {
+        <Button
+            look=Look::Ghost
+            size=Size::Small
+            on:click=move |_| {
+                let _ = download(&file.bytes, "application/octet-stream", &file.name);
+            }
+        >
+            "Download it as a file"
+        </Button>
     }
 }

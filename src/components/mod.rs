@@ -11,7 +11,7 @@ mod settings;
 mod turn;
 pub mod ui;
 
-pub use alert::AlertBanner;
+pub use alert::{AlertBanner, SaveFile};
 pub use banner::SiteBanner;
 pub use composer::Composer;
 pub use conversation::ConversationView;

@@ -1,5 +1,7 @@
 //! A failure as the user reads it.
 
+use std::sync::Arc;
+
 /// What the alert shows: what happened, what was said, what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alert {
@@ -8,6 +10,16 @@ pub struct Alert {
     pub action: String,
     /// Whether "Try again" (the same request) is offered.
     pub retryable: bool,
+    /// Data that arrived and is not shown, offered as a file to save.
+    pub file: Option<AlertFile>,
+}
+
+/// Bytes the alert offers to save (never to open): an answer's image that the
+/// page does not show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertFile {
+    pub name: String,
+    pub bytes: Arc<Vec<u8>>,
 }
 
 impl From<gemini::error::Message> for Alert {
@@ -17,6 +29,7 @@ impl From<gemini::error::Message> for Alert {
             detail: m.detail,
             action: m.action,
             retryable: false,
+            file: None,
         }
     }
 }
@@ -29,6 +42,7 @@ impl Alert {
             detail: self.detail.map(&f),
             action: f(self.action),
             retryable: self.retryable,
+            file: self.file,
         }
     }
 }

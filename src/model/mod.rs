@@ -8,10 +8,12 @@ pub mod alert;
 pub mod conversation;
 pub mod labels;
 pub mod limits;
+pub mod progress;
+pub mod requests;
 pub mod sources;
 pub mod stored;
 pub mod turn;
 
-pub use alert::Alert;
+pub use alert::{Alert, AlertFile};
 pub use conversation::{ConversationMeta, PendingDelete};
 pub use turn::{Answer, Thought, Tokens, TurnData, Variant};

@@ -142,6 +142,14 @@ pub struct StoredImage<I> {
     pub shown: I,
 }
 
+/// Why a turn cannot be read back: an image it refers to is not stored.
+fn missing(hash: &str) -> String {
+    format!(
+        "its image {}… is missing from storage",
+        hash.get(..12).unwrap_or(hash)
+    )
+}
+
 /// A turn from its record and its images (by key). Returns the turn and its
 /// chosen variant. An image the record refers to and that is missing is an
 /// error naming it: the turn could not be sent back as it was.
@@ -152,7 +160,7 @@ pub fn restore_turn<I: Clone>(
     let base64_of = |h: &str| images.get(h).map(|i| i.base64.clone());
     let shown = |h: &str| images.get(h).map(|i| i.shown.clone());
     let user_images = image_refs(&record.user)
-        .map(|h| shown(h).ok_or_else(|| format!("image {h} is missing")))
+        .map(|h| shown(h).ok_or_else(|| missing(h)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut user = record.user;
     restore_images(&mut user, &base64_of)?;
@@ -176,9 +184,7 @@ pub fn restore_turn<I: Clone>(
                     .and_then(|p| p.inline_data.as_ref())
                     .and_then(|d| Some((image_ref(&d.data)?.to_owned(), d.mime_type.clone())))
                     .ok_or_else(|| "a stored answer's image is not in storage".to_owned())?;
-                let image = images
-                    .get(&hash)
-                    .ok_or_else(|| format!("image {hash} is missing"))?;
+                let image = images.get(&hash).ok_or_else(|| missing(&hash))?;
                 let thoughts = model
                     .parts
                     .iter()
@@ -220,6 +226,7 @@ pub fn restore_turn<I: Clone>(
                 detail,
                 action,
                 retryable: false,
+                file: None,
             }),
         });
     }

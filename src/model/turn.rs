@@ -224,6 +224,7 @@ pub(crate) mod tests {
                             detail: None,
                             action: String::new(),
                             retryable: false,
+                            file: None,
                         })
                     }
                 })

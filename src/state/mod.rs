@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::browser::object_url::SharedUrl;
+use crate::model::requests::RequestPrefs;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
 use crate::store::{ConversationRecord, Store};
 
@@ -22,6 +23,8 @@ pub const MAX_VARIANTS: usize = 4;
 pub type Answer = model::Answer<SharedUrl>;
 pub type Variant = model::Variant<SharedUrl>;
 pub type Thought = model::Thought<SharedUrl>;
+/// What a request of the turn in flight is doing.
+pub type VariantProgress = model::progress::Progress<SharedUrl>;
 
 /// Where requests go and how they are authorised.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +48,7 @@ pub struct Prefs {
     pub settings: Settings,
     pub connection: Connection,
     pub variants: usize,
+    pub requests: RequestPrefs,
     /// Nothing was remembered: the site's default model applies.
     pub first_visit: bool,
 }
@@ -73,6 +77,9 @@ pub struct Turn {
     pub data: Arc<TurnData<SharedUrl>>,
     pub chosen: ArcRwSignal<usize>,
     pub saved: ArcRwSignal<bool>,
+    /// A stored turn that could not be read back whole: what is wrong. It is
+    /// shown as such and not sent back to the model.
+    pub damaged: Option<String>,
 }
 
 impl Turn {
@@ -82,6 +89,29 @@ impl Turn {
             data: Arc::new(data),
             chosen: ArcRwSignal::new(chosen),
             saved: ArcRwSignal::new(saved),
+            damaged: None,
+        }
+    }
+
+    /// A stored turn that could not be read back: its prompt (if known) and why.
+    pub fn damaged(
+        id: u64,
+        prompt: String,
+        settings: Settings,
+        created_ms: f64,
+        why: String,
+    ) -> Self {
+        let data = TurnData {
+            prompt,
+            user: Content::default(),
+            user_images: Vec::new(),
+            settings,
+            variants: Vec::new(),
+            created_ms,
+        };
+        Self {
+            damaged: Some(why),
+            ..Self::new(id, data, 0, true)
         }
     }
 
@@ -101,6 +131,7 @@ impl Turn {
             data: self.data.clone(),
             chosen: ArcRwSignal::new(self.chosen.get_untracked()),
             saved: ArcRwSignal::new(false),
+            damaged: self.damaged.clone(),
         }
     }
 }
@@ -118,6 +149,9 @@ pub struct Conversation {
 pub enum Keeping {
     /// The database is being opened.
     Opening,
+    /// Another tab holds the database open at an older version: the upgrade
+    /// waits for it (turns are saved once it is done).
+    Blocked,
     /// Every completed turn and the draft are kept.
     Kept,
     /// Nothing will be kept (why).
@@ -129,7 +163,18 @@ pub enum Keeping {
 /// What one turn sends, prepared before anything is dispatched.
 pub struct Prepared {
     pub url: String,
+    /// The body of every request of the turn (retries send the same bytes).
     pub body: Vec<u8>,
+    /// How the requests are sent.
+    pub requests: RequestPrefs,
+    /// How long to wait for an answer's headers.
+    pub header_limit_ms: u64,
+    /// The prompt as sent (it leaves the composer on success if unchanged).
+    pub prompt: String,
+    /// The composer's attachments that were sent.
+    pub sent_attachments: Vec<u64>,
+    /// The conversation the turn belongs to.
+    pub conversation: String,
     /// The new user turn, as sent.
     pub next: Content,
     pub user_images: Vec<SharedUrl>,
@@ -149,6 +194,8 @@ pub struct Job {
     pub variants: usize,
     /// The request, ready to send.
     pub prepared: Arc<Prepared>,
+    /// What each request (variant) is doing.
+    pub progress: Vec<ArcRwSignal<VariantProgress>>,
 }
 
 #[derive(Clone, Copy)]
@@ -164,6 +211,8 @@ pub struct AppState {
     pub others: RwSignal<Vec<Conversation>>,
     /// How many requests each turn sends (1–4), shown side by side.
     pub variants: RwSignal<usize>,
+    /// Retries, time limit, streaming.
+    pub requests: RwSignal<RequestPrefs>,
     /// Generating a turn (its input is the turn in flight).
     pub generation: Action<Job, ()>,
     /// Whether a turn is being generated.
@@ -189,6 +238,12 @@ pub struct AppState {
     pub pending_delete: RwSignal<Option<PendingDelete>>,
     /// Storage used, and whether the browser keeps it.
     pub storage_note: RwSignal<Option<String>>,
+    /// Why the composer's draft could not be kept, if it could not.
+    pub draft_problem: RwSignal<Option<String>>,
+    /// Conversations another tab is continuing (a request in flight there).
+    pub in_use_elsewhere: RwSignal<Vec<String>>,
+    /// Conversations deleted in this session: never saved again.
+    pub deleted: StoredValue<Vec<String>>,
 }
 
 impl AppState {
@@ -204,6 +259,7 @@ impl AppState {
             current: RwSignal::new(current),
             others: RwSignal::new(Vec::new()),
             variants: RwSignal::new(prefs.variants.clamp(1, MAX_VARIANTS)),
+            requests: RwSignal::new(prefs.requests.checked()),
             generation,
             running: generation.pending(),
             cancel: StoredValue::new(None),
@@ -217,6 +273,9 @@ impl AppState {
             history: RwSignal::new(Vec::new()),
             pending_delete: RwSignal::new(None),
             storage_note: RwSignal::new(None),
+            draft_problem: RwSignal::new(None),
+            in_use_elsewhere: RwSignal::new(Vec::new()),
+            deleted: StoredValue::new(Vec::new()),
         }
     }
 
@@ -230,6 +289,12 @@ impl AppState {
     /// Whether a turn is being generated (untracked).
     pub fn is_running(&self) -> bool {
         self.running.get_untracked()
+    }
+
+    /// Whether another tab is continuing the conversation on screen.
+    pub fn in_use_elsewhere(&self) -> bool {
+        let id = self.current.with(|c| c.id.clone());
+        self.in_use_elsewhere.with(|ids| ids.contains(&id))
     }
 
     /// The chosen variant of each turn on screen, for a request (untracked).

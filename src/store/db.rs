@@ -26,10 +26,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
 
 use super::records::{
-    summarize, ConversationRecord, DraftRecord, ExportConversation, ExportFile, ExportImage,
-    ImageBytes, Import, TurnRecord, EXPORT_FORMAT, EXPORT_VERSION, RECORD_VERSION,
+    summarize, ConversationRecord, DraftRecord, ExportConversation, ImageBytes, StoredTurn,
+    TurnRecord, RECORD_VERSION,
 };
-use crate::browser::files::{blob_bytes, to_base64};
 use crate::browser::object_url::blob_from_bytes;
 
 pub const DB_NAME: &str = "gemini-studio";
@@ -41,6 +40,24 @@ const IMAGES: &str = "images";
 const DRAFTS: &str = "drafts";
 const BY_CONVERSATION: &str = "conversation";
 const DRAFT_ID: &str = "composer";
+
+/// Which kept composer: the one being typed, or what a request in flight sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftSlot {
+    /// The composer as typed (restored after a reload).
+    Composer,
+    /// What the request in flight sent (a reload meanwhile brings it back).
+    InFlight,
+}
+
+impl DraftSlot {
+    fn id(self) -> &'static str {
+        match self {
+            DraftSlot::Composer => DRAFT_ID,
+            DraftSlot::InFlight => "inflight",
+        }
+    }
+}
 
 /// Why the store could not do something.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,11 +141,22 @@ fn get_field(obj: &JsValue, key: &str) -> JsValue {
 fn image_value(img: &ImageBytes) -> Result<JsValue, StoreError> {
     let blob = blob_from_bytes(&img.bytes, &img.mime)
         .map_err(|_| StoreError::Failed("the browser could not hold an image".into()))?;
+    Ok(blob_value(&img.hash, &img.mime, &blob))
+}
+
+fn blob_value(hash: &str, mime: &str, blob: &Blob) -> JsValue {
     let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"hash".into(), &img.hash.as_str().into());
-    let _ = js_sys::Reflect::set(&obj, &"mime".into(), &img.mime.as_str().into());
-    let _ = js_sys::Reflect::set(&obj, &"blob".into(), &blob);
-    Ok(obj.into())
+    let _ = js_sys::Reflect::set(&obj, &"hash".into(), &hash.into());
+    let _ = js_sys::Reflect::set(&obj, &"mime".into(), &mime.into());
+    let _ = js_sys::Reflect::set(&obj, &"blob".into(), blob);
+    obj.into()
+}
+
+/// An image to store as it is: its key, type and Blob.
+pub struct NewImage {
+    pub hash: String,
+    pub mime: String,
+    pub blob: Blob,
 }
 
 /// A read-write transaction: the idb wrapper to issue requests on, and the raw
@@ -168,16 +196,35 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating or upgrading) the studio's database.
-    pub async fn open() -> Result<Store, StoreError> {
-        Self::open_with(DB_NAME, DB_VERSION).await
+    pub async fn open(on_blocked: impl FnOnce() + 'static) -> Result<Store, StoreError> {
+        Self::open_inner(DB_NAME, DB_VERSION, Some(Box::new(on_blocked))).await
     }
 
     /// Opens database `name` at schema `version` (1 or 2; tests write version-1
     /// data this way), migrating older data forward.
     pub async fn open_with(name: &str, version: u32) -> Result<Store, StoreError> {
-        let unavailable = |e: idb::Error| StoreError::Unavailable(e.to_string());
+        Self::open_inner(name, version, None).await
+    }
+
+    /// Opens the database; `on_blocked` is called if another tab holds it open
+    /// at an older version (the upgrade then waits for that tab).
+    async fn open_inner(
+        name: &str,
+        version: u32,
+        on_blocked: Option<Box<dyn FnOnce()>>,
+    ) -> Result<Store, StoreError> {
+        let unavailable = |e: idb::Error| match &e {
+            idb::Error::DomException(d) if d.name() == "VersionError" => StoreError::Unavailable(
+                "it was opened by a newer version of the studio in another tab: reload this page"
+                    .into(),
+            ),
+            _ => StoreError::Unavailable(e.to_string()),
+        };
         let factory = Factory::new().map_err(unavailable)?;
         let mut request = factory.open(name, Some(version)).map_err(unavailable)?;
+        if let Some(f) = on_blocked {
+            request.on_blocked(move |_| f());
+        }
         request.on_upgrade_needed(move |event| {
             use idb::DatabaseEvent;
             let Ok(db) = event.database() else {
@@ -332,6 +379,35 @@ impl Store {
         turns_in(&tx, conversation_id).await
     }
 
+    /// The turns of a conversation, in order, including those whose record
+    /// cannot be read (damaged), each said as such.
+    pub async fn stored_turns(&self, conversation_id: &str) -> Result<Vec<StoredTurn>, StoreError> {
+        let tx = self.read(&[TURNS])?;
+        let all = tx
+            .object_store(TURNS)?
+            .index(BY_CONVERSATION)?
+            .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?
+            .await?;
+        let mut turns: Vec<StoredTurn> = all
+            .iter()
+            .map(|v| match from_js::<TurnRecord>(v) {
+                Some(r) => StoredTurn::Record(r),
+                None => StoredTurn::Unreadable {
+                    index: get_field(v, "index").as_f64().map(|i| i.max(0.0) as usize),
+                    created_ms: get_field(v, "createdMs").as_f64().unwrap_or(0.0),
+                    prompt: get_field(v, "prompt").as_string(),
+                },
+            })
+            .collect();
+        turns.sort_by(|a, b| {
+            a.order()
+                .0
+                .cmp(&b.order().0)
+                .then(a.order().1.total_cmp(&b.order().1))
+        });
+        Ok(turns)
+    }
+
     /// The Blobs of images, by key (missing ones are left out).
     pub async fn images(&self, hashes: &[String]) -> Result<Vec<(String, Blob)>, StoreError> {
         let tx = self.read(&[IMAGES])?;
@@ -382,34 +458,27 @@ impl Store {
         w.finish(work).await
     }
 
-    /// Writes a checked import in one transaction, skipping conversations whose id
-    /// is already here. Returns how many were added.
-    pub async fn import(&self, import: &Import) -> Result<usize, StoreError> {
-        let existing: Vec<String> = self
-            .conversations()
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        let new: Vec<&ExportConversation> = import
-            .conversations
+    /// Writes checked conversations and their images in one transaction: all
+    /// of it or nothing. The images are Blobs (parts of the imported file: no
+    /// image passes through wasm memory here).
+    pub async fn import_conversations(
+        &self,
+        conversations: &[ExportConversation],
+        images: &[NewImage],
+    ) -> Result<(), StoreError> {
+        let values: Vec<JsValue> = images
             .iter()
-            .filter(|c| !existing.contains(&c.conversation.id))
+            .map(|i| blob_value(&i.hash, &i.mime, &i.blob))
             .collect();
-        let images: Vec<JsValue> = import
-            .images
-            .iter()
-            .map(image_value)
-            .collect::<Result<_, _>>()?;
         let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
         let work = async {
             let store = w.tx.object_store(IMAGES)?;
-            for v in &images {
+            for v in &values {
                 store.put(v, None)?.await?;
             }
             let turns = w.tx.object_store(TURNS)?;
             let convs = w.tx.object_store(CONVERSATIONS)?;
-            for c in &new {
+            for c in conversations {
                 for t in &c.turns {
                     turns.put(&to_js(t)?, None)?.await?;
                 }
@@ -419,13 +488,16 @@ impl Store {
             Ok(())
         }
         .await;
-        w.finish(work).await?;
-        Ok(new.len())
+        w.finish(work).await
     }
 
-    /// Conversations (all, or those in `ids`) with their turns and images, as an
-    /// export file.
-    pub async fn export(&self, ids: Option<&[String]>) -> Result<ExportFile, StoreError> {
+    /// Conversations (all, or those in `ids`) for an export: every turn that is
+    /// intact (its record reads and all its images are stored; a damaged one is
+    /// left out) and the Blobs of their images, by key.
+    pub async fn export_records(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<(Vec<ExportConversation>, Vec<(String, Blob)>), StoreError> {
         let convs: Vec<ConversationRecord> = self
             .conversations()
             .await?
@@ -435,43 +507,55 @@ impl Store {
         let mut conversations = Vec::new();
         let mut hashes = std::collections::BTreeSet::new();
         for c in convs {
-            let turns = self.turns(&c.id).await?;
+            let turns: Vec<TurnRecord> = self
+                .stored_turns(&c.id)
+                .await?
+                .into_iter()
+                .filter_map(|t| match t {
+                    StoredTurn::Record(r) => Some(r),
+                    StoredTurn::Unreadable { .. } => None,
+                })
+                .collect();
             for t in &turns {
                 hashes.extend(t.image_refs());
             }
-            conversations.push(ExportConversation {
-                conversation: c,
-                turns,
-            });
+            conversations.push((c, turns));
         }
         let hashes: Vec<String> = hashes.into_iter().collect();
-        let mut images = std::collections::BTreeMap::new();
-        for (hash, blob) in self.images(&hashes).await? {
-            let bytes = blob_bytes(&blob)
-                .await
-                .map_err(|_| StoreError::Failed("an image could not be read back".into()))?;
-            images.insert(
-                hash,
-                ExportImage {
-                    mime: blob.type_(),
-                    data: to_base64(&bytes),
-                },
-            );
-        }
-        Ok(ExportFile {
-            format: EXPORT_FORMAT.into(),
-            version: EXPORT_VERSION,
-            exported_ms: js_sys::Date::now(),
-            conversations,
-            images,
-        })
+        let blobs = self.images(&hashes).await?;
+        let present: std::collections::BTreeSet<&str> =
+            blobs.iter().map(|(h, _)| h.as_str()).collect();
+        let conversations = conversations
+            .into_iter()
+            .filter_map(|(c, turns)| {
+                let turns: Vec<TurnRecord> = turns
+                    .into_iter()
+                    .filter(|t| t.image_refs().iter().all(|h| present.contains(h.as_str())))
+                    .collect();
+                (!turns.is_empty()).then(|| ExportConversation {
+                    conversation: summarize(c, &turns),
+                    turns,
+                })
+            })
+            .collect();
+        Ok((conversations, blobs))
     }
 
     /// Keeps the composer: its text and the attached images' bytes.
     pub async fn save_draft(&self, draft: &DraftRecord, images: &[Blob]) -> Result<(), StoreError> {
+        self.save_draft_in(DraftSlot::Composer, draft, images).await
+    }
+
+    /// Keeps a composer (see [`DraftSlot`]) with the attached images' Blobs.
+    pub async fn save_draft_in(
+        &self,
+        slot: DraftSlot,
+        draft: &DraftRecord,
+        images: &[Blob],
+    ) -> Result<(), StoreError> {
         let blobs: js_sys::Array = images.iter().collect();
         let obj = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&obj, &"id".into(), &DRAFT_ID.into());
+        let _ = js_sys::Reflect::set(&obj, &"id".into(), &slot.id().into());
         let _ = js_sys::Reflect::set(&obj, &"record".into(), &to_js(draft)?);
         let _ = js_sys::Reflect::set(&obj, &"blobs".into(), &blobs);
         let w = self.write(&[DRAFTS])?;
@@ -485,10 +569,31 @@ impl Store {
 
     /// The composer as last kept, with the attached images' Blobs.
     pub async fn draft(&self) -> Result<Option<(DraftRecord, Vec<Blob>)>, StoreError> {
+        self.draft_in(DraftSlot::Composer).await
+    }
+
+    /// Forgets a kept composer.
+    pub async fn delete_draft(&self, slot: DraftSlot) -> Result<(), StoreError> {
+        let w = self.write(&[DRAFTS])?;
+        let work = async {
+            w.tx.object_store(DRAFTS)?
+                .delete(JsValue::from_str(slot.id()))?
+                .await?;
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// A kept composer, with the attached images' Blobs.
+    pub async fn draft_in(
+        &self,
+        slot: DraftSlot,
+    ) -> Result<Option<(DraftRecord, Vec<Blob>)>, StoreError> {
         let tx = self.read(&[DRAFTS])?;
         let value = tx
             .object_store(DRAFTS)?
-            .get(JsValue::from_str(DRAFT_ID))?
+            .get(JsValue::from_str(slot.id()))?
             .await?;
         let Some(value) = value else {
             return Ok(None);

@@ -8,5 +8,5 @@ pub mod db;
 pub mod quota;
 pub mod sync;
 
-pub use db::{Store, StoreError};
-pub use records::{ConversationRecord, DraftRecord, TurnRecord, VariantRecord};
+pub use db::{DraftSlot, Store, StoreError};
+pub use records::{ConversationRecord, DraftRecord, StoredTurn, TurnRecord, VariantRecord};

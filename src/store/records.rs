@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use gemini::mime::ImageMime;
 use gemini::response::{decode_base64, final_image_index};
 use gemini::wire::{Content, GroundingMetadata, InlineData, Part, UsageMetadata};
 use gemini::Settings;
@@ -59,6 +60,30 @@ pub struct TurnRecord {
     pub user: Content,
     pub variants: Vec<VariantRecord>,
     pub chosen: usize,
+}
+
+/// A stored turn as read back: its record, or what can be told of one that
+/// does not read (a damaged record).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoredTurn {
+    Record(TurnRecord),
+    Unreadable {
+        index: Option<usize>,
+        created_ms: f64,
+        prompt: Option<String>,
+    },
+}
+
+impl StoredTurn {
+    /// Its place in the conversation: position, then time.
+    pub fn order(&self) -> (usize, f64) {
+        match self {
+            StoredTurn::Record(r) => (r.index, r.created_ms),
+            StoredTurn::Unreadable {
+                index, created_ms, ..
+            } => (index.unwrap_or(usize::MAX), *created_ms),
+        }
+    }
 }
 
 /// One of the parallel answers of a turn. (The answer is the large variant and
@@ -200,7 +225,12 @@ pub fn restore_images(
         };
         if let Some(hash) = image_ref(&d.data) {
             let hash = hash.to_owned();
-            d.data = base64_of(&hash).ok_or_else(|| format!("image {hash} is missing"))?;
+            d.data = base64_of(&hash).ok_or_else(|| {
+                format!(
+                    "its image {}… is missing from storage",
+                    hash.get(..12).unwrap_or(&hash)
+                )
+            })?;
         }
     }
     Ok(())
@@ -265,6 +295,12 @@ pub struct DraftRecord {
     pub prompt: String,
     /// The attached images, in order; their bytes are kept beside this record.
     pub attachments: Vec<DraftImage>,
+    /// For what a request in flight sent: its settings.
+    pub settings: Option<Settings>,
+    /// For what a request in flight sent: its conversation.
+    pub conversation: Option<String>,
+    /// For what a request in flight sent: when (ms since the epoch).
+    pub sent_ms: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -279,8 +315,18 @@ pub struct DraftImage {
 
 /// The marker of an export file.
 pub const EXPORT_FORMAT: &str = "gemini-studio-export";
-/// The export shape this version writes and reads.
+/// The JSON export shape of earlier versions (images inline as base64): still
+/// read.
 pub const EXPORT_VERSION: u32 = 1;
+/// The ZIP export shape this version writes: `manifest.json` and the images as
+/// files.
+pub const ARCHIVE_VERSION: u32 = 2;
+/// The manifest's name in an export archive.
+pub const MANIFEST: &str = "manifest.json";
+/// The largest export file read: a ZIP (read piece by piece) …
+pub const MAX_ARCHIVE_BYTES: u64 = 16 << 30;
+/// … and a JSON export of earlier versions (read whole).
+pub const MAX_JSON_EXPORT_BYTES: u64 = 512 << 20;
 
 /// An export file: conversations with their turns, and every image they refer
 /// to as base64, keyed by its SHA-256.
@@ -309,6 +355,206 @@ pub struct ExportImage {
     pub data: String,
 }
 
+/// The manifest of an export archive: the conversations and turns (model
+/// parts exactly as received, each image replaced by a reference
+/// `sha256:<hash>` to the image file listed in `images`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub exported_ms: f64,
+    pub conversations: Vec<ExportConversation>,
+    pub images: Vec<ManifestImage>,
+}
+
+/// An image file of an export archive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestImage {
+    /// The SHA-256 of its bytes (what turns refer to).
+    pub hash: String,
+    /// Its path in the archive: `images/<hash>.<png|jpg|webp>`.
+    pub path: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// The path of an image in an export archive.
+pub fn image_path(hash: &str, mime: &str) -> String {
+    let ext = ImageMime::parse(mime).map_or("bin", ImageMime::extension);
+    format!("images/{hash}.{ext}")
+}
+
+/// The manifest of an export of `conversations` whose images are `images`
+/// (hash, MIME type, size).
+pub fn manifest(
+    conversations: Vec<ExportConversation>,
+    images: impl IntoIterator<Item = (String, String, u64)>,
+    exported_ms: f64,
+) -> Manifest {
+    Manifest {
+        format: EXPORT_FORMAT.into(),
+        version: ARCHIVE_VERSION,
+        exported_ms,
+        conversations,
+        images: images
+            .into_iter()
+            .map(|(hash, mime, size)| ManifestImage {
+                path: image_path(&hash, &mime),
+                hash,
+                mime,
+                size,
+            })
+            .collect(),
+    }
+}
+
+/// Reads and checks an archive's manifest before anything is written: the
+/// marker and version, every turn belongs to its conversation, every image a
+/// turn refers to is listed, with a path of its own and a type the studio
+/// shows (PNG, JPEG, WebP). Download names are made safe. The error says what
+/// is wrong in words a user can act on.
+pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| "This archive's manifest.json is not JSON: it is damaged.".to_owned())?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(EXPORT_FORMAT) {
+        return Err("This archive is not a Gemini Studio export.".into());
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v as u32 == ARCHIVE_VERSION => {}
+        Some(v) => {
+            return Err(format!(
+                "This export is version {v}; this studio reads versions {EXPORT_VERSION} and {ARCHIVE_VERSION}. Update the studio and try again."
+            ))
+        }
+        None => return Err("This export has no version: it is damaged.".into()),
+    }
+    let mut m: Manifest =
+        serde_json::from_value(value).map_err(|e| format!("This export is damaged ({e})."))?;
+    let needed = check_conversations(&mut m.conversations)?;
+    let mut listed = BTreeSet::new();
+    for img in &m.images {
+        if !listed.insert(img.hash.as_str()) {
+            return Err("This export is damaged: an image is listed twice.".into());
+        }
+        if ImageMime::parse(&img.mime).is_none() {
+            return Err(format!(
+                "This export holds an image of type \u{201c}{}\u{201d}; only PNG, JPEG and WebP images are imported.",
+                img.mime
+            ));
+        }
+        if img.path != image_path(&img.hash, &img.mime) {
+            return Err("This export is damaged: an image file is not where its name says.".into());
+        }
+    }
+    if let Some(h) = needed.iter().find(|h| !listed.contains(h.as_str())) {
+        return Err(format!(
+            "This export is damaged: the image {}… of a conversation is missing.",
+            h.get(..12).unwrap_or(h)
+        ));
+    }
+    Ok(m)
+}
+
+/// Checks that conversations are whole (ids given and unique, each turn filed
+/// under its conversation), makes download names safe, and returns every image
+/// the turns refer to.
+fn check_conversations(
+    conversations: &mut [ExportConversation],
+) -> Result<BTreeSet<String>, String> {
+    let mut needed = BTreeSet::new();
+    let mut ids = BTreeSet::new();
+    for c in conversations.iter_mut() {
+        if c.conversation.id.is_empty() || !ids.insert(c.conversation.id.clone()) {
+            return Err("This export is damaged: a conversation id is missing or repeated.".into());
+        }
+        for t in &mut c.turns {
+            if t.conversation_id != c.conversation.id {
+                return Err(format!(
+                    "This export is damaged: turn {} is filed under the wrong conversation.",
+                    t.id
+                ));
+            }
+            for v in &mut t.variants {
+                if let VariantRecord::Done { download_name, .. } = v {
+                    *download_name = safe_download_name(download_name);
+                }
+            }
+            needed.extend(t.image_refs());
+        }
+    }
+    Ok(needed)
+}
+
+/// A download name from outside made safe: letters, digits, `-`, `_` and one
+/// `.` before an image extension; nothing that could name a path.
+pub fn safe_download_name(name: &str) -> String {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            (stem, ext)
+        }
+        _ => (name, "png"),
+    };
+    let ext = match ext.to_ascii_lowercase().as_str() {
+        e @ ("png" | "jpg" | "jpeg" | "webp") => e.to_owned(),
+        _ => "png".to_owned(),
+    };
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    let stem: String = stem.chars().take(80).collect();
+    if stem.is_empty() {
+        format!("gemini-image.{ext}")
+    } else {
+        format!("{stem}.{ext}")
+    }
+}
+
+/// What an import adds, given the conversations already stored: one not here
+/// yet is added as it is; one here already with the same content (the same
+/// update time and turn count) is skipped; one whose id is taken by other
+/// content gets a fresh id (its turns too), so nothing stored is overwritten.
+/// `fresh` makes a new id from an old one.
+pub fn plan_import(
+    conversations: Vec<ExportConversation>,
+    existing: &[ConversationRecord],
+    mut fresh: impl FnMut(&str) -> String,
+) -> (Vec<ExportConversation>, usize) {
+    let mut skipped = 0;
+    let mut taken: BTreeSet<String> = existing.iter().map(|c| c.id.clone()).collect();
+    let mut out = Vec::new();
+    for mut c in conversations {
+        let id = c.conversation.id.clone();
+        if let Some(here) = existing.iter().find(|e| e.id == id) {
+            if here.updated_ms == c.conversation.updated_ms && here.turn_count == c.turns.len() {
+                skipped += 1;
+                continue;
+            }
+            let mut new_id = fresh(&id);
+            while taken.contains(&new_id) {
+                new_id = fresh(&id);
+            }
+            c.conversation.id = new_id.clone();
+            for t in &mut c.turns {
+                t.conversation_id = new_id.clone();
+                t.id = format!("{new_id}/{}/{}", t.index, t.created_ms as u64);
+            }
+        }
+        taken.insert(c.conversation.id.clone());
+        out.push(c);
+    }
+    (out, skipped)
+}
+
 /// An export file checked in full: ready to write.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {
@@ -335,24 +581,9 @@ pub fn parse_export(bytes: &[u8]) -> Result<Import, String> {
         }
         None => return Err("This export has no version: it is damaged.".into()),
     }
-    let file: ExportFile =
+    let mut file: ExportFile =
         serde_json::from_value(value).map_err(|e| format!("This export is damaged ({e})."))?;
-    let mut needed = BTreeSet::new();
-    let mut ids = BTreeSet::new();
-    for c in &file.conversations {
-        if c.conversation.id.is_empty() || !ids.insert(c.conversation.id.clone()) {
-            return Err("This export is damaged: a conversation id is missing or repeated.".into());
-        }
-        for t in &c.turns {
-            if t.conversation_id != c.conversation.id {
-                return Err(format!(
-                    "This export is damaged: turn {} is filed under the wrong conversation.",
-                    t.id
-                ));
-            }
-            needed.extend(t.image_refs());
-        }
-    }
+    let needed = check_conversations(&mut file.conversations)?;
     let mut images = Vec::new();
     for hash in needed {
         let img = file.images.get(&hash).ok_or_else(|| {
@@ -365,11 +596,16 @@ pub fn parse_export(bytes: &[u8]) -> Result<Import, String> {
                 "This export is damaged: an image's bytes do not match its checksum.".into(),
             );
         }
-        images.push(ImageBytes {
-            hash,
-            mime: img.mime.clone(),
-            bytes,
-        });
+        let mime = match gemini::mime::sniff(&bytes) {
+            gemini::mime::Sniffed::Supported(m) => m.as_str().to_owned(),
+            _ => {
+                return Err(format!(
+                    "This export holds an image that is {}; only PNG, JPEG and WebP images are imported.",
+                    gemini::mime::describe(&bytes)
+                ))
+            }
+        };
+        images.push(ImageBytes { hash, mime, bytes });
     }
     Ok(Import {
         conversations: file.conversations,
@@ -551,23 +787,105 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_manifest_is_checked_before_anything_is_written() {
+        const PNG: &[u8] = b"\x89PNG\r\n\x1a\none";
+        let file = export_of(vec![turn("c1", 0, PNG)], &[PNG]);
+        let hash = image_hash(PNG);
+        let m = manifest(
+            file.conversations.clone(),
+            [(hash.clone(), "image/png".to_owned(), PNG.len() as u64)],
+            1.0,
+        );
+        assert_eq!(m.images[0].path, format!("images/{hash}.png"));
+        let json = serde_json::to_vec(&m).unwrap();
+        assert_eq!(parse_manifest(&json).unwrap(), m);
+        // An image of another type, a path elsewhere, a missing image.
+        let mut svg = m.clone();
+        svg.images[0].mime = "image/svg+xml".into();
+        assert!(parse_manifest(&serde_json::to_vec(&svg).unwrap())
+            .unwrap_err()
+            .contains("only PNG, JPEG and WebP"));
+        let mut elsewhere = m.clone();
+        elsewhere.images[0].path = "../evil.png".into();
+        assert!(parse_manifest(&serde_json::to_vec(&elsewhere).unwrap()).is_err());
+        let mut missing = m.clone();
+        missing.images.clear();
+        assert!(parse_manifest(&serde_json::to_vec(&missing).unwrap())
+            .unwrap_err()
+            .contains("missing"));
+        assert!(parse_manifest(b"{").is_err());
+        let mut newer = m;
+        newer.version = 7;
+        assert!(parse_manifest(&serde_json::to_vec(&newer).unwrap())
+            .unwrap_err()
+            .contains("version 7"));
+    }
+
+    #[test]
+    fn download_names_from_outside_are_made_safe() {
+        assert_eq!(safe_download_name("../../etc/passwd"), "etc-passwd.png");
+        assert_eq!(safe_download_name("a cat.JPG"), "a-cat.jpg");
+        assert_eq!(safe_download_name("x.html"), "x.png");
+        assert_eq!(safe_download_name(".."), "gemini-image.png");
+    }
+
+    #[test]
+    fn an_import_never_overwrites_what_is_stored() {
+        let a = export_of(vec![turn("c1", 0, b"one")], &[]);
+        let here = a.conversations[0].conversation.clone();
+        // The same conversation: skipped.
+        let (add, skipped) =
+            plan_import(a.conversations.clone(), std::slice::from_ref(&here), |id| {
+                format!("{id}-x")
+            });
+        assert_eq!((add.len(), skipped), (0, 1));
+        // Other content under the same id: a fresh id, its turns too.
+        let mut other = here.clone();
+        other.updated_ms += 1.0;
+        let mut n = 0;
+        let (add, skipped) = plan_import(
+            a.conversations.clone(),
+            &[
+                other,
+                ConversationRecord {
+                    id: "c1-1".into(),
+                    ..here.clone()
+                },
+            ],
+            |id| {
+                n += 1;
+                format!("{id}-{n}")
+            },
+        );
+        assert_eq!(skipped, 0);
+        assert_eq!(add[0].conversation.id, "c1-2");
+        assert_eq!(add[0].turns[0].conversation_id, "c1-2");
+        assert!(add[0].turns[0].id.starts_with("c1-2/"));
+        // Not here at all: as it is.
+        let (add, _) = plan_import(a.conversations.clone(), &[], |_| unreachable!());
+        assert_eq!(add[0].conversation.id, "c1");
+    }
+
+    #[test]
     fn an_export_reads_back_and_damage_is_refused() {
-        let file = export_of(vec![turn("c1", 0, b"one")], &[b"one"]);
+        const ONE: &[u8] = b"\x89PNG\r\n\x1a\none";
+        const TWO: &[u8] = b"\x89PNG\r\n\x1a\ntwo";
+        let file = export_of(vec![turn("c1", 0, ONE)], &[ONE]);
         let json = serde_json::to_vec(&file).unwrap();
         let import = parse_export(&json).unwrap();
         assert_eq!(import.conversations, file.conversations);
-        assert_eq!(import.images[0].bytes, b"one");
+        assert_eq!(import.images[0].bytes, ONE);
 
         assert!(parse_export(b"PK\x03\x04garbage").is_err());
         assert!(parse_export(br#"{"format":"other","version":1}"#).is_err());
         assert!(parse_export(&json[..json.len() / 2]).is_err());
 
-        let missing = export_of(vec![turn("c1", 0, b"one")], &[]);
+        let missing = export_of(vec![turn("c1", 0, ONE)], &[]);
         assert!(parse_export(&serde_json::to_vec(&missing).unwrap()).is_err());
 
-        let mut wrong = export_of(vec![turn("c1", 0, b"one")], &[b"one"]);
+        let mut wrong = export_of(vec![turn("c1", 0, ONE)], &[ONE]);
         for img in wrong.images.values_mut() {
-            img.data = b64(b"two");
+            img.data = b64(TWO);
         }
         assert!(parse_export(&serde_json::to_vec(&wrong).unwrap())
             .unwrap_err()

@@ -1,6 +1,7 @@
-//! A word between tabs of the studio after each write (`BroadcastChannel`).
-//! A channel also hears other channels of the same page, so each message names
-//! the tab that sent it and a tab ignores its own.
+//! A word between tabs of the studio (`BroadcastChannel`): a conversation
+//! changed (after each write), or another tab is continuing one (busy) or has
+//! finished (free). A channel also hears other channels of the same page, so
+//! each message names the tab that sent it and a tab ignores its own.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,17 +17,52 @@ fn tab() -> String {
     TAB.with(Clone::clone)
 }
 
-/// Tells the other tabs that conversation `id` changed (or was deleted).
-pub fn announce(id: &str) {
+/// What a tab says about a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Word {
+    /// It changed (or was deleted) in storage.
+    Changed,
+    /// A request continuing it is in flight in the sending tab.
+    Busy,
+    /// That request is over (its turn is stored, or it failed).
+    Free,
+}
+
+impl Word {
+    fn as_str(self) -> &'static str {
+        match self {
+            Word::Changed => "changed",
+            Word::Busy => "busy",
+            Word::Free => "free",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Word> {
+        [Word::Changed, Word::Busy, Word::Free]
+            .into_iter()
+            .find(|w| w.as_str() == s)
+    }
+}
+
+/// Tells the other tabs about conversation `id`.
+pub fn say(word: Word, id: &str) {
     if let Ok(ch) = BroadcastChannel::new(CHANNEL) {
-        let _ = ch.post_message(&JsValue::from_str(&format!("{}|{id}", tab())));
+        let _ = ch.post_message(&JsValue::from_str(&format!(
+            "{}|{}|{id}",
+            tab(),
+            word.as_str()
+        )));
         ch.close();
     }
 }
 
-/// Calls `f` with the conversation id each time another tab announces a change.
-/// Lives as long as the page.
-pub fn listen(f: impl Fn(String) + 'static) {
+/// Tells the other tabs that conversation `id` changed (or was deleted).
+pub fn announce(id: &str) {
+    say(Word::Changed, id);
+}
+
+/// Calls `f` each time another tab says something. Lives as long as the page.
+pub fn listen(f: impl Fn(Word, String) + 'static) {
     let Ok(ch) = BroadcastChannel::new(CHANNEL) else {
         return;
     };
@@ -35,9 +71,14 @@ pub fn listen(f: impl Fn(String) + 'static) {
         let Some(text) = e.data().as_string() else {
             return;
         };
-        if let Some((from, id)) = text.split_once('|') {
-            if from != me {
-                f(id.to_owned());
+        let mut fields = text.splitn(3, '|');
+        let (Some(from), Some(word), Some(id)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return;
+        };
+        if from != me {
+            if let Some(word) = Word::parse(word) {
+                f(word, id.to_owned());
             }
         }
     });

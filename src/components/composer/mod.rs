@@ -72,6 +72,17 @@ pub fn Composer() -> impl IntoView {
                 "Drop images to add them as references"
             </div>
             <Attachments />
+            {move || {
+                state
+                    .draft_problem
+                    .get()
+                    .map(|p| view! { <p class="hint hint--warn composer__problem" role="status">{p}</p> })
+            }}
+            <Show when=move || state.in_use_elsewhere()>
+                <p class="hint hint--warn composer__problem" role="status">
+                    "This conversation is being continued in another tab: it is read-only here until that tab's turn lands, then it reloads."
+                </p>
+            </Show>
             <label for="prompt" class="visually-hidden">
                 "Prompt"
             </label>
@@ -152,10 +163,12 @@ fn ComposerBar() -> impl IntoView {
             </span>
             <Show
                 when=running
-                fallback=|| {
+                fallback=move || {
                     view! {
                         <span class="composer__shortcut" aria-hidden="true">"Ctrl+Enter"</span>
-                        <Button look=Look::Primary submit=true>"Generate"</Button>
+                        <Button look=Look::Primary submit=true attr:disabled=move || state.in_use_elsewhere()>
+                            "Generate"
+                        </Button>
                     }
                 }
             >

@@ -35,6 +35,9 @@ pub fn HistoryPanel() -> impl IntoView {
     let warning = move || {
         match state.keeping.get() {
         Keeping::Opening | Keeping::Kept => None,
+        Keeping::Blocked => Some(
+            "Another tab has the studio open with an older version: close or reload it so storage can be updated. Turns made meanwhile are saved once it is done.".to_owned(),
+        ),
         Keeping::Unavailable(why) => Some(format!(
             "Browser storage is unavailable ({why}): the studio works, but nothing will be kept after this page closes. Download what you want to keep."
         )),

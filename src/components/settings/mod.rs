@@ -3,6 +3,7 @@
 mod connection;
 mod model;
 mod output;
+mod requests;
 
 use leptos::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::state::AppState;
 use connection::ConnectionSettings;
 use model::ModelField;
 use output::OutputFields;
+use requests::RequestSettings;
 
 /// Every option of the API is here; an option the chosen model does not take
 /// is disabled with the reason beside it.
@@ -27,6 +29,10 @@ pub fn SettingsPanel() -> impl IntoView {
                 <summary>"Model & output"</summary>
                 <ModelField />
                 <OutputFields />
+            </details>
+            <details class="settings__group">
+                <summary>"Requests"</summary>
+                <RequestSettings />
             </details>
             <details class="settings__group" open=connection_open>
                 <summary>"Connection"</summary>

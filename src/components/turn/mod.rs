@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::commands::conversations::handle_edit_from_here;
 use crate::components::ui::{Button, Look, Size};
+use crate::components::SaveFile;
 use crate::model::labels::{alt_text, options_line, tokens_line};
 use crate::state::{AppState, Turn, Variant};
 use details::AnswerDetails;
@@ -28,7 +29,21 @@ pub fn TurnCard(
         data,
         chosen,
         saved,
+        damaged,
     } = turn;
+    if let Some(why) = damaged {
+        return view! {
+            <article class="turn turn--damaged" aria-label=format!("Turn {number}")>
+                <div class="turn__user">
+                    <p class="turn__prompt">{data.prompt.clone()}</p>
+                </div>
+                <div class="turn__model">
+                    <p class="result__failed-title" role="note">{why}</p>
+                </div>
+            </article>
+        }
+        .into_any();
+    }
     let many = data.variants.len() > 1;
     let alt = alt_text(&data.prompt);
     let options = options_line(&data.settings);
@@ -58,6 +73,7 @@ pub fn TurnCard(
                     <div class="result result--failed">
                         <p class="result__failed-title">{format!("Variant {} failed: {}", i + 1, alert.title)}</p>
                         {alert.detail.map(|d| view! { <p class="alert__detail">{d}</p> })}
+                        {alert.file.map(|f| view! { <SaveFile file=f /> })}
                     </div>
                 }
                     .into_any()
@@ -118,4 +134,5 @@ pub fn TurnCard(
             </div>
         </article>
     }
+    .into_any()
 }

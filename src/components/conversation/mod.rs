@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+mod pending;
+
 use super::ui::{Button, Look, Size};
 use super::TurnCard;
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
@@ -7,6 +9,7 @@ use crate::model::conversation::menu;
 use crate::model::labels::tokens_line;
 use crate::model::Tokens;
 use crate::state::AppState;
+use pending::PendingTurn;
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
 /// in flight shown as pending; and a switch to any other conversation (of this
@@ -110,32 +113,5 @@ fn ConversationBar() -> impl IntoView {
                 "New conversation"
             </Button>
         </div>
-    }
-}
-
-/// The turn in flight: its prompt and a placeholder per variant.
-#[component]
-fn PendingTurn() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let job = state.generation.input();
-    move || {
-        job.get().map(|j| {
-            view! {
-                <article class="turn turn--pending" aria-busy="true">
-                    <div class="turn__user">
-                        <p class="turn__prompt">{j.prompt}</p>
-                        {(j.images > 0)
-                            .then(|| {
-                                view! { <p class="turn__meta">{format!("{} reference images", j.images)}</p> }
-                            })}
-                    </div>
-                    <div class={if j.variants > 1 { "variants" } else { "variants variants--one" }}>
-                        {(0..j.variants)
-                            .map(|_| view! { <div class="placeholder" aria-label="Generating"></div> })
-                            .collect_view()}
-                    </div>
-                </article>
-            }
-        })
     }
 }

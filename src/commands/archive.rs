@@ -1,0 +1,265 @@
+//! Export and import at any size, in bounded memory.
+//!
+//! An export is a ZIP (the `formats` crate's writer, hand-written and small:
+//! stored entries, the manifest deflated, ZIP64 when needed): `manifest.json`
+//! (conversations, turns, settings, usage, the model's parts with each image
+//! replaced by a reference) and every image as its own file,
+//! `images/<sha256>.<png|jpg|webp>`, so the images open without the studio.
+//! It is written in pieces: each image is read into wasm memory alone (for its
+//! CRC-32), then its stored Blob itself becomes a part of the archive; the
+//! archive is one Blob made of those parts, never whole in wasm memory.
+//!
+//! An import reads the ZIP entry by entry from the file (slices, never the
+//! whole file), checks everything before writing anything (the manifest, every
+//! image's CRC, SHA-256 and type, sniffed from its bytes), gives conversations
+//! whose id is taken by other content fresh ids, and writes all of it in one
+//! transaction, each image as a slice of the file. The JSON export of earlier
+//! versions is still read.
+
+use std::collections::BTreeMap;
+
+use formats::zip::{self, Data, Method, Modified, ZipWriter};
+use gemini::mime::{sniff, Sniffed};
+use js_sys::{Array, Uint8Array};
+use web_sys::Blob;
+
+use crate::browser::files::{blob_bytes, join, read_range, slice};
+use crate::browser::object_url::blob_from_bytes;
+use crate::browser::{digest, next_task, now_ms};
+use crate::store::db::NewImage;
+use crate::store::records::{
+    manifest, parse_export, parse_manifest, plan_import, ExportConversation, MANIFEST,
+    MAX_ARCHIVE_BYTES, MAX_JSON_EXPORT_BYTES,
+};
+use crate::store::{Store, StoreError};
+
+/// What an import did.
+pub struct Imported {
+    pub added: usize,
+    pub skipped: usize,
+    /// The conversations added (their ids as stored).
+    pub ids: Vec<String>,
+}
+
+fn utc_offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+/// The export archive of conversations (all when `ids` is `None`).
+pub async fn export_archive(store: &Store, ids: Option<&[String]>) -> Result<Blob, String> {
+    let (conversations, blobs) = store.export_records(ids).await.map_err(|e| e.to_string())?;
+    let needed: std::collections::BTreeSet<String> = conversations
+        .iter()
+        .flat_map(|c| c.turns.iter().flat_map(|t| t.image_refs()))
+        .collect();
+    let blobs: Vec<(String, Blob)> = blobs
+        .into_iter()
+        .filter(|(h, _)| needed.contains(h))
+        .collect();
+    let modified = Modified {
+        unix_ms: now_ms(),
+        utc_offset_minutes: utc_offset_minutes(),
+    };
+    let m = manifest(
+        conversations,
+        blobs
+            .iter()
+            .map(|(h, b)| (h.clone(), b.type_(), b.size() as u64)),
+        modified.unix_ms,
+    );
+    let json = serde_json::to_vec(&m).map_err(|e| e.to_string())?;
+    let parts = Array::new();
+    let mut zip = ZipWriter::new();
+    let push = |parts: &Array, bytes: &[u8]| {
+        parts.push(&Uint8Array::from(bytes));
+    };
+    push(
+        &parts,
+        &zip.deflated_entry(MANIFEST, &json, modified)
+            .map_err(|e| e.to_string())?,
+    );
+    drop(json);
+    for (img, (_, blob)) in m.images.iter().zip(&blobs) {
+        // One image in wasm memory at a time, for its CRC; the archive holds
+        // the stored Blob itself.
+        let bytes = blob_bytes(blob).await?;
+        let header = zip
+            .entry_header(&img.path, Data::Bytes(&bytes), modified)
+            .map_err(|e| e.to_string())?;
+        drop(bytes);
+        push(&parts, &header);
+        parts.push(blob);
+        next_task().await;
+    }
+    push(&parts, &zip.finish());
+    join(&parts, "application/zip")
+}
+
+/// Why an import changed nothing.
+pub enum ImportError {
+    /// The file is refused (not an export, damaged, too large…): why.
+    Refused(String),
+    /// Writing failed.
+    Store(StoreError),
+}
+
+/// Reads an export file (a ZIP, or the JSON of earlier versions), checks all
+/// of it, and adds what is not here yet, in one transaction.
+pub async fn import_file(
+    store: &Store,
+    file: &Blob,
+    mut fresh_id: impl FnMut(&str) -> String,
+) -> Result<Imported, ImportError> {
+    let refuse = |why: String| ImportError::Refused(why);
+    let size = file.size() as u64;
+    let head = read_range(file, 0, 4.min(size))
+        .await
+        .map_err(|e| refuse(format!("The file could not be read ({e}).")))?;
+    let (conversations, images) = if head.starts_with(b"PK") {
+        if size > MAX_ARCHIVE_BYTES {
+            return Err(refuse(format!(
+                "The file is {} GB; an export of up to {} GB is read.",
+                size >> 30,
+                MAX_ARCHIVE_BYTES >> 30
+            )));
+        }
+        read_archive(file, size).await.map_err(refuse)?
+    } else {
+        if size > MAX_JSON_EXPORT_BYTES {
+            return Err(refuse(format!(
+                "The file is {} MB; a JSON export of up to {} MB is read (newer exports are ZIP files, of any size).",
+                size >> 20,
+                MAX_JSON_EXPORT_BYTES >> 20
+            )));
+        }
+        let bytes = blob_bytes(file)
+            .await
+            .map_err(|e| refuse(format!("The file could not be read ({e}).")))?;
+        let import = parse_export(&bytes).map_err(refuse)?;
+        drop(bytes);
+        let mut images = Vec::new();
+        for img in import.images {
+            let blob = blob_from_bytes(&img.bytes, &img.mime)
+                .map_err(|_| refuse("The browser could not hold an image of the file.".into()))?;
+            images.push(NewImage {
+                hash: img.hash,
+                mime: img.mime,
+                blob,
+            });
+        }
+        (import.conversations, images)
+    };
+    let existing = store.conversations().await.map_err(ImportError::Store)?;
+    let (add, skipped) = plan_import(conversations, &existing, &mut fresh_id);
+    let needed: std::collections::BTreeSet<String> = add
+        .iter()
+        .flat_map(|c| c.turns.iter().flat_map(|t| t.image_refs()))
+        .collect();
+    let images: Vec<NewImage> = images
+        .into_iter()
+        .filter(|i| needed.contains(&i.hash))
+        .collect();
+    store
+        .import_conversations(&add, &images)
+        .await
+        .map_err(ImportError::Store)?;
+    Ok(Imported {
+        added: add.len(),
+        skipped,
+        ids: add.into_iter().map(|c| c.conversation.id).collect(),
+    })
+}
+
+/// The conversations and images of an export archive, every image checked
+/// (CRC-32, SHA-256, a PNG, JPEG or WebP by its bytes), read one at a time.
+async fn read_archive(
+    file: &Blob,
+    size: u64,
+) -> Result<(Vec<ExportConversation>, Vec<NewImage>), String> {
+    let limits = zip::Limits {
+        max_total_size: size
+            .saturating_mul(zip::MAX_DEFLATE_RATIO)
+            .min(MAX_ARCHIVE_BYTES * 4),
+        ..zip::Limits::default()
+    };
+    let read = |start: u64, end: u64| async move {
+        read_range(file, start, end)
+            .await
+            .map_err(|e| format!("The file could not be read ({e})."))
+    };
+    let tail = read(zip::tail_start(size), size).await?;
+    let dir = zip::find_end(&tail, size, &limits).map_err(|e| e.to_string())?;
+    let dir_bytes = read(dir.offset, dir.offset + dir.size).await?;
+    let entries = zip::parse_directory(&dir_bytes, &dir, &limits).map_err(|e| e.to_string())?;
+    let by_name: BTreeMap<&str, &zip::Entry> =
+        entries.iter().map(|e| (e.name.as_str(), e)).collect();
+    // Where an entry's data is: (start, end), after its local header.
+    let locate = |entry: &zip::Entry| {
+        let entry = entry.clone();
+        async move {
+            let header = read(
+                entry.header_offset,
+                entry.header_offset + entry.local_header_len() as u64,
+            )
+            .await?;
+            let start = zip::data_offset(&header, &entry).map_err(|e| e.to_string())?;
+            Ok::<_, String>((start, start + entry.compressed_size))
+        }
+    };
+    let manifest_entry = by_name.get(MANIFEST).ok_or_else(|| {
+        "This ZIP file is not a Gemini Studio export (it has no manifest.json).".to_owned()
+    })?;
+    let (start, end) = locate(manifest_entry).await?;
+    let raw = read(start, end).await?;
+    let manifest_bytes = manifest_entry.decode(&raw).map_err(|e| e.to_string())?;
+    let m = parse_manifest(&manifest_bytes)?;
+    drop(raw);
+    let mut images = Vec::new();
+    for img in &m.images {
+        let entry = by_name.get(img.path.as_str()).ok_or_else(|| {
+            format!(
+                "This export is damaged: the image file {} is missing.",
+                img.path
+            )
+        })?;
+        if entry.size != img.size {
+            return Err(format!(
+                "This export is damaged: {} is not the size its manifest says.",
+                img.path
+            ));
+        }
+        let (start, end) = locate(entry).await?;
+        let raw = read(start, end).await?;
+        let bytes = entry.decode(&raw).map_err(|e| e.to_string())?;
+        if digest::sha256_hex(&bytes).await != img.hash {
+            return Err(format!(
+                "This export is damaged: {} does not match its checksum.",
+                img.path
+            ));
+        }
+        match sniff(&bytes) {
+            Sniffed::Supported(m) if m.as_str() == img.mime => {}
+            _ => {
+                return Err(format!(
+                    "This export holds {} that is {}; only PNG, JPEG and WebP images are imported.",
+                    img.path,
+                    gemini::mime::describe(&bytes)
+                ))
+            }
+        }
+        // A stored entry is written as a slice of the file: its bytes are not
+        // kept in memory.
+        let blob = match entry.method {
+            Method::Stored => slice(file, start, end, &img.mime)?,
+            Method::Deflated => blob_from_bytes(&bytes, &img.mime)
+                .map_err(|_| "The browser could not hold an image of the file.".to_owned())?,
+        };
+        images.push(NewImage {
+            hash: img.hash.clone(),
+            mime: img.mime.clone(),
+            blob,
+        });
+        next_task().await;
+    }
+    Ok((m.conversations, images))
+}
