@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: Chromium, the page, the local API
 // server's request log, and image fixtures made here (real PNG/JPEG bytes).
 import { chromium } from "playwright-core";
-import { deflateSync } from "node:zlib";
+import { deflateSync, inflateRawSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 
@@ -159,6 +159,37 @@ function encodePng(w, h, raw, level = 6) {
   ]);
 }
 
+/** A PNG whose header says w×h (its pixel data is a single empty row): a
+ * small file that claims a huge canvas. */
+export function claimedPng(w, h) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.alloc(4))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Another page of the studio in the same browser context (same storage), key entered. */
+export async function secondTab(context, { key = TEST_KEY, url = STUDIO_URL } = {}) {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByRole("button", { name: "Generate" }).waitFor();
+  if (key) await page.getByLabel("API key", { exact: true }).fill(key);
+  return page;
+}
+
+/** Types a prompt and presses Generate, without waiting for the answer. */
+export async function send(page, prompt) {
+  await page.getByRole("textbox", { name: "Prompt" }).fill(prompt);
+  await page.getByRole("button", { name: "Generate" }).click();
+}
+
 /** PNG width and height from its header. */
 export function pngSize(buf) {
   assert.equal(buf.subarray(1, 4).toString("ascii"), "PNG");
@@ -214,3 +245,75 @@ export const TRACK_OBJECT_URLS = () => {
   };
   window.__liveUrls = live;
 };
+
+// ---------------------------------------------------------------- zip
+
+/** The entries of a ZIP file (stored or deflated), by name, read from its central directory. */
+export function readZip(buf) {
+  let end = buf.length - 22;
+  while (end >= 0 && buf.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, "a ZIP end record");
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const out = new Map();
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, "a central directory entry");
+    const method = buf.readUInt16LE(at + 10);
+    const crc = buf.readUInt32LE(at + 16);
+    const compressed = buf.readUInt32LE(at + 20);
+    const size = buf.readUInt32LE(at + 24);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString("utf8");
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(start, start + compressed);
+    const data = method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
+    assert.equal(data.length, size, `${name}: its size`);
+    assert.equal(crc32(data), crc, `${name}: its CRC`);
+    out.set(name, data);
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** A ZIP file of stored entries ([name, Buffer] pairs, in order). */
+export function writeZip(entries) {
+  const parts = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const n = Buffer.from(name, "utf8");
+    const crc = crc32(data);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(0x0800, 6);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(data.length, 18);
+    head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(n.length, 26);
+    parts.push(head, n, data);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(0x0800, 8);
+    dir.writeUInt32LE(crc, 16);
+    dir.writeUInt32LE(data.length, 20);
+    dir.writeUInt32LE(data.length, 24);
+    dir.writeUInt16LE(n.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    central.push(dir, n);
+    offset += 30 + n.length + data.length;
+  }
+  const dirBuf = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dirBuf.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dirBuf, end]);
+}

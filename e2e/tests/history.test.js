@@ -16,9 +16,11 @@ import {
   makePng,
   openStudio,
   readDownload,
+  readZip,
   useBrowser,
   imageBytes,
   results,
+  writeZip,
 } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
@@ -212,19 +214,28 @@ describe("history", () => {
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Export all" }).click(),
     ]);
-    assert.equal(download.suggestedFilename(), "gemini-studio-export.json");
+    assert.equal(download.suggestedFilename(), "gemini-studio-export.zip");
     const file = await readDownload(download);
-    const json = JSON.parse(file.toString("utf8"));
-    assert.equal(json.format, "gemini-studio-export");
-    assert.equal(json.conversations.length, 1);
+    // A ZIP: the manifest, and each image as a file of its own, openable without the studio.
+    const zip = readZip(file);
+    const manifest = JSON.parse(zip.get("manifest.json").toString("utf8"));
+    assert.equal(manifest.format, "gemini-studio-export");
+    assert.equal(manifest.version, 2);
+    assert.equal(manifest.conversations.length, 1);
+    const files = [...zip.keys()].filter((n) => n.startsWith("images/"));
+    for (const img of shown) {
+      const hash = createHash("sha256").update(img).digest("hex");
+      assert.deepEqual(zip.get(`images/${hash}.png`), img, "each image as a .png file, byte for byte");
+    }
+    assert.ok(files.every((n) => /^images\/[0-9a-f]{64}\.(png|jpg|webp)$/.test(n)));
     await context.close();
 
     const fresh = await openStudio(chromium());
     await openHistory(fresh.page, 0);
-    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.json", mimeType: "application/json", buffer: file });
+    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
     await fresh.page.getByRole("status").filter({ hasText: "Imported 1 conversation" }).waitFor();
     // Importing again adds nothing.
-    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.json", mimeType: "application/json", buffer: file });
+    await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
     await fresh.page.getByRole("status").filter({ hasText: "Imported 0 conversations (1 already here, skipped)" }).waitFor();
     await entry(fresh.page, "A teapot").click();
     await fresh.page.getByRole("article", { name: "Turn 2" }).waitFor();
@@ -248,16 +259,33 @@ describe("history", () => {
       page.getByRole("button", { name: "Export all" }).click(),
     ]);
     const good = await readDownload(download);
-    const json = JSON.parse(good.toString("utf8"));
+    const zip = readZip(good);
+    const manifest = JSON.parse(zip.get("manifest.json").toString("utf8"));
     // Damaged: an image's bytes no longer match; a new conversation id so it would be added.
-    json.conversations[0].conversation.id = "other";
-    for (const t of json.conversations[0].turns) t.conversationId = "other";
-    const key = Object.keys(json.images)[0];
-    json.images[key].data = Buffer.from("not the image").toString("base64");
+    manifest.conversations[0].conversation.id = "other";
+    for (const t of manifest.conversations[0].turns) t.conversationId = "other";
+    const entries = [...zip.entries()].map(([name, data]) =>
+      name === "manifest.json"
+        ? [name, Buffer.from(JSON.stringify(manifest))]
+        : [name, name.startsWith("images/") ? makePng(8, 8, 9) : data],
+    );
+    // A hostile one: an image that is an SVG.
+    const svgManifest = structuredClone(manifest);
+    const svg = Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
+    const svgHash = createHash("sha256").update(svg).digest("hex");
+    svgManifest.images = [{ hash: svgHash, path: `images/${svgHash}.png`, mime: "image/png", size: svg.length }];
+    for (const t of svgManifest.conversations[0].turns)
+      for (const v of t.variants) for (const p of v.model?.parts ?? []) if (p.inlineData) p.inlineData.data = `sha256:${svgHash}`;
+    for (const t of svgManifest.conversations[0].turns) for (const p of t.user.parts) if (p.inlineData) p.inlineData.data = `sha256:${svgHash}`;
     const cases = [
-      { name: "cut.json", buffer: good.subarray(0, good.length / 2), why: /not JSON|damaged/ },
+      { name: "cut.zip", buffer: good.subarray(0, good.length / 2), why: /not a ZIP|damaged/ },
       { name: "other.json", buffer: Buffer.from('{"hello":"world"}'), why: /not a Gemini Studio export/ },
-      { name: "bad.json", buffer: Buffer.from(JSON.stringify(json)), why: /checksum/ },
+      { name: "bad.zip", buffer: writeZip(entries), why: /checksum/ },
+      {
+        name: "svg.zip",
+        buffer: writeZip([["manifest.json", Buffer.from(JSON.stringify(svgManifest))], [`images/${svgHash}.png`, svg]]),
+        why: /only PNG, JPEG and WebP/,
+      },
     ];
     for (const c of cases) {
       await page.getByLabel("Import").setInputFiles({ name: c.name, mimeType: "application/json", buffer: c.buffer });
@@ -306,6 +334,40 @@ describe("history", () => {
     await context.close();
   });
 
+  test("an export of an earlier version (JSON, images inline) still imports", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "An old lantern");
+    const shown = await imageBytes(page, results(page).nth(0));
+    await openHistory(page, 1);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export all" }).click(),
+    ]);
+    const zip = readZip(await readDownload(download));
+    const manifest = JSON.parse(zip.get("manifest.json").toString("utf8"));
+    await context.close();
+    // The same export as version 1 wrote it.
+    const v1 = {
+      format: "gemini-studio-export",
+      version: 1,
+      exportedMs: manifest.exportedMs,
+      conversations: manifest.conversations,
+      images: Object.fromEntries(
+        manifest.images.map((i) => [i.hash, { mime: i.mime, data: zip.get(i.path).toString("base64") }]),
+      ),
+    };
+    const fresh = await openStudio(chromium());
+    await openHistory(fresh.page, 0);
+    await fresh.page
+      .getByLabel("Import")
+      .setInputFiles({ name: "gemini-studio-export.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(v1)) });
+    await fresh.page.getByRole("status").filter({ hasText: "Imported 1 conversation" }).waitFor();
+    await entry(fresh.page, "An old lantern").click();
+    await fresh.page.getByRole("article", { name: "Turn 1" }).waitFor();
+    assert.deepEqual(await imageBytes(fresh.page, results(fresh.page).nth(0)), shown);
+    await fresh.context.close();
+  });
+
   test("without IndexedDB the studio still works and says nothing will be kept", async () => {
     const browser = chromium();
     const context = await browser.newContext();
@@ -320,7 +382,9 @@ describe("history", () => {
     await page.getByText("nothing will be kept after this page closes").waitFor();
     await generate(page, "A fleeting cloud");
     await results(page).first().waitFor();
-    assert.equal(await page.getByRole("alert").count(), 0);
+    // The turn says it is not kept, and the alert says why and what to do.
+    await page.getByRole("article", { name: "Turn 1" }).getByText("Not saved").waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /not saved[\s\S]*unavailable[\s\S]*Download/i);
     await context.close();
     assert.deepEqual(errors, []);
   });
@@ -356,13 +420,15 @@ describe("history", () => {
   });
 
   test("50 conversations with 2K images stay responsive to open and scroll", async () => {
-    // An export of 50 one-turn conversations, each with its own 2048×2048 image.
-    const images = {};
+    // An export archive of 50 one-turn conversations, each with its own 2048×2048 image.
+    const images = [];
+    const files = [];
     const conversations = [];
     for (let i = 0; i < 50; i++) {
       const png = makePng(2048, 2048, i);
       const hash = createHash("sha256").update(png).digest("hex");
-      images[hash] = { mime: "image/png", data: png.toString("base64") };
+      images.push({ hash, path: `images/${hash}.png`, mime: "image/png", size: png.length });
+      files.push([`images/${hash}.png`, png]);
       const id = `bulk-${i}`;
       conversations.push({
         conversation: { id, label: `Conversation ${i}`, title: "", createdMs: 1e12 + i, updatedMs: 1e12 + i, model: "" },
@@ -390,8 +456,9 @@ describe("history", () => {
     }
     // Over Playwright's 50 MB limit for in-memory files: pass it as a file.
     const dir = mkdtempSync(join(tmpdir(), "studio-bulk-"));
-    const path = join(dir, "bulk.json");
-    writeFileSync(path, JSON.stringify({ format: "gemini-studio-export", version: 1, exportedMs: 0, conversations, images }));
+    const path = join(dir, "bulk.zip");
+    const manifest = { format: "gemini-studio-export", version: 2, exportedMs: 0, conversations, images };
+    writeFileSync(path, writeZip([["manifest.json", Buffer.from(JSON.stringify(manifest))], ...files]));
     const { context, page } = await openStudio(chromium());
     await openHistory(page, 0);
     await page.getByLabel("Import").setInputFiles(path);

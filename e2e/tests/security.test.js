@@ -3,6 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import {
   MOCK_URL,
   STUDIO_URL,
@@ -111,10 +112,10 @@ describe("content security policy", () => {
     assert.equal(directives["script-src-attr"], undefined);
     assert.ok(!policy.includes("'unsafe-eval'"), policy);
     assert.ok(directives["script-src"].includes("'wasm-unsafe-eval'"));
-    // Styles from the site's files; <style> elements only for Google's search
-    // suggestions (a sandboxed frame inherits this policy); never style attributes.
+    // Styles from the site's files only: no <style> element, no style attribute
+    // (the search suggestions' styles go through CSSOM in their frame).
     assert.deepEqual(directives["style-src"], ["'self'"]);
-    assert.deepEqual(directives["style-src-elem"], ["'self'", "'unsafe-inline'"]);
+    assert.equal(directives["style-src-elem"], undefined);
     assert.equal(directives["style-src-attr"], undefined);
     assert.deepEqual(directives["img-src"], ["'self'", "blob:", "data:"]);
     assert.deepEqual(directives["object-src"], ["'none'"]);
@@ -125,11 +126,42 @@ describe("content security policy", () => {
     const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
     assert.ok(inline.length >= 1);
     const hashes = directives["script-src"].filter((s) => s.startsWith("'sha256-"));
-    assert.equal(hashes.length, inline.length);
+    // The inline scripts of index.html, and the search suggestions' frame script.
+    assert.equal(hashes.length, inline.length + 1);
+    const frameScript = readFileSync(new URL("../../assets/suggestions-frame.js", import.meta.url), "utf8");
+    assert.ok(hashes.includes(`'sha256-${createHash("sha256").update(frameScript).digest("base64")}'`));
     for (const s of inline) {
       const hash = `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
       assert.ok(hashes.includes(hash), `${hash} for the inline loader`);
     }
+  });
+
+  test("an inline style injected into the page is blocked, while the search suggestions still render", async () => {
+    const { context, page } = await open();
+    await page.getByLabel("Google Search").check();
+    await generate(page, "The weather as a chart");
+    const frame = page.frameLocator("iframe.sources__suggestions");
+    await frame.getByText("weather san francisco").waitFor();
+    // Its style applied (through CSSOM), its script not run.
+    assert.equal(
+      await frame.getByText("weather san francisco").evaluate((e) => getComputedStyle(e).color),
+      "rgb(26, 115, 232)",
+    );
+    assert.equal(await page.evaluate(() => window.__groundingScriptRan ?? null), null);
+    assert.equal(await page.title(), "Gemini Studio");
+    const blocked = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          addEventListener("securitypolicyviolation", (e) => resolve(e.effectiveDirective), { once: true });
+          const s = document.createElement("style");
+          s.textContent = "body { background: rgb(255, 0, 0) !important; }";
+          document.head.appendChild(s);
+          setTimeout(() => resolve(getComputedStyle(document.body).backgroundColor), 2000);
+        }),
+    );
+    assert.match(blocked, /^style-src/);
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(255, 0, 0)");
+    await context.close();
   });
 
   test("a full session raises no policy violation", async () => {
@@ -256,6 +288,44 @@ describe("the API key", () => {
     assert.ok(!stored.local.includes(TEST_KEY), "forgotten");
     assert.equal(await page.getByLabel("API key", { exact: true }).inputValue(), "");
     assert.equal(await page.getByLabel("Remember on this device").isChecked(), false);
+    await context.close();
+  });
+
+  test("Remember for this session keeps the key in sessionStorage only: this tab, not the next", async () => {
+    const { context, page } = await open();
+    await page.getByLabel("Remember for this session").check();
+    await page.waitForTimeout(100);
+    let stored = await storedEverywhere(page);
+    assert.ok(stored.session.includes(TEST_KEY), "kept for the session");
+    assert.ok(!stored.local.includes(TEST_KEY) && !stored.indexedDb.includes(TEST_KEY));
+    assert.match(await page.getByText(/A remembered key can be read by anything running on this site/).innerText(), /site/);
+    // The same tab, reloaded: still there.
+    await page.reload();
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    assert.equal(await page.getByLabel("API key", { exact: true }).inputValue(), TEST_KEY);
+    // Another tab: not there.
+    const other = await context.newPage();
+    await other.goto(STUDIO_URL);
+    await other.getByRole("button", { name: "Generate" }).waitFor();
+    assert.equal(await other.getByLabel("API key", { exact: true }).inputValue(), "");
+    await page.getByRole("button", { name: "Forget key" }).click();
+    await page.waitForTimeout(100);
+    stored = await storedEverywhere(page);
+    assert.ok(!stored.session.includes(TEST_KEY), "forgotten");
+    await context.close();
+  });
+
+  test("an error that echoes the key shows it in no form: whole, URL-encoded, inside JSON or in part", async () => {
+    const { context, page } = await open();
+    await generate(page, "Echo my key [[echo-key]]");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.match(text, /\[key hidden\]/);
+    for (const form of [TEST_KEY, encodeURIComponent(TEST_KEY), TEST_KEY.slice(0, 12)]) {
+      assert.ok(!text.includes(form), `no ${form}`);
+    }
+    assert.ok(!(await page.content()).includes(TEST_KEY.slice(0, 12)));
     await context.close();
   });
 

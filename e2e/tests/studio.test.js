@@ -201,6 +201,9 @@ describe("studio core", () => {
   test("an error keeps the prompt, the images and the settings, and says what to do", async () => {
     const { context, page } = await openStudio(chromium());
     const png = makePng(20, 20, 5);
+    // Each error at once (retries are tested in faults.test.js).
+    await page.getByText("Requests", { exact: true }).click();
+    await page.getByLabel("Retries").selectOption("0");
     await page.getByLabel("Aspect ratio").selectOption("4:3");
     await page.getByLabel("Add images").setInputFiles({ name: "keep.png", mimeType: "image/png", buffer: png });
     await page.getByRole("img", { name: "Reference image: keep.png" }).waitFor();

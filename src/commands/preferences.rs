@@ -22,6 +22,8 @@ pub fn load() -> Prefs {
     let mut connection: Connection = storage::get_json(CONNECTION_KEY).unwrap_or_default();
     if connection.remember {
         connection.api_key = storage::get_string(API_KEY_KEY).unwrap_or_default();
+    } else if connection.remember_session {
+        connection.api_key = storage::for_session::get_string(API_KEY_KEY).unwrap_or_default();
     }
     Prefs {
         settings,
@@ -33,7 +35,8 @@ pub fn load() -> Prefs {
 }
 
 /// Keeps preferences in localStorage as they change. The key is stored only
-/// while "Remember on this device" is ticked, and removed when it is not.
+/// while "Remember on this device" (localStorage) or "Remember for this
+/// session" (sessionStorage) is ticked, and removed from both when neither is.
 pub fn persist(state: AppState) {
     Effect::new(move |_| {
         state.settings.with(|s| storage::set_json(SETTINGS_KEY, s));
@@ -47,10 +50,18 @@ pub fn persist(state: AppState) {
     Effect::new(move |_| {
         state.connection.with(|c| {
             storage::set_json(CONNECTION_KEY, c);
-            if c.remember && !c.api_key.is_empty() {
-                storage::set_string(API_KEY_KEY, &c.api_key);
-            } else {
-                storage::remove(API_KEY_KEY);
+            let key = (!c.api_key.is_empty()).then_some(c.api_key.as_str());
+            match key.filter(|_| c.remember) {
+                Some(k) => {
+                    storage::set_string(API_KEY_KEY, k);
+                }
+                None => storage::remove(API_KEY_KEY),
+            }
+            match key.filter(|_| c.remember_session && !c.remember) {
+                Some(k) => {
+                    storage::for_session::set_string(API_KEY_KEY, k);
+                }
+                None => storage::for_session::remove(API_KEY_KEY),
             }
         });
     });

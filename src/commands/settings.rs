@@ -76,6 +76,7 @@ pub fn handle_forget_key(state: AppState) {
     state.connection.update(|c| {
         c.api_key.clear();
         c.remember = false;
+        c.remember_session = false;
     });
 }
 

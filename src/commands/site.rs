@@ -42,6 +42,7 @@ fn apply(state: AppState, site: Site, cfg: SiteConfig, first_visit: bool) {
             c.key_header = header;
             c.api_key.clear();
             c.remember = false;
+            c.remember_session = false;
         });
     } else if !state.connection.with_untracked(|c| c.customized) {
         request_base(state, site, base, header, ChangeSource::SiteConfig);

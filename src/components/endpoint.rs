@@ -28,6 +28,8 @@ pub fn Endpoint() -> impl IntoView {
                 "no key in browser"
             } else if c.remember {
                 "key remembered"
+            } else if c.remember_session {
+                "key kept for this session"
             } else {
                 "key in memory"
             };

@@ -6,7 +6,7 @@ use gemini::Settings;
 use serde::{Deserialize, Serialize};
 
 /// The time limits offered in Settings, in seconds (0: the automatic limit).
-pub const TIME_LIMITS_S: [u32; 6] = [0, 60, 120, 180, 300, 600];
+pub const TIME_LIMITS_S: [u32; 7] = [0, 30, 60, 120, 180, 300, 600];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]

@@ -33,10 +33,13 @@ pub struct Connection {
     /// Empty means this page's own origin (a proxy that may hold the key).
     pub base_url: String,
     pub key_header: KeyHeader,
-    /// Held in memory; stored only when `remember` is set.
+    /// Held in memory; stored only when `remember` or `remember_session` is set.
     #[serde(skip)]
     pub api_key: String,
+    /// Keep the key in this browser (`localStorage`).
     pub remember: bool,
+    /// Keep the key for this tab's session only (`sessionStorage`).
+    pub remember_session: bool,
     /// The user chose the base URL or key header: the site's `config.json`
     /// no longer sets them.
     pub customized: bool,

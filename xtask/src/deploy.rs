@@ -185,6 +185,10 @@ fn check_origin(given: &str) -> Result<String> {
 /// blocked. `frame-ancestors` cannot be set from a `<meta>`: the server sends
 /// it (see deploy/nginx/gemini-studio.conf). Connections: this site, the
 /// page's own `blob:` images, and the API origins given.
+/// The script of the search suggestions' frame, as the app writes it into the
+/// frame (`src/components/turn/sources.rs` includes the same file).
+pub const SUGGESTIONS_FRAME_SCRIPT: &str = include_str!("../../assets/suggestions-frame.js");
+
 pub fn csp_policy(script_hashes: &[String], api_origins: &[String]) -> String {
     let mut script = vec!["'self'".to_owned()];
     script.extend(script_hashes.iter().map(|h| format!("'sha256-{h}'")));
@@ -196,8 +200,9 @@ pub fn csp_policy(script_hashes: &[String], api_origins: &[String]) -> String {
     [
         "default-src 'none'".to_owned(),
         format!("script-src {}", script.join(" ")),
+        // No inline style anywhere: the search suggestions' styles are applied
+        // through CSSOM in their frame.
         "style-src 'self'".into(),
-        "style-src-elem 'self' 'unsafe-inline'".into(),
         "img-src 'self' blob: data:".into(),
         format!("connect-src {}", connect.join(" ")),
         "manifest-src 'self'".into(),
@@ -260,10 +265,13 @@ pub fn with_csp(html: &str, api_origins: &[String]) -> Result<(String, String)> 
     if scripts.is_empty() {
         return Err("index.html has no inline loader script: is this Trunk's output?".into());
     }
-    let hashes: Vec<String> = scripts
+    let mut hashes: Vec<String> = scripts
         .iter()
         .map(|s| base64(&sha256(s.as_bytes())))
         .collect();
+    // The search suggestions' frame (a srcdoc frame, which inherits this
+    // policy) runs this one script, written into it by the app.
+    hashes.push(base64(&sha256(SUGGESTIONS_FRAME_SCRIPT.as_bytes())));
     let policy = csp_policy(&hashes, api_origins);
     let meta = format!("\n    {marker} content=\"{policy}\" />");
     let lower = html.to_ascii_lowercase();

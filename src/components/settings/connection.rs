@@ -170,16 +170,40 @@ fn ApiKeyField() -> impl IntoView {
             <p class="hint">"Sent only to the API base URL, in the header above."</p>
         </div>
         <CheckboxField
-            id="remember-key"
-            label="Remember on this device"
-            checked=Signal::derive(move || conn.with(|c| c.remember))
-            on_change=move |on| conn.update(|c| c.remember = on)
+            id="remember-session"
+            label="Remember for this session"
+            checked=Signal::derive(move || conn.with(|c| c.remember_session && !c.remember))
+            on_change=move |on| {
+                conn.update(|c| {
+                    c.remember_session = on;
+                    if on {
+                        c.remember = false;
+                    }
+                })
+            }
             hint=Signal::stored(
-                "Stores the key in this browser's local storage. Off: forgotten when the tab closes."
+                "Keeps the key while this tab is open (sessionStorage): the safer choice on a shared computer."
                     .to_owned(),
             )
         />
-        <Show when=move || conn.with(|c| c.remember || !c.api_key.is_empty())>
+        <CheckboxField
+            id="remember-key"
+            label="Remember on this device"
+            checked=Signal::derive(move || conn.with(|c| c.remember))
+            on_change=move |on| {
+                conn.update(|c| {
+                    c.remember = on;
+                    if on {
+                        c.remember_session = false;
+                    }
+                })
+            }
+            hint=Signal::stored(
+                "Stores the key in this browser's local storage until you forget it. With neither box ticked the key is kept in memory only and is gone when the tab closes. A remembered key can be read by anything running on this site."
+                    .to_owned(),
+            )
+        />
+        <Show when=move || conn.with(|c| c.remember || c.remember_session || !c.api_key.is_empty())>
             <Button look=Look::Ghost size=Size::Small on:click=move |_| handle_forget_key(state)>
                 "Forget key"
             </Button>

@@ -10,7 +10,7 @@ use crate::commands::conversations::handle_edit_from_here;
 use crate::components::ui::{Button, Look, Size};
 use crate::components::SaveFile;
 use crate::model::labels::{alt_text, options_line, tokens_line};
-use crate::state::{AppState, Turn, Variant};
+use crate::state::{AppState, Keeping, Turn, Variant};
 use details::AnswerDetails;
 use result::ResultImage;
 
@@ -87,8 +87,26 @@ pub fn TurnCard(
                 .map(|a| view! { <AnswerDetails answer=a.clone() /> })
         }
     };
-    // Not in browser storage yet, while a save is under way.
-    let saving = move || state.saving.get() > 0 && !saved.get();
+    // Not in browser storage yet: being saved, waiting for the database, or
+    // not kept at all (and why).
+    let storage = move || {
+        if saved.get() {
+            return None;
+        }
+        match state.keeping.get() {
+            Keeping::Opening | Keeping::Blocked => {
+                Some(("Waiting for storage…".to_owned(), String::new()))
+            }
+            Keeping::Unavailable(why) => Some(("Not saved".to_owned(), why)),
+            Keeping::Closed => Some((
+                "Not saved".to_owned(),
+                "the studio was updated in another tab: reload to keep saving".to_owned(),
+            )),
+            Keeping::Kept => {
+                (state.saving.get() > 0).then(|| ("Saving…".to_owned(), String::new()))
+            }
+        }
+    };
     let usage_line = tokens_line(data.usage(), "This turn");
 
     view! {
@@ -120,7 +138,9 @@ pub fn TurnCard(
                 {details}
                 <div class="turn__actions">
                     <span class="turn__meta">{usage_line}</span>
-                    {move || saving().then(|| view! { <span class="turn__saving">"Saving…"</span> })}
+                    {move || {
+                        storage().map(|(what, why)| view! { <span class="turn__saving" title=why>{what}</span> })
+                    }}
                     <Button
                         look=Look::Ghost
                         size=Size::Small

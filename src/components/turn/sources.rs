@@ -3,8 +3,13 @@ use leptos::prelude::*;
 
 use crate::model::sources;
 
+/// The frame's only script (its hash is in the page's policy; see the file).
+const FRAME_SCRIPT: &str = include_str!("../../../assets/suggestions-frame.js");
+
 /// Where the model looked: source links, the queries, and Google's search
-/// suggestions (HTML from outside, shown only in a sandbox without scripts).
+/// suggestions: HTML from outside, shown only in a sandboxed frame (an opaque
+/// origin) that receives it by message, runs none of its scripts and applies
+/// its styles without any inline style (see `assets/suggestions-frame.js`).
 #[component]
 pub fn Sources(
     /// What the search found.
@@ -34,13 +39,21 @@ pub fn Sources(
                 .then(|| view! { <p class="turn__meta">{format!("Searched: {}", queries.join(" · "))}</p> })}
             {suggestions
                 .map(|html| {
+                    let doc = format!(
+                        "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><script>{FRAME_SCRIPT}</script></body></html>"
+                    );
                     view! {
                         <iframe
                             class="sources__suggestions"
                             title="Search suggestions"
-                            sandbox="allow-popups allow-popups-to-escape-sandbox"
+                            sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"
                             referrerpolicy="no-referrer"
-                            srcdoc=html
+                            srcdoc=doc
+                            on:load:target=move |ev| {
+                                if let Some(w) = ev.target().content_window() {
+                                    let _ = w.post_message(&html.as_str().into(), "*");
+                                }
+                            }
                         ></iframe>
                     }
                 })}
