@@ -65,6 +65,27 @@ pub async fn bench_decode(response: Response) -> Result<String, JsValue> {
     Ok(href)
 }
 
+/// A streamed answer (`alt=sse`) → the final image's object URL, by the path
+/// the app reads streams with (events merged as they arrive, drafts and the
+/// image shown from their events). The caller revokes the URL.
+#[wasm_bindgen]
+pub async fn bench_decode_stream(response: Response) -> Result<String, JsValue> {
+    let reply = http::Answer::of(response);
+    let abort = web_sys::AbortController::new()?;
+    let limits = http::Limits {
+        headers_ms: u64::MAX,
+        idle_ms: 600_000,
+    };
+    let slot = leptos::prelude::ArcRwSignal::new(crate::state::VariantProgress::Decoding);
+    let gen = crate::commands::generate::read_stream(&reply, &abort, limits, &slot)
+        .await
+        .map_err(|f| JsValue::from_str(&f.message().title))?;
+    let url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)?;
+    let href = url.as_str().to_owned();
+    std::mem::forget(url);
+    Ok(href)
+}
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]

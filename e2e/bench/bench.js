@@ -70,7 +70,19 @@ function makeAnswer(imageBytes) {
     usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 2000, totalTokenCount: 2012 },
     modelVersion: "gemini-3.1-flash-image-preview",
   });
-  return { body: Buffer.from(json), image };
+  // The same answer streamed (`alt=sse`): one event per part, as the API sends it.
+  const parsed = JSON.parse(json);
+  const parts = parsed.candidates[0].content.parts;
+  const events = parts.map((part, i) => {
+    const last = i === parts.length - 1;
+    const ev = {
+      candidates: [{ content: { role: "model", parts: [part] }, index: 0, ...(last ? { finishReason: "STOP" } : {}) }],
+      modelVersion: parsed.modelVersion,
+      ...(last ? { usageMetadata: parsed.usageMetadata } : {}),
+    };
+    return `data: ${JSON.stringify(ev)}\r\n\r\n`;
+  });
+  return { body: Buffer.from(json), sse: Buffer.from(events.join("")), image };
 }
 
 const answer = makeAnswer(IMAGE_BYTES);
@@ -90,6 +102,11 @@ const TYPES = {
 function serve(dir) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
+    if (url.pathname === "/bench/answer.sse") {
+      res.writeHead(200, { "content-type": "text/event-stream", "content-length": answer.sse.length });
+      res.end(answer.sse);
+      return;
+    }
     if (url.pathname === "/bench/answer.json" || url.pathname.endsWith(":generateContent")) {
       req.resume();
       req.on("end", () => {
@@ -266,12 +283,13 @@ try {
       };
       window.__ourEncode = (prompt) => window.wasmBindings.bench_encode(window.__files, prompt);
       window.__ourDecode = (response) => window.wasmBindings.bench_decode(response);
+      window.__streamDecode = (response) => window.wasmBindings.bench_decode_stream(response);
     },
     [FILES, FILE_BYTES],
   );
   await page.evaluate(async () => {
-    const r = await fetch("/bench/answer.json");
-    window.__answer = await r.arrayBuffer();
+    window.__answer = await (await fetch("/bench/answer.json")).arrayBuffer();
+    window.__sse = await (await fetch("/bench/answer.sse")).arrayBuffer();
   });
 
   /** Times the variants in the page, interleaved run by run so that drift in the
@@ -283,10 +301,15 @@ try {
         await page.evaluate(() => window.gc?.());
         const [t0, t1] = await page.evaluate(
           async ([kind, v]) => {
-            const which = v === "peer" ? "peer" : "our";
+            const which = { peer: "peer", ours: "our", stream: "stream" }[v];
             const prompt = "Blend these photos into one scene";
             // The answer as it arrives: a Response (made before the clock starts).
-            const response = kind === "decode" ? new Response(window.__answer.slice(0)) : null;
+            const response =
+              kind === "decode"
+                ? new Response((v === "stream" ? window.__sse : window.__answer).slice(0), {
+                    headers: { "content-type": v === "stream" ? "text/event-stream" : "application/json" },
+                  })
+                : null;
             const t0 = performance.now();
             const made =
               kind === "encode"
@@ -316,10 +339,13 @@ try {
     const sameBody = a.length === b.length && a.every((d, i) => d === b[i]);
     const ourUrl = await window.__ourDecode(new Response(window.__answer.slice(0)));
     const peerUrl = await window.__peerDecode(new Response(window.__answer.slice(0)));
-    const [x, y] = await Promise.all([ourUrl, peerUrl].map(async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer())));
-    const sameImage = x.length === y.length && x.every((v, i) => v === y[i]);
-    URL.revokeObjectURL(ourUrl);
-    URL.revokeObjectURL(peerUrl);
+    const streamUrl = await window.__streamDecode(new Response(window.__sse.slice(0)));
+    const [x, y, z] = await Promise.all(
+      [ourUrl, peerUrl, streamUrl].map(async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer())),
+    );
+    const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+    const sameImage = same(x, y) && same(x, z);
+    for (const u of [ourUrl, peerUrl, streamUrl]) URL.revokeObjectURL(u);
     return { sameBody, sameImage, imageBytes: x.length };
   });
   if (!check.sameBody || !check.sameImage || check.imageBytes !== IMAGE_BYTES)
@@ -327,7 +353,7 @@ try {
 
   const inputBytes = FILES * FILE_BYTES;
   const enc = await time("encode", ["ours", "peer"]);
-  const dec = await time("decode", ["ours", "peer"]);
+  const dec = await time("decode", ["ours", "stream", "peer"]);
   const mbps = (ms) => round(inputBytes / 1e6 / (ms / 1000), 0);
   result.encode = {
     files: FILES,
@@ -344,10 +370,12 @@ try {
     responseBytes: answer.body.length,
     imageBytes: IMAGE_BYTES,
     oursMs: dec.ours.ms,
+    streamedMs: dec.stream.ms,
     peerMs: dec.peer.ms,
     timeRatio: round(dec.ours.ms / dec.peer.ms, 2),
-    longestTaskMs: { ours: dec.ours.longestTaskMs, peer: dec.peer.longestTaskMs },
-    samples: { ours: dec.ours.samples, peer: dec.peer.samples },
+    streamedRatio: round(dec.stream.ms / dec.ours.ms, 2),
+    longestTaskMs: { ours: dec.ours.longestTaskMs, stream: dec.stream.longestTaskMs, peer: dec.peer.longestTaskMs },
+    samples: { ours: dec.ours.samples, stream: dec.stream.samples, peer: dec.peer.samples },
     // Where our time goes (medians, ms): the next change is judged by these.
     stepsMs: await decodeSteps(),
   };
@@ -464,6 +492,13 @@ const rows = [
     `${result.decode.peerMs} ms`,
     `${result.decode.timeRatio}× time`,
     "≤ 0.5×",
+  ],
+  [
+    "decode, the same answer streamed (SSE) → object URL",
+    `${result.decode.streamedMs} ms`,
+    "",
+    `${result.decode.streamedRatio}× the non-streamed`,
+    "",
   ],
   [
     "decode steps: read / parse / base64 / blob",

@@ -28,6 +28,21 @@ pub struct Answer {
     response: Response,
 }
 
+impl Answer {
+    /// An answer from a `Response` in hand (the benchmark's).
+    pub fn of(response: Response) -> Answer {
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).ok().flatten();
+        Answer {
+            status: response.status(),
+            retry_after: header("retry-after"),
+            content_type: header("content-type").unwrap_or_default(),
+            length: header("content-length").and_then(|v| v.trim().parse().ok()),
+            response,
+        }
+    }
+}
+
 /// How long an answer may take.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -68,15 +83,7 @@ pub async fn post(
             }));
         }
     };
-    let headers = resp.headers();
-    let header = |name: &str| headers.get(name).ok().flatten();
-    Ok(Answer {
-        status: resp.status(),
-        retry_after: header("retry-after"),
-        content_type: header("content-type").unwrap_or_default(),
-        length: header("content-length").and_then(|v| v.trim().parse().ok()),
-        response: resp,
-    })
+    Ok(Answer::of(resp))
 }
 
 /// The whole body of `answer`, in wasm memory; `progress` hears the bytes

@@ -352,7 +352,7 @@ async fn attempt_once(
 
 /// A streamed answer, shown as it arrives: thought text, drafts, then the
 /// final image.
-async fn read_stream(
+pub async fn read_stream(
     reply: &http::Answer,
     abort: &AbortController,
     limits: Limits,
