@@ -149,3 +149,100 @@ pub async fn bench_encode_steps(files: Vec<File>) -> Result<Vec<f64>, JsValue> {
     drop(req);
     Ok(vec![read, encode, t1 - t0, t2 - t1, t3 - t2])
 }
+
+/// Fills database `name` with one conversation of `turns` turns, each with its
+/// own `image_bytes`-byte image (random bytes behind a PNG signature), stored
+/// as the app stores a turn. For the export/import benchmark.
+#[wasm_bindgen]
+pub async fn bench_fill(name: String, turns: u32, image_bytes: u32) -> Result<(), JsValue> {
+    use crate::model::stored::{conversation_record, turn_record};
+    use crate::model::{Answer, ConversationMeta, TurnData, Variant};
+    let store = crate::store::Store::open_with(&name, crate::store::db::DB_VERSION)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let meta = ConversationMeta {
+        id: "bench".into(),
+        label: "Benchmark".into(),
+        created_ms: 1.0,
+    };
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    for i in 0..turns {
+        let mut image = vec![0u8; image_bytes as usize];
+        for chunk in image.chunks_mut(8) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = chunk.len();
+            chunk.copy_from_slice(&seed.to_le_bytes()[..n]);
+        }
+        image[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
+        let model = gemini::wire::Content {
+            role: Some(gemini::wire::Role::Model),
+            parts: vec![gemini::wire::Part {
+                thought_signature: Some("c2ln".into()),
+                ..Part::image("image/png", to_base64(&image))
+            }],
+        };
+        drop(image);
+        let data = TurnData {
+            prompt: format!("Turn {i}"),
+            user: user_content(&format!("Turn {i}"), []),
+            user_images: vec![],
+            settings: Settings::default(),
+            variants: vec![Variant::Done(Arc::new(Answer {
+                model,
+                image: (),
+                image_size: image_bytes as usize,
+                mime_type: "image/png".into(),
+                download_name: format!("turn-{i}.png"),
+                text: String::new(),
+                thoughts: vec![],
+                finish_reason: Some("STOP".into()),
+                usage: None,
+                model_version: None,
+                grounding: None,
+                elapsed_ms: 1.0,
+            }))],
+            created_ms: 10.0 + f64::from(i),
+        };
+        let (record, images) =
+            crate::commands::persistence::key_images(turn_record(&meta.id, i as usize, &data, 0, true))
+                .await;
+        store
+            .save_with(&conversation_record(&meta, 2.0), &[record], &images, false)
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    }
+    store.close();
+    Ok(())
+}
+
+/// Exports database `name` as the app does (History → Export all).
+#[wasm_bindgen]
+pub async fn bench_export(name: String) -> Result<web_sys::Blob, JsValue> {
+    let store = crate::store::Store::open_with(&name, crate::store::db::DB_VERSION)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let blob = crate::commands::archive::export_archive(&store, None)
+        .await
+        .map_err(|e| JsValue::from_str(&e))?;
+    store.close();
+    Ok(blob)
+}
+
+/// Imports an export into database `name` as the app does (History → Import);
+/// returns how many conversations were added.
+#[wasm_bindgen]
+pub async fn bench_import(name: String, file: web_sys::Blob) -> Result<u32, JsValue> {
+    let store = crate::store::Store::open_with(&name, crate::store::db::DB_VERSION)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let done = crate::commands::archive::import_file(&store, &file, |id| format!("{id}-imported"))
+        .await
+        .map_err(|e| match e {
+            crate::commands::archive::ImportError::Refused(why) => JsValue::from_str(&why),
+            crate::commands::archive::ImportError::Store(e) => JsValue::from_str(&e.to_string()),
+        })?;
+    store.close();
+    Ok(done.added as u32)
+}

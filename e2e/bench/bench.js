@@ -33,6 +33,10 @@ const FILE_BYTES = TINY ? 64 * 1024 : 5 * 1024 * 1024;
 // The answer's final image: 15,000,000 bytes are 20,000,000 base64 characters.
 const IMAGE_BYTES = TINY ? 192 * 1024 : 15_000_000;
 const GENERATIONS = TINY ? 3 : 20;
+// Export and import: that many turns, each with its own image of that size
+// (200 × 10 MB: about 2 GB, a history of 4K images).
+const ARCHIVE_TURNS = Number(opt("--archive-turns", TINY ? "3" : "200"));
+const ARCHIVE_IMAGE_BYTES = Number(opt("--archive-image-bytes", TINY ? String(192 * 1024) : String(10 * 1024 * 1024)));
 const FLAGS = (process.env.CHROMIUM_FLAGS ??
   "--no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync")
   .split(" ")
@@ -391,12 +395,95 @@ try {
     return Object.fromEntries(names.map((n, i) => [n, round(median(runs.map((r) => r[i])))]));
   }
 
+  // --- export and import of a large history, in bounded memory
+  result.archive = await archiveRun();
+
   // --- memory over N generations in the real UI, each in a new conversation
   result.memory = await memoryRun();
 } finally {
   await browser.close();
   appServer.close();
   benchServer.close();
+}
+
+async function archiveRun() {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error("page error:", String(e)));
+  await page.addInitScript(PAGE_INIT);
+  await page.goto(`${origin(benchServer)}/`);
+  await page.waitForFunction(() => window.wasmBindings?.bench_fill && window.__wasm?.memory);
+  const from = `bench-export-${Date.now()}`;
+  const to = `bench-import-${Date.now()}`;
+  await page.evaluate(([n, t, b]) => window.wasmBindings.bench_fill(n, t, b), [from, ARCHIVE_TURNS, ARCHIVE_IMAGE_BYTES]);
+  await page.evaluate(() => window.gc?.());
+  const mem = () => page.evaluate(() => window.__wasm.memory.buffer.byteLength);
+  const before = await mem();
+  const [e0, e1, archiveBytes] = await page.evaluate(async (name) => {
+    const t0 = performance.now();
+    window.__archive = await window.wasmBindings.bench_export(name);
+    return [t0, performance.now(), window.__archive.size];
+  }, from);
+  const afterExport = await mem();
+  const exportLongest = await longestTask(page, e0, e1);
+  const [i0, i1, added] = await page.evaluate(async (name) => {
+    const t0 = performance.now();
+    const added = await window.wasmBindings.bench_import(name, window.__archive);
+    return [t0, performance.now(), added];
+  }, to);
+  const afterImport = await mem();
+  const importLongest = await longestTask(page, i0, i1);
+  // Byte for byte: every image of the first database is in the second, the same.
+  const same = await page.evaluate(
+    async ([a, b]) => {
+      const open = (n) =>
+        new Promise((res, rej) => {
+          const r = indexedDB.open(n);
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+      const get = (db, store, key) =>
+        new Promise((res, rej) => {
+          const r = key === undefined ? db.transaction(store).objectStore(store).getAllKeys() : db.transaction(store).objectStore(store).get(key);
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+      const [x, y] = [await open(a), await open(b)];
+      const keys = await get(x, "images");
+      let ok = keys.length > 0;
+      for (const k of keys) {
+        const [p, q] = [await get(x, "images", k), await get(y, "images", k)];
+        if (!q) {
+          ok = false;
+          break;
+        }
+        const [u, v] = [new Uint8Array(await p.blob.arrayBuffer()), new Uint8Array(await q.blob.arrayBuffer())];
+        if (u.length !== v.length || !u.every((c, i) => c === v[i])) {
+          ok = false;
+          break;
+        }
+      }
+      x.close();
+      y.close();
+      for (const n of [a, b]) indexedDB.deleteDatabase(n);
+      return ok;
+    },
+    [from, to],
+  );
+  await ctx.close();
+  if (added !== 1 || !same) throw new Error(`export/import round trip failed: added ${added}, same ${same}`);
+  const peak = Math.max(afterExport, afterImport) - before;
+  return {
+    turns: ARCHIVE_TURNS,
+    imageBytes: ARCHIVE_IMAGE_BYTES,
+    archiveBytes,
+    exportMs: round(e1 - e0),
+    importMs: round(i1 - i0),
+    wasmGrowthBytes: peak,
+    withinTwoImages: peak <= 2 * ARCHIVE_IMAGE_BYTES,
+    longestTaskMs: { export: round(exportLongest), import: round(importLongest) },
+    roundTripByteExact: same,
+  };
 }
 
 async function memoryRun() {
@@ -522,6 +609,20 @@ const rows = [
     `≤ ${KiB(answer.body.length)} KiB`,
   ],
   ["object URLs not shown, after the last", `${result.memory.afterLast.unshownObjectUrls}`, "", "", "0"],
+  [
+    `export + import ${result.archive.turns} turns × ${round(result.archive.imageBytes / 2 ** 20, 1)} MiB (${round(result.archive.archiveBytes / 2 ** 30, 2)} GiB)`,
+    `${result.archive.exportMs} + ${result.archive.importMs} ms`,
+    "",
+    result.archive.roundTripByteExact ? "byte-exact" : "NOT byte-exact",
+    "byte-exact",
+  ],
+  [
+    "  … wasm growth (peak) / longest task export, import",
+    `${KiB(result.archive.wasmGrowthBytes)} KiB / ${result.archive.longestTaskMs.export}, ${result.archive.longestTaskMs.import} ms`,
+    "",
+    result.archive.withinTwoImages ? "within 2 images" : "OVER 2 images",
+    "≤ 2 images, ≤ 200 ms",
+  ],
   [`UI: Generate → image shown (${round(answer.body.length / 1e6, 1)} MB answer)`, `${result.memory.clickToImageMs} ms`, "", "", ""],
   ["UI: Generate → turn stored in IndexedDB", `${result.memory.clickToStoredMs} ms`, "", "", ""],
   ["longest task in the UI over those generations", `${result.memory.longestTaskMs} ms`, "", "", ""],
