@@ -205,9 +205,10 @@ pub async fn bench_fill(name: String, turns: u32, image_bytes: u32) -> Result<()
             }))],
             created_ms: 10.0 + f64::from(i),
         };
-        let (record, images) =
-            crate::commands::persistence::key_images(turn_record(&meta.id, i as usize, &data, 0, true))
-                .await;
+        let (record, images) = crate::commands::persistence::key_images(turn_record(
+            &meta.id, i as usize, &data, 0, true,
+        ))
+        .await;
         store
             .save_with(&conversation_record(&meta, 2.0), &[record], &images, false)
             .await

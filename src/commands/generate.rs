@@ -205,7 +205,7 @@ async fn run(job: Job) {
         created_ms: now_ms(),
     };
     let Some(chosen) = data.first_answer() else {
-        persistence::drop_inflight(state, inflight);
+        drop(inflight);
         match first_failure {
             Some(e) => show(state, e),
             None => state.notice.set(Some(
@@ -217,7 +217,6 @@ async fn run(job: Job) {
     // The conversation was deleted or left meanwhile: the answer is shown
     // nowhere and kept nowhere (a deleted conversation never comes back).
     if state.current.with_untracked(|c| c.id != p.conversation) {
-        persistence::drop_inflight(state, inflight);
         return;
     }
     // The turn shows at once; saving follows (the turn says "Saving…"
@@ -241,10 +240,15 @@ async fn run(job: Job) {
         // The draft is emptied with the turn's save only if nothing is left in
         // the composer; otherwise it keeps what is there.
         let saved = persistence::save_turns(state, None, composer_empty).await;
-        if let Err(e) = saved {
-            show(state, e);
+        match saved {
+            // Stored: what was sent need not come back.
+            Ok(()) => drop(inflight),
+            // Not stored: what was sent stays kept, to come back after a reload.
+            Err(e) => {
+                std::mem::forget(inflight);
+                show(state, e);
+            }
         }
-        persistence::drop_inflight(state, inflight);
         drop(lock);
     });
 }

@@ -164,8 +164,19 @@ pub async fn read_locks(state: AppState) {
     }
 }
 
-/// A request in flight, kept (what it sent) until it is over.
-pub struct InFlight(());
+/// What a request in flight sent, kept until the request is over: dropping
+/// this (the turn is stored, the request failed, or it was cancelled and its
+/// work dropped) forgets it.
+pub struct InFlight(Store);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let store = self.0.clone();
+        spawn_local(async move {
+            let _ = store.delete_draft(DraftSlot::InFlight).await;
+        });
+    }
+}
 
 /// Keeps what a request sends before it leaves: prompt, images, settings. A
 /// reload or a crash before its turn is stored brings it back to the composer.
@@ -206,20 +217,7 @@ pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<InFlight> {
         .save_draft_in(DraftSlot::InFlight, &record, &blobs)
         .await
         .ok()
-        .map(|_| InFlight(()))
-}
-
-/// The request is over (its turn is stored, or it failed or was cancelled):
-/// what it sent need not come back.
-pub fn drop_inflight(state: AppState, kept: Option<InFlight>) {
-    if kept.is_none() {
-        return;
-    }
-    if let Some(store) = state.store.get_value() {
-        spawn_local(async move {
-            let _ = store.delete_draft(DraftSlot::InFlight).await;
-        });
-    }
+        .map(|_| InFlight(store))
 }
 
 /// After a reload: a request that was in flight when the page went away is

@@ -669,9 +669,14 @@ mod tests {
         let origins = vec!["https://api.example".to_owned()];
         let (html, policy) = with_csp(TRUNK_PAGE, &origins).unwrap();
         let hash = base64(&sha256(scripts[0].as_bytes()));
+        // The page's inline scripts, then the search suggestions' frame script.
+        let frame = base64(&sha256(SUGGESTIONS_FRAME_SCRIPT.as_bytes()));
         assert!(policy.contains(&format!(
-            "script-src 'self' 'sha256-{hash}' 'wasm-unsafe-eval'"
+            "script-src 'self' 'sha256-{hash}' 'sha256-{frame}' 'wasm-unsafe-eval'"
         )));
+        // No inline style at all.
+        assert!(!policy.contains("style-src-elem"));
+        assert!(!policy.contains("'unsafe-inline'"));
         assert!(policy.contains("connect-src 'self' blob: https://api.example;"));
         assert!(policy.contains("img-src 'self' blob: data:"));
         assert!(policy.contains("object-src 'none'"));
