@@ -2,6 +2,7 @@
 //! `handle_*` functions; async work runs here, never in a view.
 
 pub mod attachments;
+pub mod code;
 pub mod conversations;
 pub mod generate;
 pub mod library;

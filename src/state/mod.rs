@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::browser::object_url::SharedUrl;
+use crate::model::code::GotCode;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
 use crate::store::{ConversationRecord, Store};
 
@@ -189,6 +190,8 @@ pub struct AppState {
     pub pending_delete: RwSignal<Option<PendingDelete>>,
     /// Storage used, and whether the browser keeps it.
     pub storage_note: RwSignal<Option<String>>,
+    /// The code the Get code dialog shows (open while set).
+    pub code: RwSignal<Option<Arc<GotCode>>>,
 }
 
 impl AppState {
@@ -217,6 +220,7 @@ impl AppState {
             history: RwSignal::new(Vec::new()),
             pending_delete: RwSignal::new(None),
             storage_note: RwSignal::new(None),
+            code: RwSignal::new(None),
         }
     }
 

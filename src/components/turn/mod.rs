@@ -6,9 +6,12 @@ mod sources;
 
 use leptos::prelude::*;
 
+use crate::commands::code::handle_get_code_for_turn;
 use crate::commands::conversations::handle_edit_from_here;
 use crate::components::ui::{Button, Look, Size};
-use crate::model::labels::{alt_text, options_line, tokens_line};
+use crate::components::Usage;
+use crate::model::cost::turn_price;
+use crate::model::labels::{alt_text, options_line};
 use crate::state::{AppState, Turn, Variant};
 use details::AnswerDetails;
 use result::ResultImage;
@@ -73,7 +76,8 @@ pub fn TurnCard(
     };
     // Not in browser storage yet, while a save is under way.
     let saving = move || state.saving.get() > 0 && !saved.get();
-    let usage_line = tokens_line(data.usage(), "This turn");
+    let tokens = data.usage();
+    let priced = data.clone();
 
     view! {
         <article class="turn" aria-label=format!("Turn {number}")>
@@ -103,7 +107,12 @@ pub fn TurnCard(
                 <div class={if many { "variants" } else { "variants variants--one" }}>{variants}</div>
                 {details}
                 <div class="turn__actions">
-                    <span class="turn__meta">{usage_line}</span>
+                    <Usage
+                        what="This turn"
+                        class="turn__meta"
+                        tokens=move || tokens
+                        price=move |table| turn_price(&priced, table)
+                    />
                     {move || saving().then(|| view! { <span class="turn__saving">"Saving…"</span> })}
                     <Button
                         look=Look::Ghost
@@ -113,6 +122,14 @@ pub fn TurnCard(
                         on:click=move |_| handle_edit_from_here(state, turn_id)
                     >
                         "Edit from here"
+                    </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="This turn's request as curl, Python or JavaScript"
+                        on:click=move |_| handle_get_code_for_turn(state, turn_id)
+                    >
+                        "Get code"
                     </Button>
                 </div>
             </div>
