@@ -215,6 +215,15 @@ describe("Get code", () => {
     await context.close();
   });
 
+  test("behind a proxy that holds the key, the dialog says any GEMINI_API_KEY will do", async () => {
+    const { context, page, errors } = await openWithConfig({ proxyHoldsKey: true }, { key: null });
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A kettle");
+    const dialog = await openCode(page, page.getByRole("form", { name: "Composer" }));
+    assert.match(await dialog.innerText(), /This site's proxy adds its own API key: set GEMINI_API_KEY to any value/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("a request the studio would refuse gives no code, and says why", async () => {
     const { context, page } = await openStudio(browser);
     await page.getByRole("form", { name: "Composer" }).getByRole("button", { name: "Get code" }).click();
@@ -244,7 +253,7 @@ function usd(micros) {
   return `$${s.endsWith("0") ? s.slice(0, -1) : s}`;
 }
 
-async function openWithConfig(config) {
+async function openWithConfig(config, { key = TEST_KEY } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = [];
@@ -256,7 +265,7 @@ async function openWithConfig(config) {
   await page.goto(STUDIO_URL);
   await page.getByRole("button", { name: "Generate" }).waitFor();
   await loaded;
-  await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
+  if (key) await page.getByLabel("API key", { exact: true }).fill(key);
   return { context, page, errors };
 }
 

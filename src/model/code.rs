@@ -195,6 +195,16 @@ impl GotCode {
         )
     }
 
+    /// When this site's proxy adds the key (`config.json` `proxyHoldsKey`) and the
+    /// code goes to it: the programs still want a `GEMINI_API_KEY`, which the
+    /// proxy replaces with its own.
+    pub fn proxy_note(proxy_holds_key: bool, base_url: &str) -> Option<String> {
+        let to_this_site = !base_url.trim().to_ascii_lowercase().starts_with("http");
+        (proxy_holds_key && to_this_site).then(|| {
+            "This site's proxy adds its own API key: set GEMINI_API_KEY to any value, such as proxy.".to_owned()
+        })
+    }
+
     /// Whether the images are in the code shown, and what to do if not.
     pub fn images_note(&self) -> Option<String> {
         let files = &self.files.files;
@@ -407,6 +417,14 @@ mod tests {
         .unwrap();
         assert_eq!(got.images_note(), None);
         assert!(got.intro().contains("turn 1"));
+    }
+
+    #[test]
+    fn behind_a_key_holding_proxy_any_key_will_do() {
+        assert!(GotCode::proxy_note(true, "").is_some());
+        assert!(GotCode::proxy_note(true, "/gemini").is_some());
+        assert_eq!(GotCode::proxy_note(true, "https://api.cometapi.com"), None);
+        assert_eq!(GotCode::proxy_note(false, ""), None);
     }
 
     #[test]

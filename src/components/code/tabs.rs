@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::commands::code::{handle_close_code, handle_copy_code, handle_download_code};
 use crate::components::ui::{Button, Look};
 use crate::model::code::{GotCode, Lang};
+use crate::state::site::Site;
 use crate::state::AppState;
 
 /// The code of one request: a tab per language (arrow keys, Home and End move
@@ -15,6 +16,11 @@ pub fn CodeTabs(
     got: Arc<GotCode>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let site = expect_context::<Site>();
+    let proxy_note = GotCode::proxy_note(
+        site.config.with_untracked(|c| c.proxy_holds_key),
+        &state.connection.with_untracked(|c| c.base_url.clone()),
+    );
     let selected = RwSignal::new(Lang::Curl);
     let status = RwSignal::new(String::new());
     let tab_refs = Lang::ALL.map(|_| NodeRef::<leptos::html::Button>::new());
@@ -97,6 +103,7 @@ pub fn CodeTabs(
     view! {
         <p>{got.intro()}</p>
         <p class="code__target">{got.target_line()}</p>
+        {proxy_note.map(|n| view! { <p class="code__note">{n}</p> })}
         <div role="tablist" aria-label="Language" class="tabs">
             {tabs}
         </div>
