@@ -7,6 +7,7 @@
 //! `crate::commands::site`.
 
 use gemini::models::{caps, is_valid_model_id, MODELS};
+use gemini::pricing::PriceTable;
 use serde_json::Value;
 
 use gemini::KeyHeader;
@@ -16,7 +17,7 @@ use gemini::KeyHeader;
 pub const FILE: &str = "config.json";
 
 /// The fields `config.json` may hold, in the order the README documents them.
-pub const FIELDS: [&str; 8] = [
+pub const FIELDS: [&str; 9] = [
     "apiBase",
     "keyHeader",
     "proxyHoldsKey",
@@ -25,6 +26,7 @@ pub const FIELDS: [&str; 8] = [
     "allowCustomModel",
     "banner",
     "proxyUpstream",
+    "prices",
 ];
 
 /// The longest banner shown (characters).
@@ -50,6 +52,9 @@ pub struct SiteConfig {
     pub banner: Option<String>,
     /// Where this site's proxy forwards requests (an origin, shown only).
     pub proxy_upstream: Option<String>,
+    /// The site's own price table, or hidden prices; `None`: Google's published
+    /// prices, compiled in.
+    pub prices: Option<PriceTable>,
 }
 
 impl Default for SiteConfig {
@@ -63,6 +68,7 @@ impl Default for SiteConfig {
             allow_custom_model: true,
             banner: None,
             proxy_upstream: None,
+            prices: None,
         }
     }
 }
@@ -190,6 +196,10 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<String>> {
                 ),
                 Some(Err(why)) => problems.push(format!("\u{201c}proxyUpstream\u{201d}: {why}")),
                 None => problems.push(wrong_type("a string (an origin)")),
+            },
+            "prices" => match PriceTable::from_json(value) {
+                Ok(table) => cfg.prices = Some(table),
+                Err(why) => problems.push(why),
             },
             other => problems.push(format!(
                 "unknown field \u{201c}{other}\u{201d} (the fields are {})",
@@ -491,6 +501,10 @@ mod tests {
             Some("https://api.cometapi.com")
         );
         assert!(problems(r#"{"proxyUpstream": "/local"}"#).contains("must be an origin"));
+        assert_eq!(
+            cfg.prices, None,
+            "Google's prices unless the site has its own"
+        );
         assert!(problems(r#"{"proxyUpstream": 3}"#).contains("an origin"));
         // FIELDS is what the README documents: every field parsed above is in it.
         for f in FIELDS {
@@ -499,6 +513,28 @@ mod tests {
                 "{f}"
             );
         }
+    }
+
+    #[test]
+    fn prices_can_be_replaced_or_hidden() {
+        let cfg = parse(
+            r#"{"prices": {"source": "https://intranet.example/prices", "models": {
+                "gemini-3-pro-image-preview": {"inputPerMillion": 1, "outputTextPerMillion": 6,
+                    "outputImagePerImage": {"1K": 0.1, "default": 0.2}}}}}"#,
+        )
+        .unwrap();
+        let table = cfg.prices.unwrap();
+        assert!(!table.is_hidden());
+        assert!(table.lookup("gemini-3-pro-image-preview").is_some());
+        assert!(table.lookup("gemini-3.1-flash-image-preview").is_none());
+        assert!(parse(r#"{"prices": false}"#)
+            .unwrap()
+            .prices
+            .unwrap()
+            .is_hidden());
+        let p = problems(r#"{"prices": {"models": {"m": {"inputPerMillion": -1}}}}"#);
+        assert!(p.contains("prices.models.\"m\""), "{p}");
+        assert!(problems(r#"{"prices": true}"#).contains("false to hide prices"));
     }
 
     #[test]

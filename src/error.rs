@@ -43,6 +43,8 @@ pub enum AppError {
         error: StoreError,
         used: Option<String>,
     },
+    /// Get code could not write the request as code (why, and what to do).
+    NoCode(String),
 }
 
 impl From<Failure> for AppError {
@@ -165,6 +167,11 @@ impl From<AppError> for Alert {
                 title: "Nothing was imported".into(),
                 ..store_alert(&error, &used, "Nothing was imported")
             },
+            AppError::NoCode(why) => alert(
+                "No code for this request",
+                Some(why),
+                "Fix what the message says, then press Get code again.",
+            ),
         }
     }
 }
@@ -208,6 +215,7 @@ mod tests {
                 error: StoreError::Quota,
                 used: None,
             },
+            AppError::NoCode("Write a prompt or add an image first.".into()),
         ];
         for e in cases {
             let a = Alert::from(e.clone());

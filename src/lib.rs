@@ -21,8 +21,8 @@ use leptos::prelude::*;
 
 use crate::browser::now_ms;
 use crate::components::{
-    AlertBanner, Composer, ConversationView, Endpoint, HistoryPanel, KeyDestinationDialog,
-    SettingsPanel, SiteBanner,
+    AlertBanner, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
+    KeyDestinationDialog, SettingsPanel, SiteBanner,
 };
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                 </div>
             </main>
             <KeyDestinationDialog />
+            <GetCodeDialog />
         </div>
     }
 }

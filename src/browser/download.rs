@@ -2,6 +2,7 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag};
 
 use super::object_url::{blob_from_bytes, ObjectUrl};
 
@@ -15,8 +16,34 @@ pub fn download(bytes: &[u8], mime: &str, name: &str) -> Result<(), DownloadFail
     download_blob(&blob, name)
 }
 
-/// Offers a Blob as a download named `name` (its bytes are not copied).
-pub fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), DownloadFailed> {
+/// A file made of pieces, each copied out of wasm memory as it comes, so a
+/// large file is never whole in wasm memory.
+#[derive(Default)]
+pub struct Pieces(Vec<Blob>);
+
+impl Pieces {
+    /// Adds a copy of `bytes`.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), DownloadFailed> {
+        let blob =
+            blob_from_bytes(bytes, "application/octet-stream").map_err(|_| DownloadFailed)?;
+        self.0.push(blob);
+        Ok(())
+    }
+
+    /// The pieces as one Blob of type `mime`.
+    pub fn into_blob(self, mime: &str) -> Result<Blob, DownloadFailed> {
+        let parts = js_sys::Array::new();
+        for b in &self.0 {
+            parts.push(b);
+        }
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        Blob::new_with_blob_sequence_and_options(&parts, &options).map_err(|_| DownloadFailed)
+    }
+}
+
+/// Offers `blob` as a download named `name`.
+pub fn download_blob(blob: &Blob, name: &str) -> Result<(), DownloadFailed> {
     let url = ObjectUrl::for_blob(blob).map_err(|_| DownloadFailed)?;
     let window = web_sys::window().ok_or(DownloadFailed)?;
     let doc = window.document().ok_or(DownloadFailed)?;

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod attachments;
+pub mod code;
 pub mod conversations;
 pub mod generate;
 pub mod library;

@@ -2,6 +2,7 @@
 
 mod alert;
 mod banner;
+mod code;
 mod composer;
 mod conversation;
 mod endpoint;
@@ -10,9 +11,11 @@ mod key_destination;
 mod settings;
 mod turn;
 pub mod ui;
+mod usage;
 
 pub use alert::{AlertBanner, SaveFile};
 pub use banner::SiteBanner;
+pub use code::GetCodeDialog;
 pub use composer::Composer;
 pub use conversation::ConversationView;
 pub use endpoint::Endpoint;
@@ -20,3 +23,4 @@ pub use history::HistoryPanel;
 pub use key_destination::KeyDestinationDialog;
 pub use settings::SettingsPanel;
 pub use turn::TurnCard;
+pub use usage::Usage;

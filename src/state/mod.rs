@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::browser::object_url::SharedUrl;
+use crate::model::code::GotCode;
 use crate::model::requests::RequestPrefs;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
 use crate::store::{ConversationRecord, Store};
@@ -247,6 +248,8 @@ pub struct AppState {
     pub in_use_elsewhere: RwSignal<Vec<String>>,
     /// Conversations deleted in this session: never saved again.
     pub deleted: StoredValue<Vec<String>>,
+    /// The code the Get code dialog shows (open while set).
+    pub code: RwSignal<Option<Arc<GotCode>>>,
 }
 
 impl AppState {
@@ -279,6 +282,7 @@ impl AppState {
             draft_problem: RwSignal::new(None),
             in_use_elsewhere: RwSignal::new(Vec::new()),
             deleted: StoredValue::new(Vec::new()),
+            code: RwSignal::new(None),
         }
     }
 

@@ -4,6 +4,7 @@ use gemini::KeyHeader;
 use leptos::prelude::*;
 
 use crate::config::{self, SiteConfig};
+use crate::model::cost;
 
 /// Who asked for a new base URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,13 @@ impl Site {
     /// Whether a proxy adds the key (the page holds and sends none). Tracked.
     pub fn proxy_holds_key(&self) -> bool {
         self.config.with(|c| c.proxy_holds_key)
+    }
+
+    /// Calls `f` with the prices this site shows: its own from `config.json`, or
+    /// Google's published ones. Tracked.
+    pub fn with_prices<R>(&self, f: impl FnOnce(&gemini::pricing::PriceTable) -> R) -> R {
+        self.config
+            .with(|c| f(c.prices.as_ref().unwrap_or_else(|| cost::builtin())))
     }
 
     /// The origin requests to `base` go to.

@@ -219,6 +219,13 @@ fn setup(need: Need) -> Result {
         if !have("openssl") {
             apt.push("openssl");
         }
+        // The Get code tests run the Python program in a virtual environment.
+        if !have("python3") {
+            apt.push("python3");
+        }
+        if !python_venv_works() {
+            apt.push("python3-venv");
+        }
     }
     if !apt.is_empty() {
         step(&format!("Installing Debian packages: {}", apt.join(" ")));
@@ -270,13 +277,43 @@ fn setup(need: Need) -> Result {
     env::set_var("PATH", format!("{}:{path}", bin.display()));
 
     if need == Need::Everything {
+        let e2e = root().join("e2e");
         npm_ci(
-            &root().join("e2e"),
+            &e2e,
             "node_modules/playwright-core",
             "end-to-end test packages",
         )?;
+        // An older install may predate the SDK the Get code tests run.
+        npm_ci(
+            &e2e,
+            "node_modules/@google/genai",
+            "end-to-end test packages",
+        )?;
+        codegen_venv()?;
     }
     Ok(())
+}
+
+/// Whether `python3 -m venv` can make an environment with pip (Debian splits
+/// `ensurepip` into python3-venv).
+fn python_venv_works() -> bool {
+    Command::new("python3")
+        .args(["-c", "import ensurepip, venv"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The Python virtual environment the Get code tests run `main.py` in:
+/// `e2e/codegen/.venv` with the google-genai of `e2e/codegen/requirements.txt`
+/// (made by `ensureVenv` in `e2e/codegen/run.js`; quick when it is there).
+fn codegen_venv() -> Result {
+    let script = "import('./codegen/run.js').then((m) => m.ensureVenv({ log: (l) => console.log(`==> ${l}`) }))";
+    sh(Command::new("node")
+        .args(["-e", script])
+        .current_dir(root().join("e2e")))
+    .map_err(|e| format!("the Python environment for the Get code tests: {e}"))
 }
 
 fn npm_ci(dir: &Path, marker: &str, what: &str) -> Result {
@@ -672,6 +709,9 @@ fn test(args: &[String]) -> Result {
         build_release(None)?;
     }
     let mock = build_mock()?;
+    if only.is_none() {
+        codegen_harness(&mock)?;
+    }
     let deploy = deploy::stage::deploy_stage(&mock, &dist, reuse)?;
     step("End-to-end tests: the release build in headless Chromium against the local API server");
     let (_guard, origin) = start_mock(
@@ -705,6 +745,28 @@ fn test(args: &[String]) -> Result {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The Get code programs (curl, Python with google-genai, node with
+/// @google/genai) written for real requests and run against the local API
+/// server: `node --test codegen/` in `e2e/`.
+fn codegen_harness(mock: &Path) -> Result {
+    step("Get code programs run for real: curl, Python (google-genai), node (@google/genai)");
+    sh(Command::new("cargo").args(["build", "--release", "-p", "gemini", "--example", "codegen"]))?;
+    sh(Command::new("node")
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            "codegen/",
+        ])
+        .current_dir(root().join("e2e"))
+        .env("GEMINI_MOCK_BIN", mock)
+        .env(
+            "CODEGEN_EXAMPLE_BIN",
+            target_dir().join("release/examples/codegen"),
+        )
+        .env_remove("MOCK_URL"))
 }
 
 /// Formatting, lints (host and wasm32), host tests and the wasm tests in Chromium.

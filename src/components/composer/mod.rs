@@ -7,6 +7,7 @@ use web_sys::{DataTransfer, File, FileList};
 
 use crate::browser::now_ms;
 use crate::commands::attachments::handle_add_files;
+use crate::commands::code::handle_get_code_for_next;
 use crate::commands::generate::{handle_cancel, handle_generate};
 use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::seconds;
@@ -137,6 +138,13 @@ fn ComposerBar() -> impl IntoView {
                 }}
             </span>
             <span class="composer__spacer"></span>
+            <Button
+                look=Look::Ghost
+                attr:title="The request Generate would send, as curl, Python or JavaScript"
+                on:click=move |_| handle_get_code_for_next(state)
+            >
+                "Get code"
+            </Button>
             <span class="composer__variants">
                 <label for="variants">"Variants"</label>
                 <select

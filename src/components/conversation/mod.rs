@@ -3,10 +3,10 @@ use leptos::prelude::*;
 mod pending;
 
 use super::ui::{Button, Look, Size};
-use super::TurnCard;
+use super::{TurnCard, Usage};
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
 use crate::model::conversation::menu;
-use crate::model::labels::tokens_line;
+use crate::model::cost::{turn_price, Price};
 use crate::model::Tokens;
 use crate::state::AppState;
 use pending::PendingTurn;
@@ -103,7 +103,18 @@ fn ConversationBar() -> impl IntoView {
                         .collect_view()
                 }}
             </select>
-            <span class="conversation__total">{move || tokens_line(total(), "Conversation")}</span>
+            <Usage
+                what="Conversation"
+                class="conversation__total"
+                tokens=total
+                price=move |table| {
+                    state
+                        .turns
+                        .with(|turns| {
+                            turns.iter().fold(Price::default(), |p, t| p.sum(turn_price(&t.data, table)))
+                        })
+                }
+            />
             <Button
                 look=Look::Ghost
                 size=Size::Small

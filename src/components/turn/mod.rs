@@ -6,10 +6,12 @@ mod sources;
 
 use leptos::prelude::*;
 
+use crate::commands::code::handle_get_code_for_turn;
 use crate::commands::conversations::handle_edit_from_here;
 use crate::components::ui::{Button, Look, Size};
-use crate::components::SaveFile;
-use crate::model::labels::{alt_text, options_line, tokens_line};
+use crate::components::{SaveFile, Usage};
+use crate::model::cost::turn_price;
+use crate::model::labels::{alt_text, options_line};
 use crate::state::{AppState, Keeping, Turn, Variant};
 use details::AnswerDetails;
 use result::ResultImage;
@@ -107,7 +109,8 @@ pub fn TurnCard(
             }
         }
     };
-    let usage_line = tokens_line(data.usage(), "This turn");
+    let tokens = data.usage();
+    let priced = data.clone();
 
     view! {
         <article class="turn" aria-label=format!("Turn {number}")>
@@ -137,7 +140,12 @@ pub fn TurnCard(
                 <div class={if many { "variants" } else { "variants variants--one" }}>{variants}</div>
                 {details}
                 <div class="turn__actions">
-                    <span class="turn__meta">{usage_line}</span>
+                    <Usage
+                        what="This turn"
+                        class="turn__meta"
+                        tokens=move || tokens
+                        price=move |table| turn_price(&priced, table)
+                    />
                     {move || {
                         storage().map(|(what, why)| view! { <span class="turn__saving" title=why>{what}</span> })
                     }}
@@ -149,6 +157,14 @@ pub fn TurnCard(
                         on:click=move |_| handle_edit_from_here(state, turn_id)
                     >
                         "Edit from here"
+                    </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="This turn's request as curl, Python or JavaScript"
+                        on:click=move |_| handle_get_code_for_turn(state, turn_id)
+                    >
+                        "Get code"
                     </Button>
                 </div>
             </div>

@@ -1,0 +1,139 @@
+//! Get code: the request of a turn, or the one Generate would send now, as
+//! programs (curl, Python, JavaScript) to copy, or to download in a ZIP with the
+//! images they read.
+
+use std::sync::Arc;
+
+use formats::zip::Modified;
+use gemini::request::user_content;
+use gemini::wire::Part;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::show;
+use crate::browser::download::{download_blob, Pieces};
+use crate::browser::{clipboard, now_ms, page};
+use crate::error::AppError;
+use crate::model::code::{absolute_base, turn_request, GotCode, Subject, ZipFailure};
+use crate::model::conversation;
+use crate::state::AppState;
+
+/// Opens Get code for turn `turn_id` of the conversation on screen: the request
+/// it sent (the conversation before it with the variants chosen now, its
+/// prompt, images and settings), to the base URL and key header set now.
+pub fn handle_get_code_for_turn(state: AppState, turn_id: u64) {
+    let Some(index) = state
+        .turns
+        .with_untracked(|t| t.iter().position(|t| t.id == turn_id))
+    else {
+        return;
+    };
+    let connection = state.connection.get_untracked();
+    let base = absolute_base(&connection.base_url, &page::origin());
+    let got = state.with_history(|turns| {
+        let model = turns
+            .get(index)
+            .map(|(t, _)| t.settings.model.clone())
+            .unwrap_or_default();
+        match turn_request(turns, index) {
+            Some(Ok(body)) => GotCode::new(
+                Subject::Turn(index + 1),
+                &body,
+                &base,
+                &model,
+                connection.key_header,
+            )
+            .map_err(|e| e.to_string()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("That turn is no longer in the conversation.".to_owned()),
+        }
+    });
+    open(state, got);
+}
+
+/// Opens Get code for the request Generate would send now: the conversation,
+/// the composer's prompt and images, the settings, the connection.
+pub fn handle_get_code_for_next(state: AppState) {
+    let settings = state.settings.get_untracked();
+    let connection = state.connection.get_untracked();
+    let prompt = state.prompt.get_untracked();
+    let next = state.attachments.with_untracked(|attachments| {
+        user_content(
+            &prompt,
+            attachments
+                .iter()
+                .map(|a| Part::image_shared(a.mime.as_str(), a.base64.clone())),
+        )
+    });
+    let base = absolute_base(&connection.base_url, &page::origin());
+    let got = state.with_history(|turns| {
+        conversation::request(&settings, turns.iter().copied(), &next)
+            .map_err(|e| e.to_string())
+            .and_then(|body| {
+                GotCode::new(
+                    Subject::Next,
+                    &body,
+                    &base,
+                    &settings.model,
+                    connection.key_header,
+                )
+                .map_err(|e| e.to_string())
+            })
+    });
+    open(state, got);
+}
+
+fn open(state: AppState, got: Result<GotCode, String>) {
+    match got {
+        Ok(code) => state.code.set(Some(Arc::new(code))),
+        Err(why) => show(state, AppError::NoCode(why)),
+    }
+}
+
+/// Closes the dialog; the code (and the images it holds) is let go.
+pub fn handle_close_code(state: AppState) {
+    state.code.set(None);
+}
+
+/// Copies `text` (one program) to the clipboard; `status` says whether it worked.
+pub fn handle_copy_code(text: String, what: &'static str, status: RwSignal<String>) {
+    status.set(String::new());
+    spawn_local(async move {
+        status.set(match clipboard::copy_text(&text).await {
+            Ok(()) => format!("Copied the {what} code."),
+            Err(why) => format!(
+                "Not copied: the browser refused ({why}). Select the code and copy it by hand."
+            ),
+        });
+    });
+}
+
+/// Saves the ZIP: README.txt, the three programs and the image files they
+/// read, in one folder. Images are decoded one at a time and handed to the
+/// browser as they are, so the ZIP is never whole in wasm memory.
+pub fn handle_download_code(got: Arc<GotCode>, status: RwSignal<String>) {
+    let name = format!("{}.zip", got.folder());
+    let offset = -js_sys::Date::new_0().get_timezone_offset();
+    let modified = Modified {
+        unix_ms: now_ms(),
+        utc_offset_minutes: offset as i32,
+    };
+    let mut pieces = Pieces::default();
+    let written = got
+        .write_zip(modified, |piece| pieces.push(piece))
+        .map_err(|e| match e {
+            ZipFailure::Code(e) => e.to_string(),
+            ZipFailure::Zip(why) => why,
+            ZipFailure::Put(_) => "the browser could not hold the file".to_owned(),
+        })
+        .and_then(|()| {
+            pieces
+                .into_blob("application/zip")
+                .and_then(|blob| download_blob(&blob, &name))
+                .map_err(|_| "the browser would not save the file".to_owned())
+        });
+    status.set(match written {
+        Ok(()) => format!("Saved {name}."),
+        Err(why) => format!("{name} was not saved: {why}. Try again."),
+    });
+}
