@@ -197,8 +197,8 @@ pub fn configs() -> Vec<Vec<u8>> {
     .collect()
 }
 
-/// The SHA-256 of `one`, as the export files key it.
-const HASH_ONE: &str = "7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed";
+/// The SHA-256 of a PNG signature followed by `one`, as the export files key it.
+const HASH_ONE: &str = "a3bea3f99d910d4fda4433c0a3794b718278c6485e1e2dddac8f346357ba0d27";
 
 /// A valid export file (one conversation, one turn with a done and a failed
 /// variant, one image), and damaged ones.
@@ -229,7 +229,7 @@ pub fn exports() -> Vec<Vec<u8>> {
                 "chosen": 0
             }]
         }],
-        "images": {HASH_ONE: {"mime": "image/png", "data": "b25l"}}
+        "images": {HASH_ONE: {"mime": "image/png", "data": "iVBORw0KGgpvbmU="}}
     });
     let mut out = vec![serde_json::to_vec(&valid).unwrap_or_default()];
     let mut wrong_hash = valid.clone();
@@ -278,4 +278,64 @@ pub fn scrubs() -> Vec<Vec<u8>> {
     .iter()
     .map(|s| s.as_bytes().to_vec())
     .collect()
+}
+
+/// Archive manifests (the ZIP export's `manifest.json`): a valid one, made
+/// from the valid export, and damaged ones.
+pub fn manifests() -> Vec<Vec<u8>> {
+    let Some(export) = exports().into_iter().next() else {
+        return Vec::new();
+    };
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&export) else {
+        return Vec::new();
+    };
+    v["version"] = json!(2);
+    v["images"] = json!([{
+        "hash": HASH_ONE,
+        "path": format!("images/{HASH_ONE}.png"),
+        "mime": "image/png",
+        "size": 11
+    }]);
+    let mut out = vec![serde_json::to_vec(&v).unwrap_or_default()];
+    let mut svg = v.clone();
+    svg["images"][0]["mime"] = json!("image/svg+xml");
+    let mut elsewhere = v.clone();
+    elsewhere["images"][0]["path"] = json!("../../x.png");
+    let mut missing = v.clone();
+    missing["images"] = json!([]);
+    for m in [svg, elsewhere, missing] {
+        out.push(serde_json::to_vec(&m).unwrap_or_default());
+    }
+    out
+}
+
+/// ZIP archives: one made by the studio's writer (a manifest and an image),
+/// its ZIP64 form, and an empty one.
+pub fn zips() -> Vec<Vec<u8>> {
+    use formats::zip::{Data, Modified, ZipWriter};
+    let mut out = Vec::new();
+    for zip64 in [false, true] {
+        let mut w = ZipWriter::new();
+        if zip64 {
+            w = w.force_zip64();
+        }
+        let mut bytes = Vec::new();
+        let manifest = manifests().into_iter().next().unwrap_or_default();
+        if let Ok(m) = w.deflated_entry("manifest.json", &manifest, Modified::utc(0.0)) {
+            bytes.extend(m);
+        }
+        let image = b"\x89PNG\r\n\x1a\none";
+        if let Ok(h) = w.entry_header(
+            &format!("images/{HASH_ONE}.png"),
+            Data::Bytes(image),
+            Modified::utc(0.0),
+        ) {
+            bytes.extend(h);
+            bytes.extend(image);
+        }
+        bytes.extend(w.finish());
+        out.push(bytes);
+    }
+    out.push(ZipWriter::new().finish());
+    out
 }

@@ -13,9 +13,14 @@ fn config_interpret(status: u16, content_type: &str, body: &str) -> studio::conf
     studio::config::interpret(status, content_type, body)
 }
 
-/// The history import parser under test.
+/// The history import parser under test (the JSON of earlier versions).
 fn parse_export(bytes: &[u8]) -> Result<(), String> {
     studio::store::records::parse_export(bytes).map(|_| ())
+}
+
+/// The archive import's manifest parser under test.
+fn parse_manifest(bytes: &[u8]) -> Result<(), String> {
+    studio::store::records::parse_manifest(bytes).map(|_| ())
 }
 
 pub fn all() -> Vec<Target> {
@@ -61,6 +66,25 @@ pub fn all() -> Vec<Target> {
             check: export,
             seeds: seeds::exports,
             dictionary: EXPORT_WORDS,
+        },
+        Target {
+            name: "manifest",
+            check: manifest,
+            seeds: seeds::manifests,
+            dictionary: EXPORT_WORDS,
+        },
+        Target {
+            name: "zip",
+            check: zip,
+            seeds: seeds::zips,
+            dictionary: &[
+                b"PK\x03\x04",
+                b"PK\x01\x02",
+                b"PK\x05\x06",
+                b"PK\x06\x06",
+                b"PK\x06\x07",
+                b"\xff\xff\xff\xff",
+            ],
         },
     ]
 }
@@ -422,6 +446,54 @@ fn config(input: &[u8]) -> Result<(), String> {
 }
 
 /// `parse_export`: accepted, or refused with one of its sentences.
+/// The manifest: accepted, or refused with one of its sentences.
+fn manifest(input: &[u8]) -> Result<(), String> {
+    match parse_manifest(input) {
+        Ok(()) => Ok(()),
+        Err(why) if why.starts_with("This archive") || why.starts_with("This export") => Ok(()),
+        Err(why) => Err(format!("undocumented refusal: {why}")),
+    }
+}
+
+/// The ZIP reader, as the import drives it: the end records from the tail,
+/// the directory, each entry's data offset and content (never a panic, and
+/// every entry it accepts lies inside the file).
+fn zip(input: &[u8]) -> Result<(), String> {
+    use formats::zip;
+    let len = input.len() as u64;
+    let limits = zip::Limits::default();
+    let tail = input
+        .get(zip::tail_start(len) as usize..)
+        .unwrap_or_default();
+    let Ok(dir) = zip::find_end(tail, len, &limits) else {
+        return Ok(());
+    };
+    let Some(dir_bytes) = input.get(dir.offset as usize..(dir.offset + dir.size) as usize) else {
+        return Err("find_end gave a directory outside the file".into());
+    };
+    let Ok(entries) = zip::parse_directory(dir_bytes, &dir, &limits) else {
+        return Ok(());
+    };
+    for e in &entries {
+        let at = e.header_offset as usize;
+        let Some(header) = input.get(at..at + e.local_header_len()) else {
+            continue;
+        };
+        let Ok(start) = zip::data_offset(header, e) else {
+            continue;
+        };
+        let end = start + e.compressed_size;
+        let Some(raw) = input.get(start as usize..end as usize) else {
+            return Err(format!(
+                "entry {} accepted with data outside the file",
+                e.name
+            ));
+        };
+        let _ = e.decode(raw);
+    }
+    Ok(())
+}
+
 fn export(input: &[u8]) -> Result<(), String> {
     match parse_export(input) {
         Ok(()) => Ok(()),

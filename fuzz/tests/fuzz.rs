@@ -70,6 +70,16 @@ fn fuzz_export() {
 }
 
 #[test]
+fn fuzz_manifest() {
+    run("manifest");
+}
+
+#[test]
+fn fuzz_zip() {
+    run("zip");
+}
+
+#[test]
 fn every_target_has_a_test() {
     let names: Vec<&str> = all_targets().iter().map(|t| t.name).collect();
     assert_eq!(
@@ -81,7 +91,9 @@ fn every_target_has_a_test() {
             "retry_after",
             "scrub",
             "config",
-            "export"
+            "export",
+            "manifest",
+            "zip"
         ]
     );
 }
@@ -121,6 +133,21 @@ fn samples_reach_the_parsers_success_paths() {
         ),
         studio::config::Loaded::Config(_)
     ));
+    let manifests = seeds::manifests();
+    assert!(studio::store::records::parse_manifest(&manifests[0]).is_ok());
+    assert!(studio::store::records::parse_manifest(&manifests[1])
+        .unwrap_err()
+        .contains("only PNG, JPEG and WebP"));
+    for z in seeds::zips().iter().take(2) {
+        let dir = formats::zip::find_end(z, z.len() as u64, &Default::default()).unwrap();
+        let bytes = &z[dir.offset as usize..(dir.offset + dir.size) as usize];
+        assert_eq!(
+            formats::zip::parse_directory(bytes, &dir, &Default::default())
+                .unwrap()
+                .len(),
+            2
+        );
+    }
     let exports = seeds::exports();
     let import = studio::store::records::parse_export(&exports[0]);
     assert!(import.is_ok(), "{import:?}");
