@@ -199,12 +199,12 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
     // same records and bytes.
     let archive = export_archive(&store, None).await.unwrap();
     let other = Store::open_with(&unique("import"), 2).await.unwrap();
-    let fresh = |id: &str| format!("{id}-fresh");
-    let Ok(done) = import_file(&other, &archive, fresh).await else {
+    let random = || 1;
+    let Ok(done) = import_file(&other, &archive, random).await else {
         panic!("the export imports");
     };
     assert_eq!((done.added, done.skipped), (1, 0));
-    let Ok(again) = import_file(&other, &archive, fresh).await else {
+    let Ok(again) = import_file(&other, &archive, random).await else {
         panic!("the export imports again");
     };
     assert_eq!((again.added, again.skipped), (0, 1), "no duplicates");

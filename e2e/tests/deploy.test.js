@@ -113,8 +113,8 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     assert.equal(headers["content-security-policy"], `${meta}; frame-ancestors 'none'`);
     assert.equal(headers["x-content-type-options"], "nosniff");
     assert.match(headers["cache-control"], /no-cache/);
-    // Trunk's loader and the start-failure message, each by its hash.
-    assert.match(meta, /script-src 'self'( 'sha256-[A-Za-z0-9+/=]+'){2} 'wasm-unsafe-eval'/);
+    // Trunk's loader, the start-failure message and the search suggestions' frame, each by its hash.
+    assert.match(meta, /script-src 'self'( 'sha256-[A-Za-z0-9+/=]+'){3} 'wasm-unsafe-eval'/);
     // config.json says the proxy holds the key: no key fields, and the page says so.
     await page.getByText("Served from / through nginx: the proxy adds the API key.").waitFor();
     await page.getByText(/This site's proxy adds the API key/).waitFor();

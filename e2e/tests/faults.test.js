@@ -243,7 +243,8 @@ describe("saves are never silent", () => {
     const browser = chromium();
     const context = await browser.newContext();
     const holder = await context.newPage();
-    await holder.goto(new URL("config.json", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
+    // A page of the studio's origin that does not run the app: the API server's request log.
+    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
     await holder.evaluate(
       () =>
         new Promise((resolve) => {

@@ -264,11 +264,19 @@ describe("history", () => {
     // Damaged: an image's bytes no longer match; a new conversation id so it would be added.
     manifest.conversations[0].conversation.id = "other";
     for (const t of manifest.conversations[0].turns) t.conversationId = "other";
-    const entries = [...zip.entries()].map(([name, data]) =>
-      name === "manifest.json"
-        ? [name, Buffer.from(JSON.stringify(manifest))]
-        : [name, name.startsWith("images/") ? makePng(8, 8, 9) : data],
-    );
+    // One byte changed, the size kept: the ZIP's own CRC is rewritten to match,
+    // so only the manifest's SHA-256 can tell.
+    const flipped = (data) => {
+      const copy = Buffer.from(data);
+      copy[copy.length - 20] ^= 0xff;
+      return copy;
+    };
+    const damaged = (change) =>
+      [...zip.entries()].map(([name, data]) =>
+        name === "manifest.json"
+          ? [name, Buffer.from(JSON.stringify(manifest))]
+          : [name, name.startsWith("images/") ? change(data) : data],
+      );
     // A hostile one: an image that is an SVG.
     const svgManifest = structuredClone(manifest);
     const svg = Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
@@ -280,7 +288,8 @@ describe("history", () => {
     const cases = [
       { name: "cut.zip", buffer: good.subarray(0, good.length / 2), why: /not a ZIP|damaged/ },
       { name: "other.json", buffer: Buffer.from('{"hello":"world"}'), why: /not a Gemini Studio export/ },
-      { name: "bad.zip", buffer: writeZip(entries), why: /checksum/ },
+      { name: "bad.zip", buffer: writeZip(damaged(flipped)), why: /does not match its checksum/ },
+      { name: "resized.zip", buffer: writeZip(damaged(() => makePng(8, 8, 9))), why: /not the size its manifest says/ },
       {
         name: "svg.zip",
         buffer: writeZip([["manifest.json", Buffer.from(JSON.stringify(svgManifest))], [`images/${svgHash}.png`, svg]]),
@@ -419,7 +428,7 @@ describe("history", () => {
     await context.close();
   });
 
-  test("50 conversations with 2K images stay responsive to open and scroll", async () => {
+  test("50 conversations with 2K images: listed a page at a time, each opens, hidden thumbnails are freed", async () => {
     // An export archive of 50 one-turn conversations, each with its own 2048×2048 image.
     const images = [];
     const files = [];
@@ -471,23 +480,14 @@ describe("history", () => {
     // A page of entries at a time; thumbnails load for the entries shown.
     await page.locator(".history__thumb img").nth(23).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator(".history__entry").count(), 24);
-    let t = Date.now();
     await page.getByRole("button", { name: /^Show more/ }).click();
     await page.getByRole("button", { name: /^Show more/ }).click();
     await page.locator(".history__entry").nth(49).scrollIntoViewIfNeeded();
     await page.locator(".history__thumb img").nth(49).waitFor({ timeout: 20_000 });
-    const scrollMs = Date.now() - t;
-    assert.ok(scrollMs < 10_000, `listing and scrolling 50 took ${scrollMs} ms`);
-    t = Date.now();
+    // How fast this is, is the benchmark's to measure; here, that it works.
     await entry(page, "Bulk picture number 7").click();
     await page.getByRole("article", { name: "Turn 1" }).filter({ hasText: "Bulk picture number 7" }).waitFor();
     await results(page).first().waitFor();
-    const openMs = Date.now() - t;
-    assert.ok(openMs < 5_000, `opening took ${openMs} ms`);
-    // The page still answers at once.
-    t = Date.now();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
-    assert.ok(Date.now() - t < 1000);
     // Thumbnails are object URLs that are revoked when the panel closes.
     const urls = await page.locator(".history__thumb img").evaluateAll((imgs) => imgs.map((i) => i.src));
     await page.locator("summary", { hasText: /^History \(/ }).click();

@@ -20,7 +20,8 @@ describe("streaming", () => {
     await page.getByLabel("Thinking level").selectOption("high");
     await send(page, "A glass city in a bottle [[stream-delay:600]]");
     const pending = page.getByRole("article", { name: "Turn in progress" });
-    await pending.getByText(/The model is (thinking|drawing)…/).waitFor();
+    // What a screen reader hears, from the turn's live region.
+    await pending.getByRole("status").filter({ hasText: /The model is (thinking|drawing)…/ }).waitFor();
     await pending.getByRole("img", { name: "Draft 1 (thought, not the result)" }).waitFor();
     assert.equal(await results(page).count(), 0, "the result is not shown before its event");
     await results(page).first().waitFor({ timeout: 30_000 });

@@ -108,7 +108,7 @@ pub enum ImportError {
 pub async fn import_file(
     store: &Store,
     file: &Blob,
-    mut fresh_id: impl FnMut(&str) -> String,
+    random: impl FnMut() -> u64,
 ) -> Result<Imported, ImportError> {
     let refuse = |why: String| ImportError::Refused(why);
     let size = file.size() as u64;
@@ -150,7 +150,7 @@ pub async fn import_file(
         (import.conversations, images)
     };
     let existing = store.conversations().await.map_err(ImportError::Store)?;
-    let (add, skipped) = plan_import(conversations, &existing, &mut fresh_id);
+    let (add, skipped) = plan_import(conversations, &existing, random);
     let needed: std::collections::BTreeSet<String> = add
         .iter()
         .flat_map(|c| c.turns.iter().flat_map(|t| t.image_refs()))

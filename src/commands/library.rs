@@ -118,11 +118,8 @@ pub fn handle_import(state: AppState, file: File) {
         return;
     };
     spawn_local(async move {
-        let fresh = |id: &str| {
-            let n = (js_sys::Math::random() * 1e9) as u64;
-            format!("{id}-i{n:x}")
-        };
-        match import_file(&store, &file, fresh).await {
+        let random = || (js_sys::Math::random() * 1e9) as u64;
+        match import_file(&store, &file, random).await {
             Ok(done) => {
                 state.alert.set(None);
                 state.notice.set(Some(format!(

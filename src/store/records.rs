@@ -527,21 +527,29 @@ pub fn safe_download_name(name: &str) -> String {
 pub fn plan_import(
     conversations: Vec<ExportConversation>,
     existing: &[ConversationRecord],
-    mut fresh: impl FnMut(&str) -> String,
+    mut random: impl FnMut() -> u64,
 ) -> (Vec<ExportConversation>, usize) {
     let mut skipped = 0;
     let mut taken: BTreeSet<String> = existing.iter().map(|c| c.id.clone()).collect();
     let mut out = Vec::new();
     for mut c in conversations {
         let id = c.conversation.id.clone();
-        if let Some(here) = existing.iter().find(|e| e.id == id) {
-            if here.updated_ms == c.conversation.updated_ms && here.turn_count == c.turns.len() {
-                skipped += 1;
-                continue;
-            }
-            let mut new_id = fresh(&id);
+        // Already here: the conversation itself, or a copy an earlier import
+        // filed under a fresh id, at the same state.
+        let copy_prefix = format!("{id}-i");
+        let same = |e: &&ConversationRecord| {
+            (e.id == id || e.id.starts_with(&copy_prefix))
+                && e.updated_ms == c.conversation.updated_ms
+                && e.turn_count == c.turns.len()
+        };
+        if existing.iter().any(|e| same(&e)) {
+            skipped += 1;
+            continue;
+        }
+        if taken.contains(&id) {
+            let mut new_id = format!("{copy_prefix}{:x}", random());
             while taken.contains(&new_id) {
-                new_id = fresh(&id);
+                new_id = format!("{copy_prefix}{:x}", random());
             }
             c.conversation.id = new_id.clone();
             for t in &mut c.turns {
@@ -835,34 +843,32 @@ mod tests {
         let here = a.conversations[0].conversation.clone();
         // The same conversation: skipped.
         let (add, skipped) =
-            plan_import(a.conversations.clone(), std::slice::from_ref(&here), |id| {
-                format!("{id}-x")
-            });
+            plan_import(a.conversations.clone(), std::slice::from_ref(&here), || 7);
         assert_eq!((add.len(), skipped), (0, 1));
-        // Other content under the same id: a fresh id, its turns too.
+        // Other content under the same id: a fresh id, its turns too; a
+        // random number already taken is drawn again.
         let mut other = here.clone();
         other.updated_ms += 1.0;
+        let mut taken_copy = other.clone();
+        taken_copy.id = "c1-i1".into();
         let mut n = 0;
-        let (add, skipped) = plan_import(
-            a.conversations.clone(),
-            &[
-                other,
-                ConversationRecord {
-                    id: "c1-1".into(),
-                    ..here.clone()
-                },
-            ],
-            |id| {
-                n += 1;
-                format!("{id}-{n}")
-            },
-        );
+        let (add, skipped) = plan_import(a.conversations.clone(), &[other.clone(), taken_copy], || {
+            n += 1;
+            n
+        });
         assert_eq!(skipped, 0);
-        assert_eq!(add[0].conversation.id, "c1-2");
-        assert_eq!(add[0].turns[0].conversation_id, "c1-2");
-        assert!(add[0].turns[0].id.starts_with("c1-2/"));
+        assert_eq!(add[0].conversation.id, "c1-i2");
+        assert_eq!(add[0].turns[0].conversation_id, "c1-i2");
+        assert!(add[0].turns[0].id.starts_with("c1-i2/"));
+        // The same file again, once that copy is stored: already here.
+        let copy = ConversationRecord {
+            id: "c1-i2".into(),
+            ..here.clone()
+        };
+        let (add, skipped) = plan_import(a.conversations.clone(), &[other, copy], || 9);
+        assert_eq!((add.len(), skipped), (0, 1));
         // Not here at all: as it is.
-        let (add, _) = plan_import(a.conversations.clone(), &[], |_| unreachable!());
+        let (add, _) = plan_import(a.conversations.clone(), &[], || unreachable!());
         assert_eq!(add[0].conversation.id, "c1");
     }
 

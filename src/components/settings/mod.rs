@@ -18,11 +18,11 @@ use requests::RequestSettings;
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    // Open while there is no key to enter, and while one is remembered (so
-    // "Forget key" is in sight).
+    // Open while there is no key to enter, and while one is remembered, on
+    // this device or for the session (so "Forget key" is in sight).
     let connection_open = state
         .connection
-        .with_untracked(|c| c.api_key.is_empty() || c.remember);
+        .with_untracked(|c| c.api_key.is_empty() || c.remember || c.remember_session);
     view! {
         <aside class="settings" aria-label="Settings">
             <details class="settings__group" open>
