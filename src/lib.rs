@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use crate::browser::now_ms;
 use crate::components::{
     AlertBanner, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
-    KeyDestinationDialog, SettingsPanel, SiteBanner,
+    KeyDestinationDialog, SettingsPanel, ShortcutsButton, ShortcutsDialog, SiteBanner, ThemeSwitch,
 };
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
     provide_context(commands::site::start(state, first_visit));
     commands::preferences::persist(state);
     commands::startup::start(state);
+    commands::shortcuts::install(state);
 
     view! {
         <div class="app">
@@ -49,6 +50,10 @@ pub fn App() -> impl IntoView {
                         "Gemini Studio"
                     </h1>
                     <Endpoint />
+                    <div class="topbar__tools">
+                        <ThemeSwitch />
+                        <ShortcutsButton />
+                    </div>
                 </header>
                 <SiteBanner />
             </div>
@@ -63,6 +68,7 @@ pub fn App() -> impl IntoView {
             </main>
             <KeyDestinationDialog />
             <GetCodeDialog />
+            <ShortcutsDialog />
         </div>
     }
 }

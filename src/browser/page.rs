@@ -17,6 +17,21 @@ pub fn meta_csp() -> Option<String> {
         .get_attribute("content")
 }
 
+/// Sets `data-theme` on `<html>` (the style sheets' light or dark), or
+/// removes it to follow the system.
+pub fn set_theme(theme: Option<&str>) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let _ = match theme {
+        Some(t) => root.set_attribute("data-theme", t),
+        None => root.remove_attribute("data-theme"),
+    };
+}
+
 /// What the page says when the app has stopped (a panic, or the browser ran
 /// out of memory for it). `index.html` says the same for a failure outside
 /// Rust; the element's id keeps it from appearing twice.

@@ -10,6 +10,7 @@ pub mod library;
 pub mod persistence;
 pub mod preferences;
 pub mod settings;
+pub mod shortcuts;
 pub mod site;
 pub mod startup;
 

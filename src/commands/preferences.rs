@@ -4,7 +4,8 @@
 use gemini::Settings;
 use leptos::prelude::*;
 
-use crate::browser::storage;
+use crate::browser::{page, storage};
+use crate::model::look::Theme;
 use crate::state::{AppState, Connection, Prefs};
 
 const SETTINGS_KEY: &str = "studio.settings.v1";
@@ -12,6 +13,7 @@ const CONNECTION_KEY: &str = "studio.connection.v1";
 const API_KEY_KEY: &str = "studio.apiKey.v1";
 const VARIANTS_KEY: &str = "studio.variants.v1";
 const REQUESTS_KEY: &str = "studio.requests.v1";
+const THEME_KEY: &str = "studio.theme.v1";
 
 /// What this browser remembers.
 pub fn load() -> Prefs {
@@ -30,6 +32,7 @@ pub fn load() -> Prefs {
         connection,
         variants: storage::get_json::<usize>(VARIANTS_KEY).unwrap_or(1),
         requests: storage::get_json(REQUESTS_KEY).unwrap_or_default(),
+        theme: storage::get_json(THEME_KEY).unwrap_or_default(),
         first_visit,
     }
 }
@@ -46,6 +49,11 @@ pub fn persist(state: AppState) {
     });
     Effect::new(move |_| {
         state.requests.with(|r| storage::set_json(REQUESTS_KEY, r));
+    });
+    Effect::new(move |_| {
+        let theme = state.theme.get();
+        storage::set_json(THEME_KEY, &theme);
+        page::set_theme((theme != Theme::System).then_some(theme.value()));
     });
     Effect::new(move |_| {
         state.connection.with(|c| {

@@ -11,6 +11,7 @@ pub mod conversation;
 pub mod cost;
 pub mod labels;
 pub mod limits;
+pub mod look;
 pub mod progress;
 pub mod requests;
 pub mod sources;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::browser::object_url::SharedUrl;
 use crate::model::code::GotCode;
+use crate::model::look::Theme;
 use crate::model::requests::RequestPrefs;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
 use crate::store::{ConversationRecord, Store};
@@ -53,6 +54,7 @@ pub struct Prefs {
     pub connection: Connection,
     pub variants: usize,
     pub requests: RequestPrefs,
+    pub theme: Theme,
     /// Nothing was remembered: the site's default model applies.
     pub first_visit: bool,
 }
@@ -250,6 +252,12 @@ pub struct AppState {
     pub deleted: StoredValue<Vec<String>>,
     /// The code the Get code dialog shows (open while set).
     pub code: RwSignal<Option<Arc<GotCode>>>,
+    /// Light, dark or the system's (a preference).
+    pub theme: RwSignal<Theme>,
+    /// The history panel is open.
+    pub history_open: RwSignal<bool>,
+    /// The Keyboard shortcuts dialog is open.
+    pub shortcuts_open: RwSignal<bool>,
 }
 
 impl AppState {
@@ -283,6 +291,9 @@ impl AppState {
             in_use_elsewhere: RwSignal::new(Vec::new()),
             deleted: StoredValue::new(Vec::new()),
             code: RwSignal::new(None),
+            theme: RwSignal::new(prefs.theme),
+            history_open: RwSignal::new(false),
+            shortcuts_open: RwSignal::new(false),
         }
     }
 

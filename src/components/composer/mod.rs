@@ -93,13 +93,8 @@ pub fn Composer() -> impl IntoView {
                 rows="3"
                 placeholder="Describe an image, or how to change the last one…"
                 prop:value=move || state.prompt.get()
+                aria-keyshortcuts="Control+Enter Meta+Enter"
                 on:input:target=move |ev| state.prompt.set(ev.target().value())
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
-                        ev.prevent_default();
-                        handle_generate(state);
-                    }
-                }
             ></textarea>
             <ComposerBar />
         </form>

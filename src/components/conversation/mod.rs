@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+mod examples;
 mod pending;
 
 use super::ui::{Button, Look, Size};
@@ -9,6 +10,7 @@ use crate::model::conversation::menu;
 use crate::model::cost::{turn_price, Price};
 use crate::model::Tokens;
 use crate::state::AppState;
+use examples::Examples;
 use pending::PendingTurn;
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
@@ -39,6 +41,8 @@ pub fn ConversationView() -> impl IntoView {
                         {move || state.settings.with(|s| s.caps().max_images)}
                         " reference images (pick, drop or paste them), and press Generate. Then keep refining: each new prompt edits the last image."
                     </p>
+                    <p class="empty__try">"Or start from an example:"</p>
+                    <Examples />
                 </div>
             </Show>
             <For

@@ -3,6 +3,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::browser::now_ms;
+use crate::components::Markdown;
 use crate::state::{AppState, VariantProgress};
 
 /// The turn in flight: its prompt, and per request what it is doing (sending,
@@ -114,7 +115,7 @@ fn PendingVariant(
                         }}
                         <p class="pending__status">{status}</p>
                         {(!thoughts.is_empty())
-                            .then(|| view! { <p class="thinking__text pending__thoughts">{thoughts.clone()}</p> })}
+                            .then(|| view! { <Markdown text=thoughts.clone() class="thinking__text pending__thoughts" /> })}
                         {drafts
                             .iter()
                             .enumerate()

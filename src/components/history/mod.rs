@@ -18,7 +18,7 @@ const PAGE: usize = 24;
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let open = RwSignal::new(false);
+    let open = state.history_open;
     let query = RwSignal::new(String::new());
     let shown = RwSignal::new(PAGE);
     let entries = Memo::new(move |_| {

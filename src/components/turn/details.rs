@@ -4,6 +4,7 @@ use gemini::error::reason_label;
 use leptos::prelude::*;
 
 use super::sources::Sources;
+use crate::components::Markdown;
 use crate::state::{Answer, Thought};
 
 /// The chosen answer's text, finish reason, thinking, sources and model.
@@ -18,7 +19,7 @@ pub fn AnswerDetails(
         .filter(|r| *r != "STOP")
         .map(|r| format!("Finished: {}", reason_label(r)));
     view! {
-        {(!answer.text.is_empty()).then(|| view! { <p class="turn__text">{answer.text.clone()}</p> })}
+        {(!answer.text.is_empty()).then(|| view! { <Markdown text=answer.text.clone() class="turn__text" /> })}
         {finish.map(|f| view! { <p class="turn__meta">{f}</p> })}
         {(!answer.thoughts.is_empty()).then(|| view! { <Thinking thoughts=answer.thoughts.clone() /> })}
         {answer.grounding.clone().map(|g| view! { <Sources grounding=g /> })}
@@ -40,7 +41,7 @@ fn Thinking(
                 .into_iter()
                 .enumerate()
                 .map(|(i, t)| match t {
-                    Thought::Text(s) => view! { <p class="thinking__text">{s}</p> }.into_any(),
+                    Thought::Text(s) => view! { <Markdown text=s class="thinking__text" /> }.into_any(),
                     Thought::Draft(u) => {
                         view! {
                             <figure class="thinking__draft">

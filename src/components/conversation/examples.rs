@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+
+use crate::commands::shortcuts::focus_prompt;
+use crate::model::look::EXAMPLES;
+use crate::state::AppState;
+
+/// The empty page's three examples: choosing one fills the composer (and
+/// sends nothing).
+#[component]
+pub fn Examples() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <ul class="examples" aria-label="Example prompts">
+            {EXAMPLES
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    view! {
+                        <li class="examples__item">
+                            <button
+                                type="button"
+                                class="examples__button"
+                                aria-labelledby=format!("example-{i}")
+                                aria-describedby=format!("example-{i}-prompt")
+                                on:click=move |_| {
+                                    state.prompt.set(e.prompt.to_owned());
+                                    focus_prompt();
+                                }
+                            >
+                                <span class="examples__title" id=format!("example-{i}")>
+                                    {e.title}
+                                </span>
+                                <span class="examples__prompt" id=format!("example-{i}-prompt")>
+                                    {e.prompt}
+                                    {e.needs.map(|n| view! { <span class="examples__needs">{format!(" {n}")}</span> })}
+                                </span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
