@@ -21,7 +21,8 @@ async function audit(page, state) {
   // Through the DevTools protocol, so the page's policy (no inline script) does not apply.
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    // Not into frames: the search suggestions frame is sandboxed (an opaque origin); its title is checked here.
+    const r = await window.axe.run(document, { resultTypes: ["violations"], iframes: false });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }));
   });
   report.push({ state, violations });
@@ -182,9 +183,7 @@ describe("accessible to everyone", () => {
     await page.keyboard.press("Shift+Slash");
     const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await dialog.waitFor();
-    for (const keys of ["Ctrl+Enter", "Escape", "N", "/", "H", "?"]) {
-      await dialog.getByRole("cell", { name: new RegExp(`^${keys.replace(/[?+/]/g, "\\$&")}`) }).first().waitFor();
-    }
+    assert.deepEqual(await dialog.locator("kbd").allInnerTexts(), ["Ctrl+Enter (⌘+Enter)", "Escape", "N", "/", "H", "?"]);
     await dialog.getByRole("button", { name: "Close" }).click();
     await dialog.waitFor({ state: "hidden" });
     assert.equal((await requests()).length, 1, "no shortcut sent anything");

@@ -6,6 +6,7 @@ pub mod clipboard;
 pub mod digest;
 pub mod download;
 pub mod files;
+pub mod focus;
 pub mod http;
 pub mod locks;
 pub mod object_url;

@@ -1,10 +1,12 @@
-//! Keyboard shortcuts, for the whole page (the table is `model::look`).
+//! Keyboard shortcuts, for the whole page (the table is `model::look`), and
+//! the focus kept inside an open dialog.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::conversations::handle_new_conversation;
 use super::generate::{handle_cancel, handle_generate};
+use crate::browser::focus;
 use crate::model::look::{shortcut, KeyPress, Shortcut};
 use crate::state::AppState;
 
@@ -12,6 +14,10 @@ use crate::state::AppState;
 pub fn install(state: AppState) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.default_prevented() || ev.is_composing() {
+            return;
+        }
+        if focus::trap_tab(&ev) {
+            ev.prevent_default();
             return;
         }
         let doc = web_sys::window().and_then(|w| w.document());
