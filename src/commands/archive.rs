@@ -13,17 +13,19 @@
 //! whole file), checks everything before writing anything (the manifest, every
 //! image's CRC, SHA-256 and type, sniffed from its bytes), gives conversations
 //! whose id is taken by other content fresh ids, and writes all of it in one
-//! transaction, each image as a slice of the file. The JSON export of earlier
+//! transaction, each image as a Blob of its own checked bytes (not a slice of
+//! the file, which IndexedDB may store as a reference to a file the person may
+//! delete). The JSON export of earlier
 //! versions is still read.
 
 use std::collections::BTreeMap;
 
-use formats::zip::{self, Data, Method, Modified, ZipWriter};
+use formats::zip::{self, Data, Modified, ZipWriter};
 use gemini::mime::{sniff, Sniffed};
 use js_sys::{Array, Uint8Array};
 use web_sys::Blob;
 
-use crate::browser::files::{blob_bytes, join, read_range, slice};
+use crate::browser::files::{blob_bytes, join, read_range};
 use crate::browser::object_url::blob_from_bytes;
 use crate::browser::{digest, next_task, now_ms};
 use crate::store::db::NewImage;
@@ -247,13 +249,14 @@ async fn read_archive(
                 ))
             }
         }
-        // A stored entry is written as a slice of the file: its bytes are not
-        // kept in memory.
-        let blob = match entry.method {
-            Method::Stored => slice(file, start, end, &img.mime)?,
-            Method::Deflated => blob_from_bytes(&bytes, &img.mime)
-                .map_err(|_| "The browser could not hold an image of the file.".to_owned())?,
-        };
+        // The checked bytes become a Blob of their own, never a slice of the
+        // file: IndexedDB may keep a file-backed Blob as a reference to the
+        // file on disk, and the history would break once the person deletes
+        // the export. The browser holds (and may page to disk) the Blob; the
+        // bytes leave wasm memory here.
+        let blob = blob_from_bytes(&bytes, &img.mime)
+            .map_err(|_| "The browser could not hold an image of the file.".to_owned())?;
+        drop(bytes);
         images.push(NewImage {
             hash: img.hash.clone(),
             mime: img.mime.clone(),

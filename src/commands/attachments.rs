@@ -60,11 +60,11 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
             match prepare(&file).await {
                 Ok(prepared) => {
                     let img = prepared.image;
-                    let url = if prepared.note.is_none() {
-                        ObjectUrl::for_blob(&file)
-                    } else {
-                        ObjectUrl::from_bytes(&img.bytes, img.mime.as_str())
-                    };
+                    // A Blob of the bytes read, never the File itself: a
+                    // draft or turn stored in IndexedDB must not depend on a
+                    // file the person may move or delete (a file-backed Blob
+                    // may be kept as a reference to it).
+                    let url = ObjectUrl::from_bytes(&img.bytes, img.mime.as_str());
                     let Ok(url) = url else {
                         problems.push(format!(
                             "\u{201c}{}\u{201d} could not be previewed.",

@@ -5,7 +5,8 @@ use crate::model::look::EXAMPLES;
 use crate::state::AppState;
 
 /// The empty page's three examples: choosing one fills the composer (and
-/// sends nothing).
+/// sends nothing). Each button is named by all it shows (title, prompt, what
+/// it needs), as a person reading it would name it.
 #[component]
 pub fn Examples() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -13,24 +14,21 @@ pub fn Examples() -> impl IntoView {
         <ul class="examples" aria-label="Example prompts">
             {EXAMPLES
                 .iter()
-                .enumerate()
-                .map(|(i, e)| {
+                .map(|e| {
                     view! {
                         <li class="examples__item">
                             <button
                                 type="button"
                                 class="examples__button"
-                                aria-labelledby=format!("example-{i}")
-                                aria-describedby=format!("example-{i}-prompt")
                                 on:click=move |_| {
                                     state.prompt.set(e.prompt.to_owned());
                                     focus_prompt();
                                 }
                             >
-                                <span class="examples__title" id=format!("example-{i}")>
+                                <span class="examples__title">
                                     {e.title}
                                 </span>
-                                <span class="examples__prompt" id=format!("example-{i}-prompt")>
+                                <span class="examples__prompt">
                                     {e.prompt}
                                     {e.needs.map(|n| view! { <span class="examples__needs">{format!(" {n}")}</span> })}
                                 </span>
