@@ -6,6 +6,7 @@
 //! tests as plain values.
 
 pub mod alert;
+pub mod bundle;
 pub mod code;
 pub mod conversation;
 pub mod cost;
@@ -16,6 +17,7 @@ pub mod requests;
 pub mod sources;
 pub mod stored;
 pub mod turn;
+pub mod viewer;
 
 pub use alert::{Alert, AlertFile};
 pub use conversation::{ConversationMeta, PendingDelete};

@@ -1,6 +1,7 @@
 //! The app state: signals only, one struct provided once by `App`, and the
 //! site's ([`site`]). What changes them is in `crate::commands`.
 
+pub mod editor;
 pub mod site;
 
 use std::sync::Arc;

@@ -4,9 +4,12 @@ use leptos::prelude::*;
 
 use crate::commands::attachments::handle_use_as_reference;
 use crate::commands::conversations::handle_choose_variant;
+use crate::commands::editor::handle_copy_image;
 use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::{describe_image, seconds};
+use crate::state::editor::EditorState;
 use crate::state::{Answer, AppState};
+use wasm_bindgen::JsCast;
 
 /// One answer's image with Download, Use as reference and, among variants, Use this.
 #[component]
@@ -27,6 +30,7 @@ pub fn ResultImage(
     chosen: ArcRwSignal<usize>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let editor = use_context::<EditorState>();
     let url = answer.image.as_str().to_owned();
     let is_chosen = move || chosen.get() == index;
     let meta = format!(
@@ -35,12 +39,23 @@ pub fn ResultImage(
         seconds(answer.elapsed_ms)
     );
     let for_reference = answer.clone();
+    let to_copy = answer.image.clone();
     view! {
         <figure class="result" class:result--chosen={
             let is_chosen = is_chosen.clone();
             move || many && is_chosen()
         }>
-            <a href=url.clone() target="_blank" rel="noopener noreferrer" class="result__open">
+            <a
+                href=url.clone()
+                target="_blank"
+                rel="noopener noreferrer"
+                class="result__open"
+                title="Open in the image viewer"
+                on:click={
+                    let url = url.clone();
+                    move |ev: leptos::ev::MouseEvent| open_viewer(editor, &ev, &url)
+                }
+            >
                 <img class="result__image" src=url.clone() alt=alt on:load=move |_| follow_last(state, turn_id) />
             </a>
             <figcaption class="result__bar">
@@ -67,6 +82,13 @@ pub fn ResultImage(
                     >
                         "Use as reference"
                     </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        on:click=move |_| handle_copy_image(state, to_copy.clone())
+                    >
+                        "Copy image"
+                    </Button>
                     <a class=button_class(Look::Plain, Size::Small) href=url download=answer.download_name.clone()>
                         "Download"
                     </a>
@@ -74,6 +96,22 @@ pub fn ResultImage(
             </figcaption>
         </figure>
     }
+}
+
+/// A plain click opens the in-page viewer (a click with Ctrl, ⌘, Shift or
+/// the middle button still opens a new tab, as a link does).
+fn open_viewer(editor: Option<EditorState>, ev: &leptos::ev::MouseEvent, url: &str) {
+    if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+        return;
+    }
+    let Some(editor) = editor else {
+        return;
+    };
+    ev.prevent_default();
+    let opener = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+    editor.view(url.to_owned(), opener);
 }
 
 /// Once the newest turn's image has its size, the end of the conversation is

@@ -1,0 +1,258 @@
+// The image tools, driven with the mouse and keyboard as a person would:
+// the viewer, Copy image, Download all, Compare (and region edit, annotate).
+// Pixels are decoded in the page (or from a screenshot); requests are read at
+// the local API server.
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { inflateSync } from "node:zlib";
+import {
+  generate,
+  imageBytes,
+  openStudio,
+  pngSize,
+  readDownload,
+  readZip,
+  requests,
+  results,
+  useBrowser,
+} from "./helpers.js";
+
+const chromium = useBrowser({ before, after, beforeEach });
+const SHOTS = process.env.SCREENSHOT_DIR;
+
+/** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium writes) to RGBA. */
+function decodePng(buf) {
+  const { width: w, height: h } = pngSize(buf);
+  const colorType = buf[25];
+  assert.equal(buf[24], 8, "8-bit PNG");
+  const bpp = colorType === 6 ? 4 : 3;
+  const idat = [];
+  for (let at = 8; at < buf.length; ) {
+    const len = buf.readUInt32BE(at);
+    const type = buf.subarray(at + 4, at + 8).toString("ascii");
+    if (type === "IDAT") idat.push(buf.subarray(at + 8, at + 8 + len));
+    at += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = w * bpp;
+  const out = Buffer.alloc(w * h * 4);
+  const prev = Buffer.alloc(stride);
+  const cur = Buffer.alloc(stride);
+  for (let y = 0; y < h; y++) {
+    const f = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const v = raw[y * (stride + 1) + 1 + x];
+      const a = x >= bpp ? cur[x - bpp] : 0;
+      const b = prev[x];
+      const c = x >= bpp ? prev[x - bpp] : 0;
+      let r;
+      if (f === 0) r = v;
+      else if (f === 1) r = v + a;
+      else if (f === 2) r = v + b;
+      else if (f === 3) r = v + ((a + b) >> 1);
+      else {
+        const p = a + b - c;
+        const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        r = v + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      }
+      cur[x] = r & 0xff;
+    }
+    for (let x = 0; x < w; x++) {
+      for (let k = 0; k < 3; k++) out[(y * w + x) * 4 + k] = cur[x * bpp + k];
+      out[(y * w + x) * 4 + 3] = bpp === 4 ? cur[x * bpp + 3] : 255;
+    }
+    cur.copy(prev);
+  }
+  return { width: w, height: h, at: (x, y) => [...out.subarray((y * w + x) * 4, (y * w + x) * 4 + 3)] };
+}
+
+const near = (a, b, tol = 12) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+
+/** The RGB of pixel (x, y) of a Blob's image, decoded by the page itself. */
+async function pagePixel(page, blobExpr, x, y) {
+  return page.evaluate(
+    async ([expr, x, y]) => {
+      const blob = await new Function(`return (async () => (${expr}))()`)();
+      const bmp = await createImageBitmap(blob, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext("2d");
+      ctx.drawImage(bmp, 0, 0);
+      return [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)];
+    },
+    [blobExpr, x, y],
+  );
+}
+
+describe("image viewer", () => {
+  test("a click opens the viewer: zoom, fit, actual size, wheel, drag, arrow keys, Escape", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A lighthouse on a cliff");
+    await generate(page, "Make it night");
+    const second = results(page).nth(1);
+    const secondSrc = await second.getAttribute("src");
+    const firstSrc = await results(page).nth(0).getAttribute("src");
+    await second.click();
+    const dialog = page.getByRole("dialog", { name: "Image viewer" });
+    await dialog.waitFor();
+    // Opened in the page, not in a new tab.
+    assert.equal(context.pages().length, 1);
+    const img = dialog.getByRole("img");
+    await img.waitFor();
+    assert.equal(await img.getAttribute("src"), secondSrc);
+    await page.waitForFunction(() => document.querySelector(".viewer__image")?.complete);
+    const natural = await img.evaluate((i) => i.naturalWidth);
+    const area = await dialog.locator(".viewer__area").boundingBox();
+    const width = async () => (await img.boundingBox()).width;
+    const box = () => img.boundingBox();
+
+    // Opens fitted: the whole image inside the viewer, touching two sides.
+    let b = await box();
+    assert.ok(b.width <= area.width + 1 && b.height <= area.height + 1, "fits");
+    assert.ok(Math.abs(b.width - area.width) < 2 || Math.abs(b.height - area.height) < 2, "as large as fits");
+
+    await dialog.getByRole("button", { name: "Actual size" }).click();
+    assert.ok(Math.abs((await width()) - natural) < 1, "one image pixel per CSS pixel");
+    await dialog.getByRole("button", { name: "Zoom in" }).click();
+    assert.ok(Math.abs((await width()) - natural * 1.25) < 1, "Zoom in");
+    await dialog.getByRole("button", { name: "Zoom out" }).click();
+    await dialog.getByRole("button", { name: "Zoom out" }).click();
+    assert.ok(Math.abs((await width()) - natural / 1.25) < 1, "Zoom out");
+    await dialog.getByRole("button", { name: "Fit" }).click();
+    const fitted = await box();
+    assert.ok(Math.abs(fitted.width - b.width) < 1, "Fit again");
+
+    // The wheel zooms about the pointer: the image point under it stays put.
+    const px = area.x + area.width * 0.3, py = area.y + area.height * 0.4;
+    await page.mouse.move(px, py);
+    const u = (px - fitted.x) / fitted.width, v = (py - fitted.y) / fitted.height;
+    await page.mouse.wheel(0, -200);
+    await page.waitForFunction((w) => document.querySelector(".viewer__image").getBoundingClientRect().width > w + 1, fitted.width);
+    const zoomed = await box();
+    assert.ok(zoomed.width > fitted.width * 1.4, "wheel up zooms in");
+    assert.ok(Math.abs(zoomed.x + u * zoomed.width - px) < 2 && Math.abs(zoomed.y + v * zoomed.height - py) < 2, "about the pointer");
+
+    // A drag pans by as much as the pointer moved.
+    await page.mouse.move(area.x + 200, area.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(area.x + 260, area.y + 170, { steps: 4 });
+    await page.mouse.up();
+    const panned = await box();
+    assert.ok(Math.abs(panned.x - zoomed.x - 60) < 1.5 && Math.abs(panned.y - zoomed.y + 30) < 1.5, "drag pans");
+
+    // The arrow keys step through the conversation's images.
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForFunction((s) => document.querySelector(".viewer__image")?.getAttribute("src") === s, firstSrc);
+    assert.match(await img.getAttribute("alt"), /^Generated image: A lighthouse/);
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await img.getAttribute("src"), firstSrc, "stops at the first");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction((s) => document.querySelector(".viewer__image")?.getAttribute("src") === s, secondSrc);
+
+    // Escape closes; focus goes back to the image that opened it.
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.querySelector("img")?.getAttribute("src")), secondSrc);
+    await context.close();
+  });
+});
+
+describe("copy and download all", () => {
+  test("Copy image puts a PNG on the clipboard; a refusal is said", async () => {
+    const { context, page } = await openStudio(chromium());
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await generate(page, "[[solid:12ab34]] A green square");
+    await results(page).first().hover();
+    await page.getByRole("button", { name: "Copy image" }).click();
+    await page.getByText("Image copied.").waitFor();
+    const types = await page.evaluate(async () => (await navigator.clipboard.read()).flatMap((i) => i.types));
+    assert.deepEqual(types, ["image/png"]);
+    const px = await pagePixel(page, "(await navigator.clipboard.read())[0].getType('image/png')", 5, 5);
+    assert.deepEqual(px, [0x12, 0xab, 0x34]);
+
+    // A browser that refuses: the alert says so.
+    await page.evaluate(() => {
+      navigator.clipboard.write = () => Promise.reject(new DOMException("Write permission denied.", "NotAllowedError"));
+    });
+    await page.getByRole("button", { name: "Copy image" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /The image was not copied[\s\S]*Write permission denied/);
+    await context.close();
+  });
+
+  test("Download all saves a ZIP of every turn's final image and prompts.txt", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "[[solid:ff0000]] A red field");
+    await generate(page, "[[solid:0000ff]] Now make it blue");
+    const shown = [await imageBytes(page, results(page).nth(0)), await imageBytes(page, results(page).nth(1))];
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download all" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /-images\.zip$/);
+    const zip = readZip(await readDownload(download));
+    assert.deepEqual([...zip.keys()], ["turn-01-solid-ff0000-a-red-field.png", "turn-02-solid-0000ff-now-make-it-blue.png", "prompts.txt"]);
+    assert.deepEqual(zip.get("turn-01-solid-ff0000-a-red-field.png"), shown[0]);
+    assert.deepEqual(zip.get("turn-02-solid-0000ff-now-make-it-blue.png"), shown[1]);
+    const txt = zip.get("prompts.txt").toString("utf8");
+    assert.match(txt, /Turn 1 \(turn-01-solid-ff0000-a-red-field\.png\):\n\[\[solid:ff0000\]\] A red field/);
+    assert.match(txt, /Turn 2 \(turn-02-solid-0000ff-now-make-it-blue\.png\):\n\[\[solid:0000ff\]\] Now make it blue/);
+    await context.close();
+  });
+});
+
+describe("compare", () => {
+  test("Compare shows the turn over the previous one; pointer and arrow keys move the divide", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "[[solid:ff0000]] A red field");
+    await generate(page, "[[solid:0000ff]] Now make it blue");
+    const first = page.getByRole("article", { name: "Turn 1" });
+    const second = page.getByRole("article", { name: "Turn 2" });
+    assert.equal(await first.getByRole("button", { name: "Compare" }).count(), 0, "nothing to compare the first turn with");
+    await second.getByRole("button", { name: "Compare" }).click();
+    const slider = second.getByRole("slider", { name: "Compare" });
+    await slider.waitFor();
+    assert.equal(await slider.inputValue(), "50");
+    const stage = second.locator(".compare__stage");
+    await page.waitForFunction(() => [...document.querySelectorAll(".compare__stage img")].every((i) => i.complete));
+    await stage.scrollIntoViewIfNeeded();
+    const colours = async () => {
+      const s = decodePng(await stage.screenshot());
+      const row = Math.floor(s.height / 2);
+      return (fx) => s.at(Math.floor(s.width * fx), row);
+    };
+    const blue = [0, 0, 255], red = [255, 0, 0];
+    let at = await colours();
+    assert.ok(near(at(0.25), blue) && near(at(0.75), red), "left this turn, right the previous one");
+
+    // The keyboard: each arrow press moves the divide one step.
+    await slider.focus();
+    for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowRight");
+    assert.equal(await slider.inputValue(), "70");
+    at = await colours();
+    assert.ok(near(at(0.65), blue) && near(at(0.75), red));
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await second.screenshot({ path: `${SHOTS}/compare-slider.png` });
+    }
+
+    // The pointer: a drag takes the divide to where it is let go.
+    const sb = await stage.boundingBox();
+    await page.mouse.move(sb.x + sb.width * 0.7, sb.y + sb.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(sb.x + sb.width * 0.2, sb.y + sb.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const value = Number(await slider.inputValue());
+    assert.ok(Math.abs(value - 20) <= 1, `dragged to 20%, got ${value}`);
+    at = await colours();
+    assert.ok(near(at(0.1), blue) && near(at(0.3), red));
+
+    // Side by side (wide screens): both whole, this turn on the left.
+    await second.getByRole("button", { name: "Side by side" }).click();
+    at = await colours();
+    assert.ok(near(at(0.05), blue) && near(at(0.45), blue) && near(at(0.55), red) && near(at(0.95), red));
+    assert.equal(await slider.isVisible(), false);
+    await context.close();
+  });
+});

@@ -1,0 +1,104 @@
+//! Pixels through a canvas: decoding an image to RGBA (optionally scaled),
+//! and encoding RGBA as a lossless PNG. What to do with the pixels is decided
+//! in `crate::model::pixels`; this is only the glue.
+
+use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, ImageBitmap, ImageBitmapOptions, ImageData, ImageEncodeOptions, OffscreenCanvas,
+    OffscreenCanvasRenderingContext2d,
+};
+
+use super::js_error_text;
+
+/// Decoded RGBA pixels, row by row, not premultiplied.
+pub struct Rgba {
+    pub width: u32,
+    pub height: u32,
+    pub data: Vec<u8>,
+}
+
+/// Decodes `blob` as it is: no colour-space conversion, no premultiplying,
+/// so an opaque PNG's pixels come back byte for byte.
+pub async fn decode(blob: &Blob) -> Result<ImageBitmap, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let options = ImageBitmapOptions::new();
+    options.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
+    options.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
+    let promise = window
+        .create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options)
+        .map_err(|e| js_error_text(&e))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("the image could not be decoded ({})", js_error_text(&e)))?
+        .dyn_into()
+        .map_err(|_| "not an image".to_owned())
+}
+
+fn context(w: u32, h: u32) -> Result<(OffscreenCanvas, OffscreenCanvasRenderingContext2d), String> {
+    let canvas = OffscreenCanvas::new(w.max(1), h.max(1)).map_err(|e| js_error_text(&e))?;
+    let ctx = canvas
+        .get_context("2d")
+        .map_err(|e| js_error_text(&e))?
+        .ok_or("no 2d canvas")?
+        .dyn_into::<OffscreenCanvasRenderingContext2d>()
+        .map_err(|_| "no 2d canvas".to_owned())?;
+    Ok((canvas, ctx))
+}
+
+/// The pixels of `bitmap` drawn at `w`×`h` (scaled smoothly when the size
+/// differs; exact when it does not).
+pub fn pixels(bitmap: &ImageBitmap, w: u32, h: u32) -> Result<Rgba, String> {
+    let (_canvas, ctx) = context(w, h)?;
+    ctx.set_image_smoothing_enabled(bitmap.width() != w || bitmap.height() != h);
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, f64::from(w), f64::from(h))
+        .map_err(|e| js_error_text(&e))?;
+    let data = ctx
+        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+        .map_err(|e| js_error_text(&e))?;
+    Ok(Rgba {
+        width: w,
+        height: h,
+        data: data.data().0,
+    })
+}
+
+/// A lossless PNG of `rgba`.
+pub async fn encode_png(rgba: &Rgba) -> Result<Blob, String> {
+    let (canvas, ctx) = context(rgba.width, rgba.height)?;
+    let data = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&rgba.data),
+        rgba.width,
+        rgba.height,
+    )
+    .map_err(|e| js_error_text(&e))?;
+    ctx.put_image_data(&data, 0.0, 0.0)
+        .map_err(|e| js_error_text(&e))?;
+    png_of(&canvas).await
+}
+
+async fn png_of(canvas: &OffscreenCanvas) -> Result<Blob, String> {
+    let opts = ImageEncodeOptions::new();
+    opts.set_type("image/png");
+    JsFuture::from(
+        canvas
+            .convert_to_blob_with_options(&opts)
+            .map_err(|e| js_error_text(&e))?,
+    )
+    .await
+    .map_err(|e| js_error_text(&e))?
+    .dyn_into()
+    .map_err(|_| "the encoder returned no image".to_owned())
+}
+
+/// `blob` as a PNG (itself when it is one already).
+pub async fn as_png(blob: &Blob) -> Result<Blob, String> {
+    if blob.type_() == "image/png" {
+        return Ok(blob.clone());
+    }
+    let bitmap = decode(blob).await?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let rgba = pixels(&bitmap, w, h);
+    bitmap.close();
+    encode_png(&rgba?).await
+}
