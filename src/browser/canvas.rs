@@ -66,12 +66,9 @@ pub fn pixels(bitmap: &ImageBitmap, w: u32, h: u32) -> Result<Rgba, String> {
 /// A lossless PNG of `rgba`.
 pub async fn encode_png(rgba: &Rgba) -> Result<Blob, String> {
     let (canvas, ctx) = context(rgba.width, rgba.height)?;
-    let data = ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&rgba.data),
-        rgba.width,
-        rgba.height,
-    )
-    .map_err(|e| js_error_text(&e))?;
+    let data =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba.data), rgba.width, rgba.height)
+            .map_err(|e| js_error_text(&e))?;
     ctx.put_image_data(&data, 0.0, 0.0)
         .map_err(|e| js_error_text(&e))?;
     png_of(&canvas).await

@@ -37,8 +37,7 @@ pub async fn copy_png(png: &web_sys::Blob) -> Result<(), String> {
         .ok_or("this browser cannot put images on the clipboard")?;
     let data = Object::new();
     Reflect::set(&data, &JsValue::from_str("image/png"), png).map_err(|e| js_error_text(&e))?;
-    let item =
-        Reflect::construct(&ctor, &Array::of1(&data)).map_err(|e| js_error_text(&e))?;
+    let item = Reflect::construct(&ctor, &Array::of1(&data)).map_err(|e| js_error_text(&e))?;
     let write = Reflect::get(&clipboard, &JsValue::from_str("write"))
         .ok()
         .and_then(|w| w.dyn_into::<Function>().ok())

@@ -63,7 +63,10 @@ pub fn handle_download_all(state: AppState) {
         match bundle(&title, &images).await {
             Ok(blob) => {
                 if download_blob(&blob, &archive_name(&title)).is_err() {
-                    show(state, AppError::NotBundled("The browser would not save the file.".into()));
+                    show(
+                        state,
+                        AppError::NotBundled("The browser would not save the file.".into()),
+                    );
                 }
             }
             Err(why) => show(state, AppError::NotBundled(why)),

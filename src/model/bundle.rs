@@ -90,9 +90,15 @@ mod tests {
             entry_name(&item(3, "Make it night!", "image/png"), 3),
             "turn-03-make-it-night.png"
         );
-        assert_eq!(entry_name(&item(1, "Ünïcode ✨", "image/jpeg"), 2), "turn-01-n-code.jpg");
+        assert_eq!(
+            entry_name(&item(1, "Ünïcode ✨", "image/jpeg"), 2),
+            "turn-01-n-code.jpg"
+        );
         assert_eq!(entry_name(&item(2, "   ", "image/webp"), 2), "turn-02.webp");
-        assert_eq!(entry_name(&item(7, "x", "image/png"), 120), "turn-007-x.png");
+        assert_eq!(
+            entry_name(&item(7, "x", "image/png"), 120),
+            "turn-007-x.png"
+        );
     }
 
     #[test]
@@ -104,7 +110,10 @@ mod tests {
 
     #[test]
     fn prompts_txt_lists_every_turn() {
-        let items = [item(1, "A fox", "image/png"), item(2, "Give it a hat\n", "image/jpeg")];
+        let items = [
+            item(1, "A fox", "image/png"),
+            item(2, "Give it a hat\n", "image/jpeg"),
+        ];
         let txt = prompts_txt("Conversation 1", &items);
         assert_eq!(
             txt,

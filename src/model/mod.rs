@@ -13,6 +13,7 @@ pub mod cost;
 pub mod labels;
 pub mod limits;
 pub mod progress;
+pub mod region;
 pub mod requests;
 pub mod sources;
 pub mod stored;

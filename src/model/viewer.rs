@@ -149,7 +149,10 @@ pub fn caption(index: usize, len: usize, scale: f64) -> String {
 mod tests {
     use super::*;
 
-    const IMG: Size = Size { w: 1000.0, h: 500.0 };
+    const IMG: Size = Size {
+        w: 1000.0,
+        h: 500.0,
+    };
     const VP: Size = Size { w: 800.0, h: 600.0 };
 
     #[test]

@@ -852,10 +852,14 @@ mod tests {
         let mut taken_copy = other.clone();
         taken_copy.id = "c1-i1".into();
         let mut n = 0;
-        let (add, skipped) = plan_import(a.conversations.clone(), &[other.clone(), taken_copy], || {
-            n += 1;
-            n
-        });
+        let (add, skipped) = plan_import(
+            a.conversations.clone(),
+            &[other.clone(), taken_copy],
+            || {
+                n += 1;
+                n
+            },
+        );
         assert_eq!(skipped, 0);
         assert_eq!(add[0].conversation.id, "c1-i2");
         assert_eq!(add[0].turns[0].conversation_id, "c1-i2");

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 
 mod pending;
 
-use super::ui::{Button, Look, Size};
 use super::editor::ImageViewer;
+use super::ui::{Button, Look, Size};
 use super::{TurnCard, Usage};
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
 use crate::commands::editor::handle_download_all;

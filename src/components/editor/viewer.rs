@@ -130,7 +130,10 @@ pub fn ImageViewer() -> impl IntoView {
             return;
         };
         let r = a.get_bounding_client_rect();
-        let (px, py) = (f64::from(ev.client_x()) - r.left(), f64::from(ev.client_y()) - r.top());
+        let (px, py) = (
+            f64::from(ev.client_x()) - r.left(),
+            f64::from(ev.client_y()) - r.top(),
+        );
         let factor = wheel_factor(ev.delta_y());
         view_at.update(|v| *v = zoom_at(*v, factor, px, py));
     };
@@ -144,7 +147,10 @@ pub fn ImageViewer() -> impl IntoView {
             let _ = a.set_pointer_capture(ev.pointer_id());
         }
         pointers.update_value(|p| {
-            p.insert(ev.pointer_id(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+            p.insert(
+                ev.pointer_id(),
+                (f64::from(ev.client_x()), f64::from(ev.client_y())),
+            );
         });
     };
     let on_move = move |ev: ev::PointerEvent| {
@@ -164,7 +170,10 @@ pub fn ImageViewer() -> impl IntoView {
                 if d0 > 0.0 {
                     if let Some(a) = area.get_untracked() {
                         let r = a.get_bounding_client_rect();
-                        let (mx, my) = ((now.0 + o.0) / 2.0 - r.left(), (now.1 + o.1) / 2.0 - r.top());
+                        let (mx, my) = (
+                            (now.0 + o.0) / 2.0 - r.left(),
+                            (now.1 + o.1) / 2.0 - r.top(),
+                        );
                         view_at.update(|v| *v = zoom_at(*v, d1 / d0, mx, my));
                     }
                 }
