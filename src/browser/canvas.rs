@@ -63,6 +63,40 @@ pub fn pixels(bitmap: &ImageBitmap, w: u32, h: u32) -> Result<Rgba, String> {
     })
 }
 
+/// Shows `mask` (`w`×`h`, non-zero = selected) on `canvas` in `colour`
+/// (RGBA; the alpha makes it translucent), the rest transparent.
+pub fn paint_mask(
+    canvas: &web_sys::HtmlCanvasElement,
+    mask: &[u8],
+    w: u32,
+    h: u32,
+    colour: [u8; 4],
+) -> Result<(), String> {
+    if mask.len() != w as usize * h as usize || w == 0 || h == 0 {
+        return Ok(());
+    }
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let ctx = canvas
+        .get_context("2d")
+        .map_err(|e| js_error_text(&e))?
+        .ok_or("no 2d canvas")?
+        .dyn_into::<web_sys::CanvasRenderingContext2d>()
+        .map_err(|_| "no 2d canvas".to_owned())?;
+    let mut rgba = vec![0u8; mask.len() * 4];
+    for (px, &m) in rgba.chunks_exact_mut(4).zip(mask) {
+        if m != 0 {
+            px.copy_from_slice(&colour);
+        }
+    }
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
+        .map_err(|e| js_error_text(&e))?;
+    ctx.put_image_data(&data, 0.0, 0.0)
+        .map_err(|e| js_error_text(&e))
+}
+
 /// A lossless PNG of `rgba`.
 pub async fn encode_png(rgba: &Rgba) -> Result<Blob, String> {
     let (canvas, ctx) = context(rgba.width, rgba.height)?;

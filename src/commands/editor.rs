@@ -1,6 +1,9 @@
-//! The image tools' work: Copy image (a PNG on the clipboard) and Download all
+//! The image tools' work: Copy image (a PNG on the clipboard), Download all
 //! (a ZIP of a conversation's final images and `prompts.txt`, written in
-//! pieces with the `formats` crate's ZIP writer, as the history export is).
+//! pieces with the `formats` crate's ZIP writer, as the history export is),
+//! and region edit (the turn sent, and the composite made from its answer).
+//! The decisions (mask, feather, composite, the marked copy, the wrapper) are
+//! in `crate::model::region`; the pixels pass through `crate::browser::canvas`.
 
 use formats::zip::{Data, Modified, ZipWriter};
 use js_sys::{Array, Uint8Array};
@@ -10,12 +13,16 @@ use web_sys::Blob;
 
 use super::show;
 use crate::browser::download::download_blob;
-use crate::browser::files::{blob_bytes, join};
-use crate::browser::object_url::SharedUrl;
+use crate::browser::files::{blob_bytes, join, to_base64};
+use crate::browser::object_url::{ObjectUrl, SharedUrl};
 use crate::browser::{canvas, clipboard, next_task, now_ms};
 use crate::error::AppError;
 use crate::model::bundle::{archive_name, entry_name, prompts_txt, BundleItem};
+use crate::model::region::{self, Selection, FEATHER_PX};
 use crate::state::AppState;
+use gemini::mime::{sniff, Sniffed};
+use gemini::request::user_content;
+use gemini::wire::Part;
 
 /// Puts `image` on the clipboard as a PNG (re-encoded if it is a JPEG or
 /// WebP: browsers take only PNG images); an alert says why when the browser
@@ -39,19 +46,33 @@ pub fn handle_copy_image(state: AppState, image: SharedUrl) {
 /// archive is a Blob of pieces, never whole in wasm memory.
 pub fn handle_download_all(state: AppState) {
     let title = state.current.with_untracked(|c| c.label.clone());
-    let images: Vec<(BundleItem, Blob)> = state.turns.with_untracked(|turns| {
+    let images: Vec<(BundleItem, Blob, Option<Edit>)> = state.turns.with_untracked(|turns| {
         turns
             .iter()
             .enumerate()
             .filter_map(|(i, t)| {
                 let a = t.answer()?;
+                let edit =
+                    t.data
+                        .region
+                        .clone()
+                        .zip(t.data.user_images.first())
+                        .map(|(sel, src)| Edit {
+                            selection: sel,
+                            source: src.blob().clone(),
+                        });
                 Some((
                     BundleItem {
                         turn: i + 1,
                         prompt: t.data.prompt.clone(),
-                        mime: a.mime_type.clone(),
+                        mime: if edit.is_some() {
+                            "image/png".to_owned()
+                        } else {
+                            a.mime_type.clone()
+                        },
                     },
                     a.image.blob().clone(),
+                    edit,
                 ))
             })
             .collect()
@@ -74,16 +95,31 @@ pub fn handle_download_all(state: AppState) {
     });
 }
 
-async fn bundle(title: &str, images: &[(BundleItem, Blob)]) -> Result<Blob, String> {
+/// A region edit's source image and selection.
+struct Edit {
+    selection: Selection,
+    source: Blob,
+}
+
+async fn bundle(title: &str, images: &[(BundleItem, Blob, Option<Edit>)]) -> Result<Blob, String> {
     let modified = Modified {
         unix_ms: now_ms(),
         utc_offset_minutes: -(js_sys::Date::new_0().get_timezone_offset() as i32),
     };
-    let items: Vec<BundleItem> = images.iter().map(|(i, _)| i.clone()).collect();
+    let items: Vec<BundleItem> = images.iter().map(|(i, _, _)| i.clone()).collect();
     let parts = Array::new();
     let mut zip = ZipWriter::new();
-    for (item, blob) in images {
+    for (item, blob, edit) in images {
         let name = zip.unique_name(&entry_name(item, items.len()));
+        // A region edit's final image is its composite.
+        let made;
+        let blob = match edit {
+            Some(e) => {
+                made = composite_png(&e.source, blob, &e.selection).await?;
+                &made
+            }
+            None => blob,
+        };
         let bytes = blob_bytes(blob).await?;
         let header = zip
             .entry_header(&name, Data::Bytes(&bytes), modified)
@@ -100,4 +136,112 @@ async fn bundle(title: &str, images: &[(BundleItem, Blob)]) -> Result<Blob, Stri
     parts.push(&Uint8Array::from(entry.as_slice()));
     parts.push(&Uint8Array::from(zip.finish().as_slice()));
     join(&parts, "application/zip")
+}
+
+/// Sends a region edit of `source` as the next turn of the conversation: the
+/// instruction in its wrapper, the source image as it is, and the marked copy
+/// (see `crate::model::region`). `done` is told whether the turn was sent
+/// (false: an alert says why).
+pub fn handle_apply_region_edit(
+    state: AppState,
+    source: SharedUrl,
+    selection: Selection,
+    instruction: String,
+    done: Callback<bool>,
+) {
+    spawn_local(async move {
+        match region_turn(&source, &selection, &instruction).await {
+            Ok((next, marked)) => {
+                crate::commands::generate::handle_generate_turn(
+                    state,
+                    instruction.trim().to_owned(),
+                    next,
+                    vec![source, marked],
+                    Some(selection),
+                );
+                done.run(true);
+            }
+            Err(why) => {
+                show(state, AppError::EditFailed(why));
+                done.run(false);
+            }
+        }
+    });
+}
+
+async fn region_turn(
+    source: &SharedUrl,
+    selection: &Selection,
+    instruction: &str,
+) -> Result<(gemini::wire::Content, SharedUrl), String> {
+    if instruction.trim().is_empty() {
+        return Err("Write an instruction: what should change in the region.".into());
+    }
+    let bytes = blob_bytes(source.blob()).await?;
+    let mime = match sniff(&bytes) {
+        Sniffed::Supported(m) => m,
+        _ => return Err("The image to edit is not a PNG, JPEG or WebP.".into()),
+    };
+    let bitmap = canvas::decode(source.blob()).await?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let pixels = canvas::pixels(&bitmap, w, h);
+    bitmap.close();
+    let pixels = pixels?;
+    let mask = region::mask(selection, w, h);
+    if !mask.iter().any(|&v| v != 0) {
+        return Err("Select the region to change first: drag over the image.".into());
+    }
+    let marked = canvas::encode_png(&canvas::Rgba {
+        width: w,
+        height: h,
+        data: region::mark(&pixels.data, &mask, w, h),
+    })
+    .await?;
+    let marked_bytes = blob_bytes(&marked).await?;
+    let marked_url = ObjectUrl::for_blob(&marked)
+        .map_err(|_| "the browser could not hold the marked copy".to_owned())?;
+    let next = user_content(
+        &region::wrap_instruction(instruction),
+        [
+            Part::image(mime.as_str(), to_base64(&bytes)),
+            Part::image("image/png", to_base64(&marked_bytes)),
+        ],
+    );
+    Ok((next, marked_url))
+}
+
+/// The composite of a region edit: `source` outside the selection, byte for
+/// byte; the model's `output`, scaled to the source's size, inside (feathered
+/// inward by at most `FEATHER_PX`). A lossless PNG at the source's size.
+pub async fn composite_png(
+    source: &Blob,
+    output: &Blob,
+    selection: &Selection,
+) -> Result<Blob, String> {
+    let src = canvas::decode(source).await?;
+    let (w, h) = (src.width(), src.height());
+    let src_pixels = canvas::pixels(&src, w, h);
+    src.close();
+    let src_pixels = src_pixels?;
+    let out = canvas::decode(output).await?;
+    let out_pixels = canvas::pixels(&out, w, h);
+    out.close();
+    let out_pixels = out_pixels?;
+    let alpha = region::feather(&region::mask(selection, w, h), w, h, FEATHER_PX);
+    canvas::encode_png(&canvas::Rgba {
+        width: w,
+        height: h,
+        data: region::composite(&src_pixels.data, &out_pixels.data, &alpha),
+    })
+    .await
+}
+
+/// [`composite_png`] as an object URL, to show.
+pub async fn composite_url(
+    source: SharedUrl,
+    output: SharedUrl,
+    selection: Selection,
+) -> Result<SharedUrl, String> {
+    let blob = composite_png(source.blob(), output.blob(), &selection).await?;
+    ObjectUrl::for_blob(&blob).map_err(|_| "the browser could not hold the composite".to_owned())
 }

@@ -3,12 +3,16 @@
 
 use leptos::prelude::*;
 
+use crate::browser::object_url::SharedUrl;
+
 /// Provided once by the conversation view; the result images open the viewer
 /// through it.
 #[derive(Clone, Copy)]
 pub struct EditorState {
     /// The object URL of the image the viewer shows (open while set).
     pub viewing: RwSignal<Option<String>>,
+    /// The image the region editor edits (open while set).
+    pub editing: RwSignal<Option<SharedUrl>>,
     /// What had focus when a tool opened: focused again when it closes.
     pub opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
 }
@@ -17,6 +21,7 @@ impl EditorState {
     pub fn new() -> Self {
         Self {
             viewing: RwSignal::new(None),
+            editing: RwSignal::new(None),
             opener: StoredValue::new_local(None),
         }
     }
@@ -25,6 +30,12 @@ impl EditorState {
     pub fn view(&self, url: String, opener: Option<web_sys::HtmlElement>) {
         self.opener.set_value(opener);
         self.viewing.set(Some(url));
+    }
+
+    /// Opens the region editor on `image`.
+    pub fn edit(&self, image: SharedUrl, opener: Option<web_sys::HtmlElement>) {
+        self.opener.set_value(opener);
+        self.editing.set(Some(image));
     }
 
     /// Gives focus back to what opened the last tool.

@@ -113,6 +113,7 @@ impl Turn {
             settings,
             variants: Vec::new(),
             created_ms,
+            region: None,
         };
         Self {
             damaged: Some(why),
@@ -185,6 +186,10 @@ pub struct Prepared {
     pub user_images: Vec<SharedUrl>,
     pub settings: Settings,
     pub connection: Connection,
+    /// A region edit's selection (the turn shows the composite).
+    pub region: Option<crate::model::region::Selection>,
+    /// Sent from the composer (its prompt leaves it when the turn lands).
+    pub from_composer: bool,
 }
 
 /// A turn being generated: the input of [`AppState::generation`].

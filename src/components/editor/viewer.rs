@@ -62,10 +62,14 @@ pub fn ImageViewer() -> impl IntoView {
                 .and_then(|u| images.with(|all| all.iter().position(|(x, _)| x == u)))
         })
     });
-    let shown = move || {
-        index
+    // An image that is not among the answers (a region edit's composite) is
+    // shown alone.
+    let shown = move || match index.get() {
+        Some(i) => images.with(|all| all.get(i).cloned()),
+        None => editor
+            .viewing
             .get()
-            .and_then(|i| images.with(|all| all.get(i).cloned()))
+            .map(|u| (u, "Generated image (region edit)".to_owned())),
     };
     Effect::new(move |_| {
         let open = editor.viewing.with(Option::is_some);

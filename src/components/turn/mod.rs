@@ -58,16 +58,33 @@ pub fn TurnCard(
         .map(|(i, v)| match v {
             Variant::Done(a) => {
                 let label = if many { format!("{alt} (variant {})", i + 1) } else { alt.clone() };
-                view! {
-                    <ResultImage
-                        answer=a
-                        alt=label
-                        options=options.clone()
-                        turn_id
-                        index=i
-                        many
-                        chosen=chosen.clone()
-                    />
+                let region = data.region.clone().zip(data.user_images.first().cloned());
+                match region {
+                    Some(region) => view! {
+                        <ResultImage
+                            answer=a
+                            alt=label
+                            options=options.clone()
+                            turn_id
+                            index=i
+                            many
+                            chosen=chosen.clone()
+                            region
+                        />
+                    }
+                    .into_any(),
+                    None => view! {
+                        <ResultImage
+                            answer=a
+                            alt=label
+                            options=options.clone()
+                            turn_id
+                            index=i
+                            many
+                            chosen=chosen.clone()
+                        />
+                    }
+                    .into_any(),
                 }
                     .into_any()
             }
