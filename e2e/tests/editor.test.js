@@ -256,3 +256,162 @@ describe("compare", () => {
     await context.close();
   });
 });
+
+/** In the page: how many pixels of two images' RGBA differ, among those where `where(x, y, w, h)` holds; and their sizes. */
+async function compareInPage(page, srcA, srcB, where) {
+  return page.evaluate(
+    async ([a, b, where]) => {
+      const test = new Function("x", "y", "w", "h", `return (${where});`);
+      const read = async (u) => {
+        const blob = await (await fetch(u)).blob();
+        const bmp = await createImageBitmap(blob, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+        const c = new OffscreenCanvas(bmp.width, bmp.height);
+        const ctx = c.getContext("2d");
+        ctx.drawImage(bmp, 0, 0);
+        return { w: bmp.width, h: bmp.height, d: ctx.getImageData(0, 0, bmp.width, bmp.height).data, type: blob.type };
+      };
+      const A = await read(a), B = await read(b);
+      let differ = 0, checked = 0;
+      if (A.w === B.w && A.h === B.h) {
+        for (let y = 0; y < A.h; y++)
+          for (let x = 0; x < A.w; x++) {
+            if (!test(x, y, A.w, A.h)) continue;
+            checked++;
+            const i = (y * A.w + x) * 4;
+            if (A.d[i] !== B.d[i] || A.d[i + 1] !== B.d[i + 1] || A.d[i + 2] !== B.d[i + 2] || A.d[i + 3] !== B.d[i + 3]) differ++;
+          }
+      }
+      return { differ, checked, a: [A.w, A.h, A.type], b: [B.w, B.h, B.type] };
+    },
+    [srcA, srcB, where],
+  );
+}
+
+/** In the page: the RGBA of pixel (fx·w, fy·h) of an image URL. */
+async function pixelAt(page, src, fx, fy) {
+  return page.evaluate(
+    async ([u, fx, fy]) => {
+      const bmp = await createImageBitmap(await (await fetch(u)).blob(), { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext("2d");
+      ctx.drawImage(bmp, 0, 0);
+      return [...ctx.getImageData(Math.floor(bmp.width * fx), Math.floor(bmp.height * fy), 1, 1).data];
+    },
+    [src, fx, fy],
+  );
+}
+
+describe("region edit", () => {
+  test("a rectangle over the left half: the model's output inside, the source byte for byte outside; kept across a reload", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A harbour at dawn");
+    const source = results(page).first();
+    const sourceSrc = await source.getAttribute("src");
+    const sourceBytes = await imageBytes(page, source);
+    const opener = page.getByRole("article", { name: "Turn 1" }).getByRole("button", { name: "Edit region" });
+    await opener.click();
+    const dialog = page.getByRole("dialog", { name: "Edit region" });
+    await dialog.waitFor();
+    const target = dialog.getByRole("img", { name: "Image to edit" });
+    await page.waitForFunction(() => document.querySelector(".region__image")?.complete);
+    // The tools are reachable with Tab, Rectangle first and chosen.
+    await dialog.getByRole("button", { name: "Rectangle" }).focus();
+    assert.equal(await dialog.getByRole("button", { name: "Rectangle" }).getAttribute("aria-pressed"), "true");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Brush");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Eraser");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "region-brush-size");
+    assert.ok(await dialog.getByRole("slider", { name: "Brush size" }).isVisible());
+    assert.equal(await dialog.getByRole("button", { name: "Apply edit" }).isDisabled(), true, "nothing selected yet");
+
+    // Drag a rectangle over the left half (from beyond the top-left corner).
+    const box = await target.boundingBox();
+    await page.mouse.move(box.x + 1, box.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6, { steps: 3 });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 1, { steps: 3 });
+    await page.mouse.up();
+    // The selection shows as a translucent overlay over the left half only.
+    const overlay = await page.evaluate(() => {
+      const c = document.querySelector(".region__overlay");
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      const alpha = (fx, fy) => d[(Math.floor(c.height * fy) * c.width + Math.floor(c.width * fx)) * 4 + 3];
+      return [alpha(0.25, 0.5), alpha(0.75, 0.5)];
+    });
+    assert.ok(overlay[0] > 0 && overlay[0] < 255, "translucent inside");
+    assert.equal(overlay[1], 0, "clear outside");
+    await dialog.getByRole("textbox", { name: "Instruction" }).fill("[[solid:00ff00]] paint it green");
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await dialog.screenshot({ path: `${SHOTS}/region-editor.png` });
+    }
+    await dialog.getByRole("button", { name: "Apply edit" }).click();
+    await results(page).nth(1).waitFor({ timeout: 30_000 });
+    await page.getByText("Saving…").first().waitFor({ state: "detached", timeout: 30_000 });
+    assert.equal(await dialog.isVisible(), false);
+
+    // What the server received: the wrapper with the instruction, the source as it was, a marked copy.
+    const sent = (await requests()).at(-1).body;
+    assert.equal(sent.contents.length, 3);
+    const parts = sent.contents[2].parts;
+    assert.match(parts[0].text, /^Edit the first image\. .*inside that area: \[\[solid:00ff00\]\] paint it green\. Keep everything outside it exactly as it is/);
+    assert.deepEqual(Buffer.from(parts[1].inlineData.data, "base64"), sourceBytes, "the source image, byte for byte");
+    assert.equal(parts[2].inlineData.mimeType, "image/png", "the marked copy");
+    // The turn shows the instruction, not the wrapper.
+    const turn2 = page.getByRole("article", { name: "Turn 2" });
+    assert.equal(await turn2.locator(".turn__prompt").innerText(), "[[solid:00ff00]] paint it green");
+
+    // The composite: PNG at the source's size; inside the rectangle the
+    // model's green, outside the source's pixels byte for byte.
+    const composite = results(page).nth(1);
+    assert.match(await composite.getAttribute("alt"), /^Generated image/);
+    const compositeSrc = await composite.getAttribute("src");
+    const outside = await compareInPage(page, compositeSrc, sourceSrc, "x >= w / 2 + 2 || y < 0");
+    assert.deepEqual(outside.a, [outside.b[0], outside.b[1], "image/png"], "a PNG at the source's size");
+    assert.ok(outside.checked > 1000);
+    assert.equal(outside.differ, 0, "outside the selection: the source's pixels exactly");
+    assert.deepEqual(await pixelAt(page, compositeSrc, 0.25, 0.5), [0, 255, 0, 255], "inside: the model's output");
+    const inside = await compareInPage(page, compositeSrc, sourceSrc, "x > 4 && x < w / 2 - 4 && y > 4 && y < h - 4");
+    assert.equal(inside.differ, inside.checked, "inside: none of the source's pixels");
+
+    // The model's own output is one click away.
+    await turn2.getByText("Model output", { exact: true }).click();
+    const raw = turn2.getByRole("img", { name: "Model output" });
+    await raw.waitFor();
+    assert.deepEqual(await pixelAt(page, await raw.getAttribute("src"), 0.8, 0.5), [0, 255, 0, 255]);
+
+    // Download saves the composite.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      turn2.getByRole("link", { name: "Download" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.png$/);
+    assert.deepEqual(await readDownload(download), await imageBytes(page, composite));
+
+    // The next turn sends the model's raw turn back (its image is the model
+    // output, not the composite), and the server's signature check passes.
+    const rawBytes = await imageBytes(page, raw);
+    await generate(page, "Now add a boat");
+    const last = (await requests()).at(-1);
+    assert.equal(last.status, 200);
+    const replay = last.body.contents;
+    assert.equal(replay.length, 5);
+    assert.deepEqual(replay[2], sent.contents[2], "the edit's user turn, as sent");
+    const images = replay[3].parts.filter((p) => p.inlineData && !p.thought);
+    assert.deepEqual(Buffer.from(images.at(-1).inlineData.data, "base64"), rawBytes);
+    assert.ok(replay[3].parts.some((p) => p.thoughtSignature), "signatures sent back");
+
+    // After a reload the composite is the same, byte for byte.
+    const before = await imageBytes(page, composite);
+    await page.reload();
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    const select = page.getByLabel("Switch conversation");
+    const value = await select.locator("option", { hasText: "Conversation 1 (3 turns)" }).getAttribute("value");
+    await select.selectOption(value);
+    await results(page).nth(1).waitFor();
+    assert.deepEqual(await imageBytes(page, results(page).nth(1)), before);
+    await context.close();
+  });
+});
