@@ -15,6 +15,7 @@ import {
   readZip,
   requests,
   results,
+  STUDIO_URL,
   useBrowser,
 } from "./helpers.js";
 
@@ -160,9 +161,8 @@ describe("image viewer", () => {
 describe("copy and download all", () => {
   test("Copy image puts a PNG on the clipboard; a refusal is said", async () => {
     const { context, page } = await openStudio(chromium());
-    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(STUDIO_URL).origin });
     await generate(page, "[[solid:12ab34]] A green square");
-    await results(page).first().hover();
     await page.getByRole("button", { name: "Copy image" }).click();
     await page.getByText("Image copied.").waitFor();
     const types = await page.evaluate(async () => (await navigator.clipboard.read()).flatMap((i) => i.types));

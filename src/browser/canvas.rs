@@ -133,3 +133,72 @@ pub async fn as_png(blob: &Blob) -> Result<Blob, String> {
     bitmap.close();
     encode_png(&rgba?).await
 }
+
+/// A copy of an image to draw on (lines, filled shapes, text), then flatten
+/// to a PNG at the image's size.
+pub struct Sketch {
+    canvas: OffscreenCanvas,
+    ctx: OffscreenCanvasRenderingContext2d,
+}
+
+impl Sketch {
+    /// The image, at its own size.
+    pub fn new(bitmap: &ImageBitmap) -> Result<Self, String> {
+        let (canvas, ctx) = context(bitmap.width(), bitmap.height())?;
+        ctx.draw_image_with_image_bitmap(bitmap, 0.0, 0.0)
+            .map_err(|e| js_error_text(&e))?;
+        ctx.set_line_cap("round");
+        ctx.set_line_join("round");
+        Ok(Self { canvas, ctx })
+    }
+
+    /// A line through `points` (closed back to the first when `closed`).
+    pub fn line(&self, points: &[(f64, f64)], colour: &str, width: f64, closed: bool) {
+        let Some((first, rest)) = points.split_first() else {
+            return;
+        };
+        self.ctx.begin_path();
+        self.ctx.move_to(first.0, first.1);
+        if rest.is_empty() {
+            self.ctx.line_to(first.0 + 0.01, first.1);
+        }
+        for p in rest {
+            self.ctx.line_to(p.0, p.1);
+        }
+        if closed {
+            self.ctx.close_path();
+        }
+        self.ctx.set_stroke_style_str(colour);
+        self.ctx.set_line_width(width);
+        self.ctx.stroke();
+    }
+
+    /// A filled polygon.
+    pub fn fill(&self, points: &[(f64, f64)], colour: &str) {
+        let Some((first, rest)) = points.split_first() else {
+            return;
+        };
+        self.ctx.begin_path();
+        self.ctx.move_to(first.0, first.1);
+        for p in rest {
+            self.ctx.line_to(p.0, p.1);
+        }
+        self.ctx.close_path();
+        self.ctx.set_fill_style_str(colour);
+        self.ctx.fill();
+    }
+
+    /// `text` with its top-left at (`x`, `y`), `size` pixels high.
+    pub fn text(&self, x: f64, y: f64, text: &str, colour: &str, size: f64) {
+        self.ctx
+            .set_font(&format!("bold {size:.0}px system-ui, sans-serif"));
+        self.ctx.set_text_baseline("top");
+        self.ctx.set_fill_style_str(colour);
+        let _ = self.ctx.fill_text(text, x, y);
+    }
+
+    /// The drawing as a PNG at the image's size.
+    pub async fn png(&self) -> Result<Blob, String> {
+        png_of(&self.canvas).await
+    }
+}

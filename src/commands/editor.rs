@@ -17,6 +17,7 @@ use crate::browser::files::{blob_bytes, join, to_base64};
 use crate::browser::object_url::{ObjectUrl, SharedUrl};
 use crate::browser::{canvas, clipboard, next_task, now_ms};
 use crate::error::AppError;
+use crate::model::annotate::{arrow_head, font_size, line_width, rect, Shape};
 use crate::model::bundle::{archive_name, entry_name, prompts_txt, BundleItem};
 use crate::model::region::{self, Selection, FEATHER_PX};
 use crate::state::AppState;
@@ -244,4 +245,80 @@ pub async fn composite_url(
 ) -> Result<SharedUrl, String> {
     let blob = composite_png(source.blob(), output.blob(), &selection).await?;
     ObjectUrl::for_blob(&blob).map_err(|_| "the browser could not hold the composite".to_owned())
+}
+
+/// Adds `image` with the marks `shapes` drawn on it, flattened to a PNG at
+/// the image's size, to the composer as a reference image (the image itself
+/// is untouched). `done` is told whether it was added.
+pub fn handle_add_annotated(
+    state: AppState,
+    image: SharedUrl,
+    shapes: Vec<Shape>,
+    done: Callback<bool>,
+) {
+    let count = state.attachments.with_untracked(Vec::len);
+    if let Err(limit) = state
+        .settings
+        .with_untracked(|s| crate::model::limits::room_for_one(count, s))
+    {
+        show(state, AppError::ReferenceLimit(limit));
+        done.run(false);
+        return;
+    }
+    spawn_local(async move {
+        match flatten(&image, &shapes).await {
+            Ok((bytes, url)) => {
+                let attachment = crate::state::Attachment {
+                    id: state.next_id(),
+                    name: "annotated.png".to_owned(),
+                    mime: gemini::mime::ImageMime::Png,
+                    size: bytes.len(),
+                    base64: std::sync::Arc::new(to_base64(&bytes)),
+                    url,
+                    note: Some("annotated".to_owned()),
+                };
+                state.attachments.update(|a| a.push(attachment));
+                done.run(true);
+            }
+            Err(why) => {
+                show(state, AppError::EditFailed(why));
+                done.run(false);
+            }
+        }
+    });
+}
+
+async fn flatten(image: &SharedUrl, shapes: &[Shape]) -> Result<(Vec<u8>, SharedUrl), String> {
+    let bitmap = canvas::decode(image.blob()).await?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let sketch = canvas::Sketch::new(&bitmap);
+    bitmap.close();
+    let sketch = sketch?;
+    let width = line_width(w, h);
+    for shape in shapes {
+        let colour = shape.colour();
+        match shape {
+            Shape::Pen { points, .. } => sketch.line(points, colour, width, false),
+            Shape::Arrow { from, to, .. } => {
+                let head = arrow_head(*from, *to, width);
+                sketch.line(&[*from, *to], colour, width, false);
+                sketch.fill(&head, colour);
+            }
+            Shape::Box { a, b, .. } => {
+                let (x, y, bw, bh) = rect(*a, *b);
+                sketch.line(
+                    &[(x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh)],
+                    colour,
+                    width,
+                    true,
+                );
+            }
+            Shape::Text { at, text, .. } => sketch.text(at.0, at.1, text, colour, font_size(w, h)),
+        }
+    }
+    let png = sketch.png().await?;
+    let bytes = blob_bytes(&png).await?;
+    let url =
+        ObjectUrl::for_blob(&png).map_err(|_| "the browser could not hold the image".to_owned())?;
+    Ok((bytes, url))
 }

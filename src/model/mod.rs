@@ -6,6 +6,7 @@
 //! tests as plain values.
 
 pub mod alert;
+pub mod annotate;
 pub mod bundle;
 pub mod code;
 pub mod conversation;

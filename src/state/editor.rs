@@ -13,6 +13,8 @@ pub struct EditorState {
     pub viewing: RwSignal<Option<String>>,
     /// The image the region editor edits (open while set).
     pub editing: RwSignal<Option<SharedUrl>>,
+    /// The image being annotated (open while set).
+    pub annotating: RwSignal<Option<SharedUrl>>,
     /// What had focus when a tool opened: focused again when it closes.
     pub opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
 }
@@ -22,6 +24,7 @@ impl EditorState {
         Self {
             viewing: RwSignal::new(None),
             editing: RwSignal::new(None),
+            annotating: RwSignal::new(None),
             opener: StoredValue::new_local(None),
         }
     }
@@ -36,6 +39,12 @@ impl EditorState {
     pub fn edit(&self, image: SharedUrl, opener: Option<web_sys::HtmlElement>) {
         self.opener.set_value(opener);
         self.editing.set(Some(image));
+    }
+
+    /// Opens Annotate on `image`.
+    pub fn annotate(&self, image: SharedUrl, opener: Option<web_sys::HtmlElement>) {
+        self.opener.set_value(opener);
+        self.annotating.set(Some(image));
     }
 
     /// Gives focus back to what opened the last tool.

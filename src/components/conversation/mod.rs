@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 mod pending;
 
-use super::editor::{ImageViewer, RegionEditor};
+use super::editor::{Annotator, ImageViewer, RegionEditor};
 use super::ui::{Button, Look, Size};
 use super::{TurnCard, Usage};
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
@@ -54,6 +54,7 @@ pub fn ConversationView() -> impl IntoView {
             <div node_ref=end class="conversation__end"></div>
             <ImageViewer />
             <RegionEditor />
+            <Annotator />
         </section>
     }
 }

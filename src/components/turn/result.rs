@@ -81,6 +81,7 @@ pub fn ResultImage(
     };
     let to_copy = current.clone();
     let to_edit = current.clone();
+    let to_annotate = current.clone();
     let image = move || {
         if let Some(url) = shown.get() {
             let href = url.as_str().to_owned();
@@ -172,6 +173,18 @@ pub fn ResultImage(
                     >
                         "Edit region"
                     </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="Draw marks for the model to follow on a copy, for the composer"
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            if let Some(editor) = editor {
+                                editor.annotate(to_annotate(), opener_of(&ev));
+                            }
+                        }
+                    >
+                        "Annotate"
+                    </Button>
                     <a
                         class=button_class(Look::Plain, Size::Small)
                         href=move || shown.get().map(|u| u.as_str().to_owned()).unwrap_or_else(|| raw_url.clone())
@@ -187,8 +200,10 @@ pub fn ResultImage(
 
 /// The control an event came from (focused again when a tool closes).
 fn opener_of(ev: &leptos::ev::MouseEvent) -> Option<web_sys::HtmlElement> {
-    ev.current_target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a, button").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
 }
 
 /// A plain click opens the in-page viewer (a click with Ctrl, ⌘, Shift or
