@@ -415,3 +415,83 @@ describe("region edit", () => {
     await context.close();
   });
 });
+
+describe("annotate", () => {
+  test("marks drawn with Pen, Arrow, Box and Text, one undone, go to the composer flattened at the source's size", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "[[solid:ffffff]] A white page");
+    const source = results(page).first();
+    const sourceBytes = await imageBytes(page, source);
+    const opener = page.getByRole("button", { name: "Annotate" });
+    await opener.click();
+    const dialog = page.getByRole("dialog", { name: "Annotate" });
+    await dialog.waitFor();
+    // Escape closes, focus goes back.
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Annotate");
+    await opener.click();
+    await dialog.waitFor();
+    const target = dialog.getByRole("img", { name: "Image to annotate" });
+    await page.waitForFunction(() => document.querySelector("dialog[open] .region__image")?.complete);
+    const box = await target.boundingBox();
+    const drag = async (from, to) => {
+      await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * ((from[0] + to[0]) / 2), box.y + box.height * ((from[1] + to[1]) / 2), { steps: 3 });
+      await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 3 });
+      await page.mouse.up();
+    };
+    // A red box.
+    await dialog.getByRole("button", { name: "Box" }).click();
+    await dialog.getByLabel("Colour").selectOption("Red");
+    await drag([0.2, 0.2], [0.8, 0.8]);
+    // A pen line, undone.
+    await dialog.getByRole("button", { name: "Pen" }).click();
+    await drag([0.1, 0.9], [0.9, 0.9]);
+    await dialog.getByRole("button", { name: "Undo" }).click();
+    // A blue arrow.
+    await dialog.getByRole("button", { name: "Arrow" }).click();
+    await dialog.getByLabel("Colour").selectOption("Blue");
+    await drag([0.1, 0.1], [0.1, 0.6]);
+    // Text.
+    await dialog.getByLabel("Text to place").fill("X");
+    await dialog.getByRole("button", { name: "Text" }).click();
+    await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.3);
+    assert.equal(await dialog.locator("svg text").count(), 1);
+    assert.equal(await dialog.locator("svg polyline").count(), 1, "the pen line was undone; the arrow's shaft remains");
+    await dialog.getByRole("button", { name: "Add to composer" }).click();
+    await dialog.waitFor({ state: "hidden" });
+
+    const ref = page.getByRole("img", { name: "Reference image: annotated.png" });
+    await ref.waitFor();
+    const src = await ref.getAttribute("src");
+    const info = await page.evaluate(async (u) => {
+      const blob = await (await fetch(u)).blob();
+      const bmp = await createImageBitmap(blob, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext("2d");
+      ctx.drawImage(bmp, 0, 0);
+      const px = (fx, fy) => [...ctx.getImageData(Math.floor(bmp.width * fx), Math.floor(bmp.height * fy), 1, 1).data];
+      return { type: blob.type, w: bmp.width, h: bmp.height, edge: px(0.2, 0.5), centre: px(0.5, 0.65), pen: px(0.5, 0.9), arrow: px(0.1, 0.35) };
+    }, src);
+    const natural = await source.evaluate((i) => [i.naturalWidth, i.naturalHeight]);
+    assert.equal(info.type, "image/png");
+    assert.deepEqual([info.w, info.h], natural, "the source's size");
+    assert.ok(info.edge[0] > 180 && info.edge[1] < 120 && info.edge[2] < 120, `the box is red: ${info.edge}`);
+    assert.ok(info.arrow[2] > 180 && info.arrow[0] < 120, `the arrow is blue: ${info.arrow}`);
+    assert.deepEqual(info.centre, [255, 255, 255, 255], "inside the box: the image");
+    assert.deepEqual(info.pen, [255, 255, 255, 255], "the undone pen line is not drawn");
+    // The original is untouched.
+    assert.deepEqual(await imageBytes(page, source), sourceBytes);
+
+    // Sent as a reference image with the next prompt.
+    const annotated = await imageBytes(page, ref);
+    await generate(page, "Remove what is boxed in red");
+    const parts = (await requests()).at(-1).body.contents.at(-1).parts;
+    assert.equal(parts[0].text, "Remove what is boxed in red");
+    assert.equal(parts[1].inlineData.mimeType, "image/png");
+    assert.deepEqual(Buffer.from(parts[1].inlineData.data, "base64"), annotated);
+    await context.close();
+  });
+});

@@ -275,7 +275,7 @@ pub fn handle_add_annotated(
                     size: bytes.len(),
                     base64: std::sync::Arc::new(to_base64(&bytes)),
                     url,
-                    note: Some("annotated".to_owned()),
+                    note: None,
                 };
                 state.attachments.update(|a| a.push(attachment));
                 done.run(true);
