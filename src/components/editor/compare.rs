@@ -19,9 +19,49 @@ pub fn CompareView(
 ) -> impl IntoView {
     let position = RwSignal::new(50.0_f64);
     let side = RwSignal::new(false);
+    let stage = NodeRef::<leptos::html::Div>::new();
+    let slider = NodeRef::<leptos::html::Input>::new();
+    let dragging = StoredValue::new(false);
+    // A pointer (mouse, pen, finger) anywhere on the images moves the divide
+    // to it, and keeps moving it while held.
+    let follow = move |ev: &leptos::ev::PointerEvent| {
+        if let Some(s) = stage.get_untracked() {
+            let r = s.get_bounding_client_rect();
+            if r.width() > 0.0 {
+                let at = (f64::from(ev.client_x()) - r.left()) / r.width() * 100.0;
+                position.set(at.round().clamp(0.0, 100.0));
+            }
+        }
+    };
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        if side.get_untracked() || ev.button() != 0 {
+            return;
+        }
+        dragging.set_value(true);
+        if let Some(s) = stage.get_untracked() {
+            let _ = s.set_pointer_capture(ev.pointer_id());
+        }
+        follow(&ev);
+        if let Some(i) = slider.get_untracked() {
+            let _ = i.focus();
+        }
+    };
+    let on_move = move |ev: leptos::ev::PointerEvent| {
+        if dragging.get_value() {
+            follow(&ev);
+        }
+    };
+    let on_up = move |_: leptos::ev::PointerEvent| dragging.set_value(false);
     view! {
         <div class="compare" class:compare--side=move || side.get()>
-            <div class="compare__stage">
+            <div
+                class="compare__stage"
+                node_ref=stage
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointercancel=on_up
+            >
                 <img class="compare__before" src=before alt=before_label draggable="false" />
                 <img
                     class="compare__after"
@@ -42,6 +82,7 @@ pub fn CompareView(
                     style:left=move || format!("{:.2}%", position.get())
                 ></div>
                 <input
+                    node_ref=slider
                     class="compare__slider"
                     type="range"
                     min="0"
