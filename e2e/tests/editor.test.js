@@ -234,7 +234,7 @@ describe("compare", () => {
     assert.ok(near(at(0.65), blue) && near(at(0.75), red));
     if (SHOTS) {
       mkdirSync(SHOTS, { recursive: true });
-      await second.screenshot({ path: `${SHOTS}/compare-slider.png` });
+      await second.locator(".compare").screenshot({ path: `${SHOTS}/compare-slider.png` });
     }
 
     // The pointer: a drag takes the divide to where it is let go.
