@@ -204,6 +204,7 @@ pub async fn bench_fill(name: String, turns: u32, image_bytes: u32) -> Result<()
                 elapsed_ms: 1.0,
             }))],
             created_ms: 10.0 + f64::from(i),
+            region: None,
         };
         let (record, images) = crate::commands::persistence::key_images(turn_record(
             &meta.id, i as usize, &data, 0, true,

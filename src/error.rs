@@ -45,6 +45,12 @@ pub enum AppError {
     },
     /// Get code could not write the request as code (why, and what to do).
     NoCode(String),
+    /// The browser refused to put an image on the clipboard (why).
+    NotCopied(String),
+    /// Download all could not make its ZIP (why).
+    NotBundled(String),
+    /// An image tool (region edit, annotate) could not do its work (why).
+    EditFailed(String),
 }
 
 impl From<Failure> for AppError {
@@ -172,6 +178,21 @@ impl From<AppError> for Alert {
                 Some(why),
                 "Fix what the message says, then press Get code again.",
             ),
+            AppError::NotCopied(why) => alert(
+                "The image was not copied",
+                Some(format!("The browser refused: {why}.")),
+                "Use Download, or open the image and copy it from the browser's menu.",
+            ),
+            AppError::NotBundled(why) => alert(
+                "Download all failed",
+                Some(why),
+                "Try again, or download the images one by one.",
+            ),
+            AppError::EditFailed(why) => alert(
+                "The edit was not made",
+                Some(why),
+                "Nothing was sent; try again with another image or selection.",
+            ),
         }
     }
 }
@@ -210,6 +231,9 @@ mod tests {
             AppError::NotDeleted(StoreError::Failed("x".into())),
             AppError::NotExported(StoreError::Failed("x".into())),
             AppError::NotDownloaded,
+            AppError::NotCopied("denied".into()),
+            AppError::NotBundled("no".into()),
+            AppError::EditFailed("no".into()),
             AppError::ImportRefused("bad".into()),
             AppError::NotImported {
                 error: StoreError::Quota,

@@ -2,6 +2,7 @@
 //! Nothing here knows about components.
 
 pub mod base64;
+pub mod canvas;
 pub mod clipboard;
 pub mod digest;
 pub mod download;

@@ -61,13 +61,41 @@ pub fn handle_generate(state: AppState) {
         return;
     }
     let prompt = state.prompt.get_untracked();
-    let prepared = match prepare(state, &prompt) {
-        Ok(p) => p,
-        Err(f) => {
-            show(state, f);
-            return;
+    match prepare(state, &prompt) {
+        Ok(p) => dispatch(state, p),
+        Err(f) => show(state, f),
+    }
+}
+
+/// A turn that is not the composer's: `shown` is the prompt the turn shows,
+/// `next` what is sent (text and images), `user_images` those images to show,
+/// `region` the selection of a region edit. The composer is left as it is.
+pub fn handle_generate_turn(
+    state: AppState,
+    shown: String,
+    next: gemini::wire::Content,
+    user_images: Vec<SharedUrl>,
+    region: Option<crate::model::region::Selection>,
+) {
+    if state.is_running() {
+        return;
+    }
+    if state.in_use_elsewhere() {
+        show(state, AppError::InUseElsewhere);
+        return;
+    }
+    match prepare_content(state, shown, next, user_images, Vec::new()) {
+        Ok(mut p) => {
+            p.region = region;
+            p.from_composer = false;
+            dispatch(state, p);
         }
-    };
+        Err(f) => show(state, f),
+    }
+}
+
+fn dispatch(state: AppState, prepared: Prepared) {
+    let prompt = prepared.prompt.clone();
     let count = state.variants.get_untracked().clamp(1, MAX_VARIANTS);
     let job = Job {
         state,
@@ -94,9 +122,6 @@ pub fn handle_generate(state: AppState) {
 
 /// The request for the composer's prompt and images after the conversation.
 fn prepare(state: AppState, prompt: &str) -> Result<Prepared, Failure> {
-    let settings = state.settings.get_untracked();
-    let connection = state.connection.get_untracked();
-    let requests = state.requests.get_untracked();
     let attachments = state.attachments.get_untracked();
     let next = user_content(
         prompt,
@@ -104,6 +129,26 @@ fn prepare(state: AppState, prompt: &str) -> Result<Prepared, Failure> {
             .iter()
             .map(|a| Part::image_shared(a.mime.as_str(), a.base64.clone())),
     );
+    prepare_content(
+        state,
+        prompt.to_owned(),
+        next,
+        attachments.iter().map(|a| a.url.clone()).collect(),
+        attachments.iter().map(|a| a.id).collect(),
+    )
+}
+
+/// The request for `next` after the conversation.
+fn prepare_content(
+    state: AppState,
+    prompt: String,
+    next: gemini::wire::Content,
+    user_images: Vec<SharedUrl>,
+    sent_attachments: Vec<u64>,
+) -> Result<Prepared, Failure> {
+    let settings = state.settings.get_untracked();
+    let connection = state.connection.get_untracked();
+    let requests = state.requests.get_untracked();
     let body = state.with_history(|turns| {
         conversation::request(&settings, turns.iter().copied(), &next).map(|b| b.to_json())
     })?;
@@ -117,13 +162,15 @@ fn prepare(state: AppState, prompt: &str) -> Result<Prepared, Failure> {
         body,
         header_limit_ms: requests.header_limit_ms(&settings),
         requests,
-        prompt: prompt.to_owned(),
-        sent_attachments: attachments.iter().map(|a| a.id).collect(),
+        prompt,
+        sent_attachments,
         conversation: state.current.with_untracked(|c| c.id.clone()),
         next,
-        user_images: attachments.iter().map(|a| a.url.clone()).collect(),
+        user_images,
         settings,
         connection,
+        region: None,
+        from_composer: true,
     })
 }
 
@@ -203,6 +250,7 @@ async fn run(job: Job) {
         settings: p.settings.clone(),
         variants,
         created_ms: now_ms(),
+        region: p.region.clone(),
     };
     let Some(chosen) = data.first_answer() else {
         drop(inflight);
@@ -227,7 +275,7 @@ async fn run(job: Job) {
         .update(|t| t.push(Turn::new(state.next_id(), data, chosen, false)));
     // What was sent leaves the composer; what was typed or attached since stays.
     state.prompt.update(|now| {
-        if *now == p.prompt {
+        if p.from_composer && *now == p.prompt {
             now.clear();
         }
     });

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod attachments;
 pub mod code;
 pub mod conversations;
+pub mod editor;
 pub mod generate;
 pub mod library;
 pub mod persistence;

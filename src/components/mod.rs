@@ -5,6 +5,7 @@ mod banner;
 mod code;
 mod composer;
 mod conversation;
+mod editor;
 mod endpoint;
 mod history;
 mod key_destination;

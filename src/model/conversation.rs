@@ -211,6 +211,7 @@ mod tests {
                     Answer::from_generation(gen, prompt, 0.0, 0.0, (), |_| Some(())),
                 ))],
                 created_ms: 0.0,
+                region: None,
             });
         }
         // The signature stays on the part it came on.

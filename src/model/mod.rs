@@ -6,6 +6,8 @@
 //! tests as plain values.
 
 pub mod alert;
+pub mod annotate;
+pub mod bundle;
 pub mod code;
 pub mod conversation;
 pub mod cost;
@@ -13,10 +15,12 @@ pub mod labels;
 pub mod limits;
 pub mod look;
 pub mod progress;
+pub mod region;
 pub mod requests;
 pub mod sources;
 pub mod stored;
 pub mod turn;
+pub mod viewer;
 
 pub use alert::{Alert, AlertFile};
 pub use conversation::{ConversationMeta, PendingDelete};

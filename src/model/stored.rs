@@ -91,6 +91,7 @@ pub fn turn_record<I>(
             user,
             variants,
             chosen,
+            region: t.region.as_ref().and_then(|r| serde_json::to_value(r).ok()),
         },
         taken,
         store_images,
@@ -237,6 +238,7 @@ pub fn restore_turn<I: Clone>(
         settings: record.settings,
         variants,
         created_ms: record.created_ms,
+        region: record.region.and_then(|r| serde_json::from_value(r).ok()),
     };
     let chosen = turn.valid_choice(record.chosen);
     Ok((turn, chosen))

@@ -102,6 +102,9 @@ pub struct TurnData<I> {
     /// When the answers came: with the conversation and position, names the
     /// stored turn.
     pub created_ms: f64,
+    /// A region edit: what was selected on the source (the first image
+    /// sent). The turn's shown result is then the composite.
+    pub region: Option<super::region::Selection>,
 }
 
 impl<I> TurnData<I> {
@@ -230,6 +233,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             created_ms: 1.0,
+            region: None,
         }
     }
 

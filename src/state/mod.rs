@@ -1,6 +1,7 @@
 //! The app state: signals only, one struct provided once by `App`, and the
 //! site's ([`site`]). What changes them is in `crate::commands`.
 
+pub mod editor;
 pub mod site;
 
 use std::sync::Arc;
@@ -114,6 +115,7 @@ impl Turn {
             settings,
             variants: Vec::new(),
             created_ms,
+            region: None,
         };
         Self {
             damaged: Some(why),
@@ -186,6 +188,10 @@ pub struct Prepared {
     pub user_images: Vec<SharedUrl>,
     pub settings: Settings,
     pub connection: Connection,
+    /// A region edit's selection (the turn shows the composite).
+    pub region: Option<crate::model::region::Selection>,
+    /// Sent from the composer (its prompt leaves it when the turn lands).
+    pub from_composer: bool,
 }
 
 /// A turn being generated: the input of [`AppState::generation`].

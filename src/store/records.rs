@@ -60,6 +60,10 @@ pub struct TurnRecord {
     pub user: Content,
     pub variants: Vec<VariantRecord>,
     pub chosen: usize,
+    /// A region edit's selection (`model::region::Selection` as JSON); absent
+    /// in records of turns that were not region edits, and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<serde_json::Value>,
 }
 
 /// A stored turn as read back: its record, or what can be told of one that
@@ -694,6 +698,7 @@ mod tests {
                 download_name: "x.png".into(),
             }],
             chosen: 0,
+            region: None,
         }
     }
 

@@ -3,12 +3,15 @@ use leptos::prelude::*;
 mod examples;
 mod pending;
 
+use super::editor::{Annotator, ImageViewer, RegionEditor};
 use super::ui::{Button, Look, Size};
 use super::{TurnCard, Usage};
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
+use crate::commands::editor::handle_download_all;
 use crate::model::conversation::menu;
 use crate::model::cost::{turn_price, Price};
 use crate::model::Tokens;
+use crate::state::editor::EditorState;
 use crate::state::AppState;
 use examples::Examples;
 use pending::PendingTurn;
@@ -19,6 +22,7 @@ use pending::PendingTurn;
 #[component]
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
+    provide_context(EditorState::new());
     let end = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let _ = state.turns.with(Vec::len);
@@ -52,6 +56,9 @@ pub fn ConversationView() -> impl IntoView {
             />
             <PendingTurn />
             <div node_ref=end class="conversation__end"></div>
+            <ImageViewer />
+            <RegionEditor />
+            <Annotator />
         </section>
     }
 }
@@ -119,6 +126,15 @@ fn ConversationBar() -> impl IntoView {
                         })
                 }
             />
+            <Button
+                look=Look::Ghost
+                size=Size::Small
+                attr:title="A ZIP of every turn's final image and prompts.txt"
+                attr:disabled=move || state.turns.with(Vec::is_empty)
+                on:click=move |_| handle_download_all(state)
+            >
+                "Download all"
+            </Button>
             <Button
                 look=Look::Ghost
                 size=Size::Small

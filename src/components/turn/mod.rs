@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::commands::code::handle_get_code_for_turn;
 use crate::commands::conversations::handle_edit_from_here;
+use crate::components::editor::CompareView;
 use crate::components::ui::{Button, Look, Size};
 use crate::components::{SaveFile, Usage};
 use crate::model::cost::turn_price;
@@ -57,16 +58,33 @@ pub fn TurnCard(
         .map(|(i, v)| match v {
             Variant::Done(a) => {
                 let label = if many { format!("{alt} (variant {})", i + 1) } else { alt.clone() };
-                view! {
-                    <ResultImage
-                        answer=a
-                        alt=label
-                        options=options.clone()
-                        turn_id
-                        index=i
-                        many
-                        chosen=chosen.clone()
-                    />
+                let region = data.region.clone().zip(data.user_images.first().cloned());
+                match region {
+                    Some(region) => view! {
+                        <ResultImage
+                            answer=a
+                            alt=label
+                            options=options.clone()
+                            turn_id
+                            index=i
+                            many
+                            chosen=chosen.clone()
+                            region
+                        />
+                    }
+                    .into_any(),
+                    None => view! {
+                        <ResultImage
+                            answer=a
+                            alt=label
+                            options=options.clone()
+                            turn_id
+                            index=i
+                            many
+                            chosen=chosen.clone()
+                        />
+                    }
+                    .into_any(),
                 }
                     .into_any()
             }
@@ -109,6 +127,38 @@ pub fn TurnCard(
             }
         }
     };
+    // Compare: this turn's chosen image over the previous turn's, or over
+    // its own first reference image when there is no turn before.
+    let comparing = RwSignal::new(false);
+    let first_ref = data.user_images.first().map(|u| u.as_str().to_owned());
+    let compare_with = move || {
+        state.turns.with(|turns| {
+            let at = turns.iter().position(|t| t.id == turn_id)?;
+            match at.checked_sub(1).and_then(|p| turns.get(p)) {
+                Some(prev) => prev
+                    .data
+                    .answer(prev.chosen.get())
+                    .map(|a| (a.image.as_str().to_owned(), "Previous turn's image")),
+                None => first_ref.clone().map(|u| (u, "First reference image")),
+            }
+        })
+    };
+    let can_compare = {
+        let compare_with = compare_with.clone();
+        move || compare_with().is_some()
+    };
+    let compared = {
+        let data = data.clone();
+        let chosen = chosen.clone();
+        move || {
+            if !comparing.get() {
+                return None;
+            }
+            let after = data.answer(chosen.get())?.image.as_str().to_owned();
+            let (before, before_label) = compare_with()?;
+            Some(view! { <CompareView before before_label after /> })
+        }
+    };
     let tokens = data.usage();
     let priced = data.clone();
 
@@ -138,6 +188,7 @@ pub fn TurnCard(
             </div>
             <div class="turn__model">
                 <div class={if many { "variants" } else { "variants variants--one" }}>{variants}</div>
+                {compared}
                 {details}
                 <div class="turn__actions">
                     <Usage
@@ -158,6 +209,17 @@ pub fn TurnCard(
                     >
                         "Edit from here"
                     </Button>
+                    <Show when=can_compare.clone()>
+                        <Button
+                            look=Look::Ghost
+                            size=Size::Small
+                            attr:title="This turn's image over the one before it, with a slider"
+                            attr:aria-pressed=move || comparing.get().to_string()
+                            on:click=move |_| comparing.update(|c| *c = !*c)
+                        >
+                            "Compare"
+                        </Button>
+                    </Show>
                     <Button
                         look=Look::Ghost
                         size=Size::Small

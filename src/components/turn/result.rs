@@ -2,13 +2,21 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::browser::object_url::SharedUrl;
 use crate::commands::attachments::handle_use_as_reference;
 use crate::commands::conversations::handle_choose_variant;
+use crate::commands::editor::{composite_url, handle_copy_image};
 use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::{describe_image, seconds};
+use crate::model::region::Selection;
+use crate::state::editor::EditorState;
 use crate::state::{Answer, AppState};
+use wasm_bindgen::JsCast;
 
-/// One answer's image with Download, Use as reference and, among variants, Use this.
+/// One answer's image with Download, Copy image, Edit region, Use as
+/// reference and, among variants, Use this. A region edit's answer shows the
+/// composite (the source outside the selection, the model's output inside);
+/// the model's own image is under "Model output".
 #[component]
 pub fn ResultImage(
     /// The answer shown.
@@ -25,24 +33,103 @@ pub fn ResultImage(
     many: bool,
     /// The turn's chosen variant.
     chosen: ArcRwSignal<usize>,
+    /// A region edit: its selection and the source image it was made on.
+    #[prop(optional)]
+    region: Option<(Selection, SharedUrl)>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let url = answer.image.as_str().to_owned();
+    let editor = use_context::<EditorState>();
+    let raw = answer.image.clone();
+    let edited = region.is_some();
+    // What is shown: the model's image, or a region edit's composite once made.
+    let shown = RwSignal::new((!edited).then(|| raw.clone()));
+    let problem = RwSignal::new(None::<String>);
+    if let Some((selection, source)) = region {
+        let output = raw.clone();
+        leptos::task::spawn_local(async move {
+            match composite_url(source, output, selection).await {
+                Ok(url) => {
+                    shown.try_set(Some(url));
+                }
+                Err(why) => {
+                    problem.try_set(Some(why));
+                }
+            }
+        });
+    }
     let is_chosen = move || chosen.get() == index;
     let meta = format!(
         "{} · {options} · {}",
         describe_image(answer.image_size, &answer.mime_type),
         seconds(answer.elapsed_ms)
     );
+    let download_name = if edited {
+        format!(
+            "{}.png",
+            answer
+                .download_name
+                .rsplit_once('.')
+                .map_or(answer.download_name.as_str(), |(stem, _)| stem)
+        )
+    } else {
+        answer.download_name.clone()
+    };
     let for_reference = answer.clone();
+    let current = {
+        let raw = raw.clone();
+        move || shown.get_untracked().unwrap_or_else(|| raw.clone())
+    };
+    let to_copy = current.clone();
+    let to_edit = current.clone();
+    let to_annotate = current.clone();
+    let image = move || {
+        if let Some(url) = shown.get() {
+            let href = url.as_str().to_owned();
+            let on_click = {
+                let href = href.clone();
+                move |ev: leptos::ev::MouseEvent| open_viewer(editor, &ev, &href)
+            };
+            view! {
+                <a
+                    href=href.clone()
+                    target="_blank"
+                    rel="noopener noreferrer"
+                    class="result__open"
+                    title="Open in the image viewer"
+                    on:click=on_click
+                >
+                    <img class="result__image" src=href.clone() alt=alt.clone() on:load=move |_| follow_last(state, turn_id) />
+                </a>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="result__making" role="status">
+                    {move || match problem.get() {
+                        Some(why) => format!("The composite could not be made ({why}): the model's output is below."),
+                        None => "Making the composite…".to_owned(),
+                    }}
+                </p>
+            }
+            .into_any()
+        }
+    };
+    let raw_url = raw.as_str().to_owned();
     view! {
         <figure class="result" class:result--chosen={
             let is_chosen = is_chosen.clone();
             move || many && is_chosen()
         }>
-            <a href=url.clone() target="_blank" rel="noopener noreferrer" class="result__open">
-                <img class="result__image" src=url.clone() alt=alt on:load=move |_| follow_last(state, turn_id) />
-            </a>
+            {image}
+            {edited
+                .then(|| {
+                    view! {
+                        <details class="result__raw">
+                            <summary>"Model output"</summary>
+                            <img src=raw_url.clone() alt="Model output" />
+                        </details>
+                    }
+                })}
             <figcaption class="result__bar">
                 <span class="turn__meta">{meta}</span>
                 <span class="result__buttons">
@@ -67,13 +154,69 @@ pub fn ResultImage(
                     >
                         "Use as reference"
                     </Button>
-                    <a class=button_class(Look::Plain, Size::Small) href=url download=answer.download_name.clone()>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        on:click=move |_| handle_copy_image(state, to_copy())
+                    >
+                        "Copy image"
+                    </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="Select part of the image and say what should change there"
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            if let Some(editor) = editor {
+                                editor.edit(to_edit(), opener_of(&ev));
+                            }
+                        }
+                    >
+                        "Edit region"
+                    </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="Draw marks for the model to follow on a copy, for the composer"
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            if let Some(editor) = editor {
+                                editor.annotate(to_annotate(), opener_of(&ev));
+                            }
+                        }
+                    >
+                        "Annotate"
+                    </Button>
+                    <a
+                        class=button_class(Look::Plain, Size::Small)
+                        href=move || shown.get().map(|u| u.as_str().to_owned()).unwrap_or_else(|| raw_url.clone())
+                        download=download_name
+                    >
                         "Download"
                     </a>
                 </span>
             </figcaption>
         </figure>
     }
+}
+
+/// The control an event came from (focused again when a tool closes).
+fn opener_of(ev: &leptos::ev::MouseEvent) -> Option<web_sys::HtmlElement> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a, button").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// A plain click opens the in-page viewer (a click with Ctrl, ⌘, Shift or
+/// the middle button still opens a new tab, as a link does).
+fn open_viewer(editor: Option<EditorState>, ev: &leptos::ev::MouseEvent, url: &str) {
+    if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+        return;
+    }
+    let Some(editor) = editor else {
+        return;
+    };
+    ev.prevent_default();
+    editor.view(url.to_owned(), opener_of(ev));
 }
 
 /// Once the newest turn's image has its size, the end of the conversation is

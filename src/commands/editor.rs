@@ -1,0 +1,324 @@
+//! The image tools' work: Copy image (a PNG on the clipboard), Download all
+//! (a ZIP of a conversation's final images and `prompts.txt`, written in
+//! pieces with the `formats` crate's ZIP writer, as the history export is),
+//! and region edit (the turn sent, and the composite made from its answer).
+//! The decisions (mask, feather, composite, the marked copy, the wrapper) are
+//! in `crate::model::region`; the pixels pass through `crate::browser::canvas`.
+
+use formats::zip::{Data, Modified, ZipWriter};
+use js_sys::{Array, Uint8Array};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::Blob;
+
+use super::show;
+use crate::browser::download::download_blob;
+use crate::browser::files::{blob_bytes, join, to_base64};
+use crate::browser::object_url::{ObjectUrl, SharedUrl};
+use crate::browser::{canvas, clipboard, next_task, now_ms};
+use crate::error::AppError;
+use crate::model::annotate::{arrow_head, font_size, line_width, rect, Shape};
+use crate::model::bundle::{archive_name, entry_name, prompts_txt, BundleItem};
+use crate::model::region::{self, Selection, FEATHER_PX};
+use crate::state::AppState;
+use gemini::mime::{sniff, Sniffed};
+use gemini::request::user_content;
+use gemini::wire::Part;
+
+/// Puts `image` on the clipboard as a PNG (re-encoded if it is a JPEG or
+/// WebP: browsers take only PNG images); an alert says why when the browser
+/// refuses.
+pub fn handle_copy_image(state: AppState, image: SharedUrl) {
+    spawn_local(async move {
+        let copied = match canvas::as_png(image.blob()).await {
+            Ok(png) => clipboard::copy_png(&png).await,
+            Err(why) => Err(why),
+        };
+        match copied {
+            Ok(()) => state.notice.set(Some("Image copied.".to_owned())),
+            Err(why) => show(state, AppError::NotCopied(why)),
+        }
+    });
+}
+
+/// Saves a ZIP of the conversation on screen: each turn's final image (the
+/// chosen variant), named by turn number and prompt with its real extension,
+/// and `prompts.txt`. Images are read one at a time (for their CRC) and the
+/// archive is a Blob of pieces, never whole in wasm memory.
+pub fn handle_download_all(state: AppState) {
+    let title = state.current.with_untracked(|c| c.label.clone());
+    let images: Vec<(BundleItem, Blob, Option<Edit>)> = state.turns.with_untracked(|turns| {
+        turns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let a = t.answer()?;
+                let edit =
+                    t.data
+                        .region
+                        .clone()
+                        .zip(t.data.user_images.first())
+                        .map(|(sel, src)| Edit {
+                            selection: sel,
+                            source: src.blob().clone(),
+                        });
+                Some((
+                    BundleItem {
+                        turn: i + 1,
+                        prompt: t.data.prompt.clone(),
+                        mime: if edit.is_some() {
+                            "image/png".to_owned()
+                        } else {
+                            a.mime_type.clone()
+                        },
+                    },
+                    a.image.blob().clone(),
+                    edit,
+                ))
+            })
+            .collect()
+    });
+    if images.is_empty() {
+        return;
+    }
+    spawn_local(async move {
+        match bundle(&title, &images).await {
+            Ok(blob) => {
+                if download_blob(&blob, &archive_name(&title)).is_err() {
+                    show(
+                        state,
+                        AppError::NotBundled("The browser would not save the file.".into()),
+                    );
+                }
+            }
+            Err(why) => show(state, AppError::NotBundled(why)),
+        }
+    });
+}
+
+/// A region edit's source image and selection.
+struct Edit {
+    selection: Selection,
+    source: Blob,
+}
+
+async fn bundle(title: &str, images: &[(BundleItem, Blob, Option<Edit>)]) -> Result<Blob, String> {
+    let modified = Modified {
+        unix_ms: now_ms(),
+        utc_offset_minutes: -(js_sys::Date::new_0().get_timezone_offset() as i32),
+    };
+    let items: Vec<BundleItem> = images.iter().map(|(i, _, _)| i.clone()).collect();
+    let parts = Array::new();
+    let mut zip = ZipWriter::new();
+    for (item, blob, edit) in images {
+        let name = zip.unique_name(&entry_name(item, items.len()));
+        // A region edit's final image is its composite.
+        let made;
+        let blob = match edit {
+            Some(e) => {
+                made = composite_png(&e.source, blob, &e.selection).await?;
+                &made
+            }
+            None => blob,
+        };
+        let bytes = blob_bytes(blob).await?;
+        let header = zip
+            .entry_header(&name, Data::Bytes(&bytes), modified)
+            .map_err(|e| e.to_string())?;
+        drop(bytes);
+        parts.push(&Uint8Array::from(header.as_slice()));
+        parts.push(blob);
+        next_task().await;
+    }
+    let txt = prompts_txt(title, &items);
+    let entry = zip
+        .deflated_entry("prompts.txt", txt.as_bytes(), modified)
+        .map_err(|e| e.to_string())?;
+    parts.push(&Uint8Array::from(entry.as_slice()));
+    parts.push(&Uint8Array::from(zip.finish().as_slice()));
+    join(&parts, "application/zip")
+}
+
+/// Sends a region edit of `source` as the next turn of the conversation: the
+/// instruction in its wrapper, the source image as it is, and the marked copy
+/// (see `crate::model::region`). `done` is told whether the turn was sent
+/// (false: an alert says why).
+pub fn handle_apply_region_edit(
+    state: AppState,
+    source: SharedUrl,
+    selection: Selection,
+    instruction: String,
+    done: Callback<bool>,
+) {
+    spawn_local(async move {
+        match region_turn(&source, &selection, &instruction).await {
+            Ok((next, marked)) => {
+                crate::commands::generate::handle_generate_turn(
+                    state,
+                    instruction.trim().to_owned(),
+                    next,
+                    vec![source, marked],
+                    Some(selection),
+                );
+                done.run(true);
+            }
+            Err(why) => {
+                show(state, AppError::EditFailed(why));
+                done.run(false);
+            }
+        }
+    });
+}
+
+async fn region_turn(
+    source: &SharedUrl,
+    selection: &Selection,
+    instruction: &str,
+) -> Result<(gemini::wire::Content, SharedUrl), String> {
+    if instruction.trim().is_empty() {
+        return Err("Write an instruction: what should change in the region.".into());
+    }
+    let bytes = blob_bytes(source.blob()).await?;
+    let mime = match sniff(&bytes) {
+        Sniffed::Supported(m) => m,
+        _ => return Err("The image to edit is not a PNG, JPEG or WebP.".into()),
+    };
+    let bitmap = canvas::decode(source.blob()).await?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let pixels = canvas::pixels(&bitmap, w, h);
+    bitmap.close();
+    let pixels = pixels?;
+    let mask = region::mask(selection, w, h);
+    if !mask.iter().any(|&v| v != 0) {
+        return Err("Select the region to change first: drag over the image.".into());
+    }
+    let marked = canvas::encode_png(&canvas::Rgba {
+        width: w,
+        height: h,
+        data: region::mark(&pixels.data, &mask, w, h),
+    })
+    .await?;
+    let marked_bytes = blob_bytes(&marked).await?;
+    let marked_url = ObjectUrl::for_blob(&marked)
+        .map_err(|_| "the browser could not hold the marked copy".to_owned())?;
+    let next = user_content(
+        &region::wrap_instruction(instruction),
+        [
+            Part::image(mime.as_str(), to_base64(&bytes)),
+            Part::image("image/png", to_base64(&marked_bytes)),
+        ],
+    );
+    Ok((next, marked_url))
+}
+
+/// The composite of a region edit: `source` outside the selection, byte for
+/// byte; the model's `output`, scaled to the source's size, inside (feathered
+/// inward by at most `FEATHER_PX`). A lossless PNG at the source's size.
+pub async fn composite_png(
+    source: &Blob,
+    output: &Blob,
+    selection: &Selection,
+) -> Result<Blob, String> {
+    let src = canvas::decode(source).await?;
+    let (w, h) = (src.width(), src.height());
+    let src_pixels = canvas::pixels(&src, w, h);
+    src.close();
+    let src_pixels = src_pixels?;
+    let out = canvas::decode(output).await?;
+    let out_pixels = canvas::pixels(&out, w, h);
+    out.close();
+    let out_pixels = out_pixels?;
+    let alpha = region::feather(&region::mask(selection, w, h), w, h, FEATHER_PX);
+    canvas::encode_png(&canvas::Rgba {
+        width: w,
+        height: h,
+        data: region::composite(&src_pixels.data, &out_pixels.data, &alpha),
+    })
+    .await
+}
+
+/// [`composite_png`] as an object URL, to show.
+pub async fn composite_url(
+    source: SharedUrl,
+    output: SharedUrl,
+    selection: Selection,
+) -> Result<SharedUrl, String> {
+    let blob = composite_png(source.blob(), output.blob(), &selection).await?;
+    ObjectUrl::for_blob(&blob).map_err(|_| "the browser could not hold the composite".to_owned())
+}
+
+/// Adds `image` with the marks `shapes` drawn on it, flattened to a PNG at
+/// the image's size, to the composer as a reference image (the image itself
+/// is untouched). `done` is told whether it was added.
+pub fn handle_add_annotated(
+    state: AppState,
+    image: SharedUrl,
+    shapes: Vec<Shape>,
+    done: Callback<bool>,
+) {
+    let count = state.attachments.with_untracked(Vec::len);
+    if let Err(limit) = state
+        .settings
+        .with_untracked(|s| crate::model::limits::room_for_one(count, s))
+    {
+        show(state, AppError::ReferenceLimit(limit));
+        done.run(false);
+        return;
+    }
+    spawn_local(async move {
+        match flatten(&image, &shapes).await {
+            Ok((bytes, url)) => {
+                let attachment = crate::state::Attachment {
+                    id: state.next_id(),
+                    name: "annotated.png".to_owned(),
+                    mime: gemini::mime::ImageMime::Png,
+                    size: bytes.len(),
+                    base64: std::sync::Arc::new(to_base64(&bytes)),
+                    url,
+                    note: None,
+                };
+                state.attachments.update(|a| a.push(attachment));
+                done.run(true);
+            }
+            Err(why) => {
+                show(state, AppError::EditFailed(why));
+                done.run(false);
+            }
+        }
+    });
+}
+
+async fn flatten(image: &SharedUrl, shapes: &[Shape]) -> Result<(Vec<u8>, SharedUrl), String> {
+    let bitmap = canvas::decode(image.blob()).await?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let sketch = canvas::Sketch::new(&bitmap);
+    bitmap.close();
+    let sketch = sketch?;
+    let width = line_width(w, h);
+    for shape in shapes {
+        let colour = shape.colour();
+        match shape {
+            Shape::Pen { points, .. } => sketch.line(points, colour, width, false),
+            Shape::Arrow { from, to, .. } => {
+                let head = arrow_head(*from, *to, width);
+                sketch.line(&[*from, *to], colour, width, false);
+                sketch.fill(&head, colour);
+            }
+            Shape::Box { a, b, .. } => {
+                let (x, y, bw, bh) = rect(*a, *b);
+                sketch.line(
+                    &[(x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh)],
+                    colour,
+                    width,
+                    true,
+                );
+            }
+            Shape::Text { at, text, .. } => sketch.text(at.0, at.1, text, colour, font_size(w, h)),
+        }
+    }
+    let png = sketch.png().await?;
+    let bytes = blob_bytes(&png).await?;
+    let url =
+        ObjectUrl::for_blob(&png).map_err(|_| "the browser could not hold the image".to_owned())?;
+    Ok((bytes, url))
+}
