@@ -45,6 +45,14 @@ pub enum AppError {
     },
     /// Get code could not write the request as code (why, and what to do).
     NoCode(String),
+    /// A share link that was opened cannot be used (why).
+    ShareUnreadable(String),
+    /// The browser would not copy to the clipboard (why).
+    NotCopied(String),
+    /// The prompt library could not be read or changed.
+    Prompts(StoreError),
+    /// Generate needs the network and the browser is offline.
+    Offline,
 }
 
 impl From<Failure> for AppError {
@@ -171,6 +179,26 @@ impl From<AppError> for Alert {
                 "No code for this request",
                 Some(why),
                 "Fix what the message says, then press Get code again.",
+            ),
+            AppError::ShareUnreadable(why) => alert(
+                "This share link cannot be used",
+                Some(format!("{why}. Nothing was changed.")),
+                "Ask for the link again, copied whole.",
+            ),
+            AppError::NotCopied(why) => alert(
+                "The link was not copied",
+                Some(why),
+                "Select the link and copy it yourself.",
+            ),
+            AppError::Prompts(e) => alert(
+                "The prompt library could not be changed",
+                Some(format!("{e}.")),
+                "Reload the page and try again.",
+            ),
+            AppError::Offline => alert(
+                "Generate needs the network",
+                Some("This browser is offline: your history and drafts are still here.".into()),
+                "Connect to the network, then press Generate again.",
             ),
         }
     }

@@ -21,8 +21,9 @@ use leptos::prelude::*;
 
 use crate::browser::now_ms;
 use crate::components::{
-    AlertBanner, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
-    KeyDestinationDialog, SettingsPanel, SiteBanner,
+    AlertBanner, AppStatus, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
+    KeyDestinationDialog, PromptLibraryDialog, SettingsPanel, ShareDialog, ShareOfferDialog,
+    SiteBanner,
 };
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
@@ -39,6 +40,8 @@ pub fn App() -> impl IntoView {
     provide_context(commands::site::start(state, first_visit));
     commands::preferences::persist(state);
     commands::startup::start(state);
+    commands::share::start(state);
+    commands::offline::start(state);
 
     view! {
         <div class="app">
@@ -51,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Endpoint />
                 </header>
                 <SiteBanner />
+                <AppStatus />
             </div>
             <SettingsPanel />
             <main class="workspace">
@@ -63,6 +67,9 @@ pub fn App() -> impl IntoView {
             </main>
             <KeyDestinationDialog />
             <GetCodeDialog />
+            <ShareDialog />
+            <PromptLibraryDialog />
+            <ShareOfferDialog />
         </div>
     }
 }

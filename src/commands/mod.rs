@@ -7,9 +7,12 @@ pub mod code;
 pub mod conversations;
 pub mod generate;
 pub mod library;
+pub mod offline;
 pub mod persistence;
 pub mod preferences;
+pub mod prompts;
 pub mod settings;
+pub mod share;
 pub mod site;
 pub mod startup;
 

@@ -1,6 +1,7 @@
 //! The page, one component per file; `ui` holds the small shared parts.
 
 mod alert;
+mod app_status;
 mod banner;
 mod code;
 mod composer;
@@ -8,12 +9,15 @@ mod conversation;
 mod endpoint;
 mod history;
 mod key_destination;
+mod prompts;
 mod settings;
+mod share;
 mod turn;
 pub mod ui;
 mod usage;
 
 pub use alert::{AlertBanner, SaveFile};
+pub use app_status::AppStatus;
 pub use banner::SiteBanner;
 pub use code::GetCodeDialog;
 pub use composer::Composer;
@@ -21,6 +25,8 @@ pub use conversation::ConversationView;
 pub use endpoint::Endpoint;
 pub use history::HistoryPanel;
 pub use key_destination::KeyDestinationDialog;
+pub use prompts::PromptLibraryDialog;
 pub use settings::SettingsPanel;
+pub use share::{ShareDialog, ShareOfferDialog};
 pub use turn::TurnCard;
 pub use usage::Usage;

@@ -13,6 +13,7 @@ pub mod labels;
 pub mod limits;
 pub mod progress;
 pub mod requests;
+pub mod share;
 pub mod sources;
 pub mod stored;
 pub mod turn;

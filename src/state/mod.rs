@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::browser::object_url::SharedUrl;
 use crate::model::code::GotCode;
 use crate::model::requests::RequestPrefs;
+use crate::model::share::Shared;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
-use crate::store::{ConversationRecord, Store};
+use crate::store::{ConversationRecord, PromptRecord, Store};
 
 /// The most parallel requests one turn may send.
 pub const MAX_VARIANTS: usize = 4;
@@ -250,6 +251,18 @@ pub struct AppState {
     pub deleted: StoredValue<Vec<String>>,
     /// The code the Get code dialog shows (open while set).
     pub code: RwSignal<Option<Arc<GotCode>>>,
+    /// A share link that was opened, waiting for the person to accept it.
+    pub share_offer: RwSignal<Option<Shared>>,
+    /// The share link the Share dialog shows (open while set).
+    pub share_link: RwSignal<Option<String>>,
+    /// The prompt library, as stored (sorted by name).
+    pub prompts: RwSignal<Vec<PromptRecord>>,
+    /// Whether the Prompt library dialog is open.
+    pub prompts_open: RwSignal<bool>,
+    /// The browser is offline (Generate needs the network).
+    pub offline: RwSignal<bool>,
+    /// A new version of the studio is installed and waits for a reload.
+    pub update_ready: RwSignal<bool>,
 }
 
 impl AppState {
@@ -283,6 +296,12 @@ impl AppState {
             in_use_elsewhere: RwSignal::new(Vec::new()),
             deleted: StoredValue::new(Vec::new()),
             code: RwSignal::new(None),
+            share_offer: RwSignal::new(None),
+            share_link: RwSignal::new(None),
+            prompts: RwSignal::new(Vec::new()),
+            prompts_open: RwSignal::new(false),
+            offline: RwSignal::new(false),
+            update_ready: RwSignal::new(false),
         }
     }
 
