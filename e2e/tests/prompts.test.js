@@ -42,7 +42,8 @@ describe("share links", () => {
 
     // Someone else opens it: they see what it carries; nothing is applied or sent until they accept.
     await clearRequests();
-    const other = await openStudio(chromium(), { url: link });
+    // (No key typed: the offer is a modal dialog, the page behind it inert.)
+    const other = await openStudio(chromium(), { url: link, key: "" });
     const offer = other.page.getByRole("dialog", { name: "Open a shared prompt?" });
     await offer.waitFor();
     assert.equal(await offer.getByLabel("Shared prompt").innerText(), text);
@@ -63,12 +64,12 @@ describe("share links", () => {
     const base = new URL(STUDIO_URL).href;
     const { context, page } = await openStudio(chromium(), {
       url: `${base}#share?v=1&prompt=Hello&key=SECRET&apiBase=https%3A%2F%2Fevil.example&model=gemini-3.1-flash-image-preview&ratio=99:1`,
+      key: "",
     });
     const offer = page.getByRole("dialog", { name: "Open a shared prompt?" });
     await offer.waitFor();
-    await offer.getByText(/Not used from the link: .*unknown field “key”.*unknown field “apiBase”.*aspect ratio “99:1”/).waitFor();
+    await offer.getByText(/Not used from the link: Unknown field “key”; unknown field “apiBase”; aspect ratio “99:1”/).waitFor();
     assert.ok(!(await offer.innerText()).includes("SECRET"));
-    await prompt(page).evaluate((el) => el.blur());
     await offer.getByRole("button", { name: "Dismiss" }).click();
     await offer.waitFor({ state: "hidden" });
     assert.equal(await prompt(page).inputValue(), "");
@@ -213,7 +214,7 @@ describe("prompt library", () => {
     await third.page.locator("summary", { hasText: "History (0)" }).waitFor();
     await third.page.locator("summary", { hasText: /^History \(/ }).click();
     await third.page.getByLabel("Import").setInputFiles({ name: "older.zip", mimeType: "application/zip", buffer: writeZip(entries) });
-    await third.page.getByRole("status").filter({ hasText: /^Imported 1 conversation\.$/ }).waitFor();
+    await third.page.getByRole("status").filter({ hasText: "Imported 1 conversation." }).waitFor();
     const thirdLib = await openLibrary(third.page);
     await thirdLib.getByText("No saved prompts yet", { exact: false }).waitFor();
     await third.context.close();

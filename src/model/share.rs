@@ -432,8 +432,9 @@ mod tests {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                let c = b"%&=+v1promptmodelratiosize:AZaz09\xff"[(seed % 35) as usize];
-                s.push(c as char);
+                let alphabet = "%&=+v1promptmodelratiosize:AZaz09ÿ🦊";
+                let chars: Vec<char> = alphabet.chars().collect();
+                s.push(chars[(seed % chars.len() as u64) as usize]);
             }
             let _ = parse_fragment(&s);
         }
