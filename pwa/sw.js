@@ -9,14 +9,12 @@
 //
 // - App shell: from this build's cache (what index.html names always matches
 //   what is cached with it); a page load with no network works.
-// - config.json: from the network, the last copy when offline.
-// - Everything else (the API, other sites, POST): not touched.
+// - Everything else (config.json, the API, other sites, POST): not touched.
 "use strict";
 
 const BUILD = null; // written by cargo xtask dist
 
 const PREFIX = "gemini-studio-shell-";
-const RUNTIME = "gemini-studio-runtime";
 const SHELL = BUILD ? PREFIX + BUILD.version : null;
 const here = (path) => new URL(path, self.registration.scope).href;
 
@@ -35,12 +33,6 @@ self.addEventListener("install", (event) => {
         ),
       ),
     ),
-  );
-  // config.json, best effort (the site may have none): offline, the last copy.
-  event.waitUntil(
-    fetch(here("config.json"), { cache: "no-cache" })
-      .then((r) => (r.ok ? caches.open(RUNTIME).then((c) => c.put(here("config.json"), r)) : undefined))
-      .catch(() => undefined),
   );
   // No skipWaiting here: the page asks for it when the person chooses Reload.
 });
@@ -66,30 +58,16 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   const path = url.pathname.slice(scope.pathname.length);
   if (path.startsWith("v1beta/")) return;
-  if (path === "config.json") {
-    event.respondWith(
-      fetch(request)
-        .then((response) => {
-          if (response.ok) {
-            const copy = response.clone();
-            caches.open(RUNTIME).then((c) => c.put(here("config.json"), copy));
-          }
-          return response;
-        })
-        // Offline: the last copy; none kept means the site has none (the
-        // page then runs with its defaults rather than report a failure).
-        .catch(() =>
-          caches
-            .match(here("config.json"), { cacheName: RUNTIME })
-            .then((r) => r ?? new Response("", { status: 404, statusText: "Offline" })),
-        ),
-    );
-    return;
+  // config.json is the site's, read fresh by the page each time (offline,
+  // the page runs with its defaults).
+  if (path === "config.json") return;
+  // A page load of the app (the scope itself or index.html, with any query
+  // or fragment) is this build's index.html; other pages are not the app's.
+  let key = request.url;
+  if (request.mode === "navigate") {
+    if (path !== "" && path !== "index.html") return;
+    key = here("index.html");
   }
-  // A page load (any path under the scope, with or without a query or a
-  // fragment) is the app's index.html.
-  // (The shell's files are listed by their paths relative to this file.)
-  const key = request.mode === "navigate" ? here("index.html") : request.url;
   event.respondWith(
     caches
       .open(SHELL)

@@ -45,8 +45,10 @@ pub async fn register(on_update: impl Fn() + Clone + 'static) -> Result<(), Stri
             .unchecked_into();
     // Only an update of a page already run by a worker is offered: the first
     // install just starts caching.
-    let controlled = container.controller().is_some();
-    if controlled && registration.waiting().is_some() {
+    let controlled = move || {
+        web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())
+    };
+    if controlled() && registration.waiting().is_some() {
         on_update();
     }
     let reg = registration.clone();
@@ -57,7 +59,7 @@ pub async fn register(on_update: impl Fn() + Clone + 'static) -> Result<(), Stri
         let w = worker.clone();
         let on_update = on_update.clone();
         let changed = Closure::<dyn Fn()>::new(move || {
-            if w.state() == ServiceWorkerState::Installed && controlled {
+            if w.state() == ServiceWorkerState::Installed && controlled() {
                 on_update();
             }
         });
