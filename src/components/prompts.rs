@@ -215,8 +215,9 @@ fn SavedPrompt(prompt: PromptRecord) -> impl IntoView {
                                         name.get_untracked(),
                                         text.get_untracked(),
                                         move |ok| {
+                                            // The list is read again: this row may be gone.
                                             if ok {
-                                                editing.set(false);
+                                                let _ = editing.try_set(false);
                                             }
                                         },
                                     );
