@@ -289,8 +289,9 @@ pub fn with_csp(html: &str, api_origins: &[String]) -> Result<(String, String)> 
 
 // ------------------------------------------------------------ service worker
 
-/// The line of `sw.js` that the build's file list replaces.
-pub const SW_PLACEHOLDER: &str = "const BUILD = null; // written by cargo xtask dist";
+/// How the line of `sw.js` that holds the build's file list ends (in the
+/// source it is `const BUILD = null;`).
+pub const SW_MARK: &str = "// written by cargo xtask dist";
 
 /// Files of the output folder that are not part of the app shell: the worker
 /// itself, the header files, and config.json (read from the network).
@@ -339,12 +340,12 @@ pub fn with_build(sw: &str, files: &[(String, Vec<u8>)]) -> Result<String> {
         .map(|(n, _)| format!("\"{}\"", n.replace('\\', "\\\\").replace('"', "\\\"")))
         .collect();
     let line = format!(
-        "const BUILD = {{ version: \"{version}\", files: [{}] }}; // written by cargo xtask dist",
+        "const BUILD = {{ version: \"{version}\", files: [{}] }}; {SW_MARK}",
         list.join(", ")
     );
     let at = sw
         .lines()
-        .find(|l| l.starts_with("const BUILD = ") && l.ends_with("// written by cargo xtask dist"))
+        .find(|l| l.starts_with("const BUILD = ") && l.ends_with(SW_MARK))
         .ok_or("sw.js has no `const BUILD = …` line for the build's file list")?;
     Ok(sw.replacen(at, &line, 1))
 }
@@ -738,13 +739,14 @@ mod tests {
     #[test]
     fn the_service_worker_gets_the_builds_files_and_a_version() {
         let sw = include_str!("../../pwa/sw.js");
-        assert!(sw.contains(SW_PLACEHOLDER));
+        let placeholder = format!("const BUILD = null; {SW_MARK}");
+        assert!(sw.contains(&placeholder));
         let files = vec![
             ("index.html".to_owned(), b"<html>".to_vec()),
             ("studio-1.wasm".to_owned(), vec![0, 97, 115, 109]),
         ];
         let built = with_build(sw, &files).unwrap();
-        assert!(!built.contains(SW_PLACEHOLDER));
+        assert!(!built.contains(&placeholder));
         let line = built
             .lines()
             .find(|l| l.starts_with("const BUILD"))
