@@ -51,6 +51,14 @@ pub enum AppError {
     NotBundled(String),
     /// An image tool (region edit, annotate) could not do its work (why).
     EditFailed(String),
+    /// A share link that was opened cannot be used (why).
+    ShareUnreadable(String),
+    /// The browser would not copy a share link to the clipboard (why).
+    LinkNotCopied(String),
+    /// The prompt library could not be read or changed.
+    Prompts(StoreError),
+    /// Generate needs the network and the browser is offline.
+    Offline,
 }
 
 impl From<Failure> for AppError {
@@ -193,6 +201,26 @@ impl From<AppError> for Alert {
                 Some(why),
                 "Nothing was sent; try again with another image or selection.",
             ),
+            AppError::ShareUnreadable(why) => alert(
+                "This share link cannot be used",
+                Some(format!("{why}. Nothing was changed.")),
+                "Ask for the link again, copied whole.",
+            ),
+            AppError::LinkNotCopied(why) => alert(
+                "The link was not copied",
+                Some(why),
+                "Select the link and copy it yourself.",
+            ),
+            AppError::Prompts(e) => alert(
+                "The prompt library could not be changed",
+                Some(format!("{e}.")),
+                "Reload the page and try again.",
+            ),
+            AppError::Offline => alert(
+                "Generate needs the network",
+                Some("This browser is offline: your history and drafts are still here.".into()),
+                "Connect to the network, then press Generate again.",
+            ),
         }
     }
 }
@@ -232,6 +260,7 @@ mod tests {
             AppError::NotExported(StoreError::Failed("x".into())),
             AppError::NotDownloaded,
             AppError::NotCopied("denied".into()),
+            AppError::LinkNotCopied("denied".into()),
             AppError::NotBundled("no".into()),
             AppError::EditFailed("no".into()),
             AppError::ImportRefused("bad".into()),

@@ -21,8 +21,9 @@ use leptos::prelude::*;
 
 use crate::browser::now_ms;
 use crate::components::{
-    AlertBanner, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
-    KeyDestinationDialog, SettingsPanel, ShortcutsButton, ShortcutsDialog, SiteBanner, ThemeSwitch,
+    AlertBanner, AppStatus, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
+    KeyDestinationDialog, PromptLibraryDialog, SettingsPanel, ShareDialog, ShareOfferDialog,
+    ShortcutsButton, ShortcutsDialog, SiteBanner, ThemeSwitch,
 };
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
@@ -40,6 +41,8 @@ pub fn App() -> impl IntoView {
     commands::preferences::persist(state);
     commands::startup::start(state);
     commands::shortcuts::install(state);
+    commands::share::start(state);
+    commands::offline::start(state);
 
     view! {
         <div class="app">
@@ -56,6 +59,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </header>
                 <SiteBanner />
+                <AppStatus />
             </div>
             <SettingsPanel />
             <main class="workspace">
@@ -69,6 +73,9 @@ pub fn App() -> impl IntoView {
             <KeyDestinationDialog />
             <GetCodeDialog />
             <ShortcutsDialog />
+            <ShareDialog />
+            <PromptLibraryDialog />
+            <ShareOfferDialog />
         </div>
     }
 }

@@ -91,6 +91,7 @@ fn turn(index: usize, seed: u8) -> TurnData<()> {
             elapsed_ms: 5.0,
         }))],
         created_ms: 10.0 + index as f64,
+        region: None,
     }
 }
 

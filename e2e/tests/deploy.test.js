@@ -59,8 +59,8 @@ async function cspViolations(page, log) {
   return [...events, ...log.console.filter((m) => /Content Security Policy/i.test(m))];
 }
 
-async function newPage(viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+async function newPage(viewport = { width: 1280, height: 900 }, options = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...options });
   const page = await context.newPage();
   const log = await watch(context, page);
   // Closing also checks that nothing threw or panicked in the page.
@@ -247,7 +247,9 @@ describe("through nginx: the shipped config, the key held by the server", { skip
 describe("config.json, read at run time", () => {
   /** Opens the studio with config.json answered by `body` (or a 404 when undefined). */
   async function withConfig(body, { contentType = "application/json" } = {}) {
-    const { context, page, log } = await newPage();
+    // No service worker: its own requests are not routed by page.route (the
+    // second load below would otherwise be the worker's).
+    const { context, page, log } = await newPage(undefined, { serviceWorkers: "block" });
     await page.route("**/config.json", (route) =>
       body === undefined
         ? route.fulfill({ status: 404, body: "not found" })

@@ -383,7 +383,8 @@ describe("the API key", () => {
   });
 
   test("config.json cannot silently move a remembered key to another origin", async () => {
-    const context = await browser.newContext();
+    // No service worker: the reload below must meet the routed config.json.
+    const context = await browser.newContext({ serviceWorkers: "block" });
     const page = await context.newPage();
     await page.goto(STUDIO_URL);
     await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);

@@ -13,6 +13,7 @@ pub mod locks;
 pub mod object_url;
 pub mod page;
 pub mod reencode;
+pub mod service_worker;
 pub mod storage;
 
 /// Milliseconds since the epoch.

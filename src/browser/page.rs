@@ -61,3 +61,37 @@ pub fn show_crash() {
     let _ = p.append_child(&a);
     let _ = body.append_child(&p);
 }
+
+/// The page's fragment, without its `#` (empty when none).
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.strip_prefix('#').map(str::to_owned).unwrap_or(h))
+        .unwrap_or_default()
+}
+
+/// The page's address without its fragment.
+pub fn address_without_fragment() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.split_once('#') {
+        Some((before, _)) => before.to_owned(),
+        None => href,
+    }
+}
+
+/// Removes the fragment from the address bar without a navigation (a reload
+/// then does not read it again).
+pub fn clear_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&address_without_fragment()),
+        );
+    }
+}

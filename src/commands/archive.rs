@@ -30,8 +30,8 @@ use crate::browser::object_url::blob_from_bytes;
 use crate::browser::{digest, next_task, now_ms};
 use crate::store::db::NewImage;
 use crate::store::records::{
-    manifest, parse_export, parse_manifest, plan_import, ExportConversation, MANIFEST,
-    MAX_ARCHIVE_BYTES, MAX_JSON_EXPORT_BYTES,
+    manifest, parse_export, parse_manifest, plan_import, plan_prompts, ExportConversation,
+    PromptRecord, MANIFEST, MAX_ARCHIVE_BYTES, MAX_JSON_EXPORT_BYTES,
 };
 use crate::store::{Store, StoreError};
 
@@ -41,6 +41,8 @@ pub struct Imported {
     pub skipped: usize,
     /// The conversations added (their ids as stored).
     pub ids: Vec<String>,
+    /// Saved prompts added to the library.
+    pub prompts: usize,
 }
 
 fn utc_offset_minutes() -> i32 {
@@ -62,13 +64,17 @@ pub async fn export_archive(store: &Store, ids: Option<&[String]>) -> Result<Blo
         unix_ms: now_ms(),
         utc_offset_minutes: utc_offset_minutes(),
     };
-    let m = manifest(
+    let mut m = manifest(
         conversations,
         blobs
             .iter()
             .map(|(h, b)| (h.clone(), b.type_(), b.size() as u64)),
         modified.unix_ms,
     );
+    // The prompt library goes with an export of everything.
+    if ids.is_none() {
+        m.prompts = store.prompts().await.map_err(|e| e.to_string())?;
+    }
     let json = serde_json::to_vec(&m).map_err(|e| e.to_string())?;
     let parts = Array::new();
     let mut zip = ZipWriter::new();
@@ -110,14 +116,14 @@ pub enum ImportError {
 pub async fn import_file(
     store: &Store,
     file: &Blob,
-    random: impl FnMut() -> u64,
+    mut random: impl FnMut() -> u64,
 ) -> Result<Imported, ImportError> {
     let refuse = |why: String| ImportError::Refused(why);
     let size = file.size() as u64;
     let head = read_range(file, 0, 4.min(size))
         .await
         .map_err(|e| refuse(format!("The file could not be read ({e}).")))?;
-    let (conversations, images) = if head.starts_with(b"PK") {
+    let (conversations, images, prompts) = if head.starts_with(b"PK") {
         if size > MAX_ARCHIVE_BYTES {
             return Err(refuse(format!(
                 "The file is {} GB; an export of up to {} GB is read.",
@@ -149,10 +155,10 @@ pub async fn import_file(
                 blob,
             });
         }
-        (import.conversations, images)
+        (import.conversations, images, Vec::new())
     };
     let existing = store.conversations().await.map_err(ImportError::Store)?;
-    let (add, skipped) = plan_import(conversations, &existing, random);
+    let (add, skipped) = plan_import(conversations, &existing, &mut random);
     let needed: std::collections::BTreeSet<String> = add
         .iter()
         .flat_map(|c| c.turns.iter().flat_map(|t| t.image_refs()))
@@ -161,14 +167,21 @@ pub async fn import_file(
         .into_iter()
         .filter(|i| needed.contains(&i.hash))
         .collect();
+    let prompts = if prompts.is_empty() {
+        Vec::new()
+    } else {
+        let here = store.prompts().await.map_err(ImportError::Store)?;
+        plan_prompts(prompts, &here, &mut random).0
+    };
     store
-        .import_conversations(&add, &images)
+        .import_conversations(&add, &images, &prompts)
         .await
         .map_err(ImportError::Store)?;
     Ok(Imported {
         added: add.len(),
         skipped,
         ids: add.into_iter().map(|c| c.conversation.id).collect(),
+        prompts: prompts.len(),
     })
 }
 
@@ -177,7 +190,7 @@ pub async fn import_file(
 async fn read_archive(
     file: &Blob,
     size: u64,
-) -> Result<(Vec<ExportConversation>, Vec<NewImage>), String> {
+) -> Result<(Vec<ExportConversation>, Vec<NewImage>, Vec<PromptRecord>), String> {
     let limits = zip::Limits {
         max_total_size: size
             .saturating_mul(zip::MAX_DEFLATE_RATIO)
@@ -264,5 +277,5 @@ async fn read_archive(
         });
         next_task().await;
     }
-    Ok((m.conversations, images))
+    Ok((m.conversations, images, m.prompts))
 }

@@ -60,6 +60,12 @@ pub fn handle_generate(state: AppState) {
         show(state, AppError::InUseElsewhere);
         return;
     }
+    // Offline, nothing could reach the API: say so rather than fail slowly.
+    if !crate::browser::service_worker::online() {
+        state.offline.set(true);
+        show(state, AppError::Offline);
+        return;
+    }
     let prompt = state.prompt.get_untracked();
     match prepare(state, &prompt) {
         Ok(p) => dispatch(state, p),

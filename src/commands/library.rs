@@ -123,15 +123,23 @@ pub fn handle_import(state: AppState, file: File) {
             Ok(done) => {
                 state.alert.set(None);
                 state.notice.set(Some(format!(
-                    "Imported {} conversation{}{}.",
+                    "Imported {} conversation{}{}{}.",
                     done.added,
                     if done.added == 1 { "" } else { "s" },
                     if done.skipped > 0 {
                         format!(" ({} already here, skipped)", done.skipped)
                     } else {
                         String::new()
+                    },
+                    match done.prompts {
+                        0 => String::new(),
+                        1 => " and 1 saved prompt".to_owned(),
+                        n => format!(" and {n} saved prompts"),
                     }
                 )));
+                if done.prompts > 0 {
+                    super::prompts::reload(state).await;
+                }
                 for id in &done.ids {
                     sync::announce(id);
                 }

@@ -18,6 +18,9 @@ pub fn start(state: AppState, first_visit: bool) -> Site {
     spawn_local(async move {
         let loaded = match http::get_text(config::FILE).await {
             Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
+            // Offline (the page came from the service worker's cache): the
+            // defaults, read again when the page next opens online.
+            Err(_) if !crate::browser::service_worker::online() => Loaded::Missing,
             Err(why) => Loaded::Broken(config::broken_message(&[format!(
                 "it could not be loaded ({why})"
             )])),

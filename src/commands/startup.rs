@@ -39,6 +39,7 @@ pub fn start(state: AppState) {
         sync::listen(move |word, id| persistence::on_other_tab(state, word, id));
         persistence::read_locks(state).await;
         persistence::refresh(state).await;
+        super::prompts::reload(state).await;
         // Turns that landed while the database was opening are saved now.
         if state
             .turns

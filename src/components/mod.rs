@@ -1,6 +1,7 @@
 //! The page, one component per file; `ui` holds the small shared parts.
 
 mod alert;
+mod app_status;
 mod banner;
 mod code;
 mod composer;
@@ -10,7 +11,9 @@ mod endpoint;
 mod history;
 mod key_destination;
 mod markdown;
+mod prompts;
 mod settings;
+mod share;
 mod shortcuts;
 mod theme;
 mod turn;
@@ -18,6 +21,7 @@ pub mod ui;
 mod usage;
 
 pub use alert::{AlertBanner, SaveFile};
+pub use app_status::AppStatus;
 pub use banner::SiteBanner;
 pub use code::GetCodeDialog;
 pub use composer::Composer;
@@ -26,7 +30,9 @@ pub use endpoint::Endpoint;
 pub use history::HistoryPanel;
 pub use key_destination::KeyDestinationDialog;
 pub use markdown::Markdown;
+pub use prompts::PromptLibraryDialog;
 pub use settings::SettingsPanel;
+pub use share::{ShareDialog, ShareOfferDialog};
 pub use shortcuts::{ShortcutsButton, ShortcutsDialog};
 pub use theme::ThemeSwitch;
 pub use turn::TurnCard;

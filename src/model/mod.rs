@@ -17,6 +17,7 @@ pub mod look;
 pub mod progress;
 pub mod region;
 pub mod requests;
+pub mod share;
 pub mod sources;
 pub mod stored;
 pub mod turn;

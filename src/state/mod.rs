@@ -16,8 +16,9 @@ use crate::browser::object_url::SharedUrl;
 use crate::model::code::GotCode;
 use crate::model::look::Theme;
 use crate::model::requests::RequestPrefs;
+use crate::model::share::Shared;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
-use crate::store::{ConversationRecord, Store};
+use crate::store::{ConversationRecord, PromptRecord, Store};
 
 /// The most parallel requests one turn may send.
 pub const MAX_VARIANTS: usize = 4;
@@ -264,6 +265,18 @@ pub struct AppState {
     pub history_open: RwSignal<bool>,
     /// The Keyboard shortcuts dialog is open.
     pub shortcuts_open: RwSignal<bool>,
+    /// A share link that was opened, waiting for the person to accept it.
+    pub share_offer: RwSignal<Option<Shared>>,
+    /// The share link the Share dialog shows (open while set).
+    pub share_link: RwSignal<Option<String>>,
+    /// The prompt library, as stored (sorted by name).
+    pub prompts: RwSignal<Vec<PromptRecord>>,
+    /// Whether the Prompt library dialog is open.
+    pub prompts_open: RwSignal<bool>,
+    /// The browser is offline (Generate needs the network).
+    pub offline: RwSignal<bool>,
+    /// A new version of the studio is installed and waits for a reload.
+    pub update_ready: RwSignal<bool>,
 }
 
 impl AppState {
@@ -300,6 +313,12 @@ impl AppState {
             theme: RwSignal::new(prefs.theme),
             history_open: RwSignal::new(false),
             shortcuts_open: RwSignal::new(false),
+            share_offer: RwSignal::new(None),
+            share_link: RwSignal::new(None),
+            prompts: RwSignal::new(Vec::new()),
+            prompts_open: RwSignal::new(false),
+            offline: RwSignal::new(false),
+            update_ready: RwSignal::new(false),
         }
     }
 

@@ -6,10 +6,13 @@
 //! - `turns` (key `id`, index `conversation` on `conversationId`): [`TurnRecord`]
 //! - `images` (key `hash`): `{hash, mime, blob}`, the SHA-256 of the bytes as key
 //! - `drafts` (key `id`, since version 2): `{id, record, blobs}`
+//! - `prompts` (key `id`, since version 3): [`PromptRecord`], the prompt library
 //!
 //! Version 1 had no `drafts` store and conversation records without a summary
 //! (`turnCount`, `thumb`, `images`); opening a version-1 database creates the
 //! store and rewrites those records from their turns, in one transaction.
+//! Opening a version-1 or -2 database at version 3 only adds the `prompts`
+//! store: every existing record stays as it is.
 //!
 //! Every write is one transaction: it is kept whole or not at all.
 
@@ -26,18 +29,19 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
 
 use super::records::{
-    summarize, ConversationRecord, DraftRecord, ExportConversation, ImageBytes, StoredTurn,
-    TurnRecord, RECORD_VERSION,
+    summarize, ConversationRecord, DraftRecord, ExportConversation, ImageBytes, PromptRecord,
+    StoredTurn, TurnRecord, RECORD_VERSION,
 };
 use crate::browser::object_url::blob_from_bytes;
 
 pub const DB_NAME: &str = "gemini-studio";
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 const CONVERSATIONS: &str = "conversations";
 const TURNS: &str = "turns";
 const IMAGES: &str = "images";
 const DRAFTS: &str = "drafts";
+const PROMPTS: &str = "prompts";
 const BY_CONVERSATION: &str = "conversation";
 const DRAFT_ID: &str = "composer";
 
@@ -200,7 +204,7 @@ impl Store {
         Self::open_inner(DB_NAME, DB_VERSION, Some(Box::new(on_blocked))).await
     }
 
-    /// Opens database `name` at schema `version` (1 or 2; tests write version-1
+    /// Opens database `name` at schema `version` (1 to 3; tests write version-1
     /// data this way), migrating older data forward.
     pub async fn open_with(name: &str, version: u32) -> Result<Store, StoreError> {
         Self::open_inner(name, version, None).await
@@ -250,6 +254,9 @@ impl Store {
             let _ = create(IMAGES, "hash");
             if version >= 2 {
                 let _ = create(DRAFTS, "id");
+            }
+            if version >= 3 {
+                let _ = create(PROMPTS, "id");
             }
         });
         let db = request.await.map_err(unavailable)?;
@@ -465,13 +472,25 @@ impl Store {
         &self,
         conversations: &[ExportConversation],
         images: &[NewImage],
+        prompts: &[PromptRecord],
     ) -> Result<(), StoreError> {
         let values: Vec<JsValue> = images
             .iter()
             .map(|i| blob_value(&i.hash, &i.mime, &i.blob))
             .collect();
-        let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
+        let prompt_values: Vec<JsValue> = prompts.iter().map(to_js).collect::<Result<_, _>>()?;
+        let w = if prompts.is_empty() {
+            self.write(&[CONVERSATIONS, TURNS, IMAGES])?
+        } else {
+            self.write(&[CONVERSATIONS, TURNS, IMAGES, PROMPTS])?
+        };
         let work = async {
+            if !prompt_values.is_empty() {
+                let store = w.tx.object_store(PROMPTS)?;
+                for v in &prompt_values {
+                    store.put(v, None)?.await?;
+                }
+            }
             let store = w.tx.object_store(IMAGES)?;
             for v in &values {
                 store.put(v, None)?.await?;
@@ -539,6 +558,43 @@ impl Store {
             })
             .collect();
         Ok((conversations, blobs))
+    }
+
+    /// The prompt library, as the library lists it (see [`sorted_prompts`]);
+    /// a record that cannot be read is left out.
+    ///
+    /// [`sorted_prompts`]: super::records::sorted_prompts
+    pub async fn prompts(&self) -> Result<Vec<PromptRecord>, StoreError> {
+        let tx = self.read(&[PROMPTS])?;
+        let all = tx.object_store(PROMPTS)?.get_all(None, None)?.await?;
+        Ok(super::records::sorted_prompts(
+            all.iter().filter_map(from_js).collect(),
+        ))
+    }
+
+    /// Saves a prompt of the library (new, or changed under its id).
+    pub async fn put_prompt(&self, prompt: &PromptRecord) -> Result<(), StoreError> {
+        let value = to_js(prompt)?;
+        let w = self.write(&[PROMPTS])?;
+        let work = async {
+            w.tx.object_store(PROMPTS)?.put(&value, None)?.await?;
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// Deletes a prompt of the library.
+    pub async fn delete_prompt(&self, id: &str) -> Result<(), StoreError> {
+        let w = self.write(&[PROMPTS])?;
+        let work = async {
+            w.tx.object_store(PROMPTS)?
+                .delete(JsValue::from_str(id))?
+                .await?;
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
     }
 
     /// Keeps the composer: its text and the attached images' bytes.

@@ -9,4 +9,6 @@ pub mod quota;
 pub mod sync;
 
 pub use db::{DraftSlot, Store, StoreError};
-pub use records::{ConversationRecord, DraftRecord, StoredTurn, TurnRecord, VariantRecord};
+pub use records::{
+    ConversationRecord, DraftRecord, PromptRecord, StoredTurn, TurnRecord, VariantRecord,
+};

@@ -315,6 +315,122 @@ pub struct DraftImage {
     pub note: Option<String>,
 }
 
+// ------------------------------------------------------------ prompt library
+
+/// The longest name of a saved prompt, in characters.
+pub const MAX_PROMPT_NAME_CHARS: usize = 200;
+
+/// A prompt kept in the library under a name, with its settings if asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptRecord {
+    pub id: String,
+    pub name: String,
+    pub prompt: String,
+    #[serde(default)]
+    pub settings: Option<Settings>,
+    #[serde(default)]
+    pub created_ms: f64,
+    #[serde(default)]
+    pub updated_ms: f64,
+}
+
+impl PromptRecord {
+    /// Whether every word of `query` is in its name or its prompt (any case).
+    pub fn matches(&self, query: &str) -> bool {
+        let name = self.name.to_lowercase();
+        let prompt = self.prompt.to_lowercase();
+        query
+            .to_lowercase()
+            .split_whitespace()
+            .all(|w| name.contains(w) || prompt.contains(w))
+    }
+
+    /// What is wrong with it, if anything: a name and a prompt within limits.
+    pub fn problem(&self) -> Option<String> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Some("a saved prompt needs a name".into());
+        }
+        if name.chars().count() > MAX_PROMPT_NAME_CHARS {
+            return Some(format!(
+                "a name is at most {MAX_PROMPT_NAME_CHARS} characters"
+            ));
+        }
+        if self.prompt.trim().is_empty() {
+            return Some("there is no prompt to save".into());
+        }
+        let chars = self.prompt.chars().count();
+        if chars > gemini::request::MAX_PROMPT_CHARS {
+            return Some(format!(
+                "the prompt is {chars} characters long; the most is {}",
+                gemini::request::MAX_PROMPT_CHARS
+            ));
+        }
+        None
+    }
+}
+
+/// Saved prompts sorted as the library lists them: by name, then newest.
+pub fn sorted_prompts(mut prompts: Vec<PromptRecord>) -> Vec<PromptRecord> {
+    prompts.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(b.updated_ms.total_cmp(&a.updated_ms))
+    });
+    prompts
+}
+
+/// Checks the prompts of an import: ids given and unique, each within the
+/// limits; settings for a model id that cannot be one are dropped.
+fn checked_prompts(prompts: Vec<PromptRecord>) -> Result<Vec<PromptRecord>, String> {
+    let mut ids = BTreeSet::new();
+    let mut out = Vec::with_capacity(prompts.len());
+    for mut p in prompts {
+        if p.id.is_empty() || p.id.len() > 100 || !ids.insert(p.id.clone()) {
+            return Err(
+                "This export is damaged: a saved prompt's id is missing or repeated.".into(),
+            );
+        }
+        if let Some(why) = p.problem() {
+            return Err(format!("This export is damaged: {why}."));
+        }
+        if p.settings
+            .as_ref()
+            .is_some_and(|s| !gemini::models::is_valid_model_id(&s.model))
+        {
+            p.settings = None;
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The saved prompts of an import to add: those whose id is not here yet (an
+/// id already here with the same content is the same prompt, skipped; with
+/// other content it gets a fresh id). Returns them and how many were skipped.
+pub fn plan_prompts(
+    incoming: Vec<PromptRecord>,
+    existing: &[PromptRecord],
+    mut random: impl FnMut() -> u64,
+) -> (Vec<PromptRecord>, usize) {
+    let mut skipped = 0;
+    let mut out = Vec::new();
+    for mut p in incoming {
+        match existing.iter().find(|e| e.id == p.id) {
+            Some(e) if e.name == p.name && e.prompt == p.prompt && e.settings == p.settings => {
+                skipped += 1;
+                continue;
+            }
+            Some(_) => p.id = format!("prompt-{:016x}", random()),
+            None => {}
+        }
+        out.push(p);
+    }
+    (out, skipped)
+}
+
 // ------------------------------------------------------------------ export
 
 /// The marker of an export file.
@@ -370,6 +486,10 @@ pub struct Manifest {
     pub exported_ms: f64,
     pub conversations: Vec<ExportConversation>,
     pub images: Vec<ManifestImage>,
+    /// The prompt library (since this field was added; version 2 manifests
+    /// without it still import). Only in an export of everything.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<PromptRecord>,
 }
 
 /// An image file of an export archive.
@@ -402,6 +522,7 @@ pub fn manifest(
         version: ARCHIVE_VERSION,
         exported_ms,
         conversations,
+        prompts: Vec::new(),
         images: images
             .into_iter()
             .map(|(hash, mime, size)| ManifestImage {
@@ -458,6 +579,7 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
             h.get(..12).unwrap_or(h)
         ));
     }
+    m.prompts = checked_prompts(std::mem::take(&mut m.prompts))?;
     Ok(m)
 }
 
@@ -911,5 +1033,75 @@ mod tests {
         assert!(parse_export(&serde_json::to_vec(&newer).unwrap())
             .unwrap_err()
             .contains("version 9"));
+    }
+
+    fn saved(id: &str, name: &str, prompt: &str) -> PromptRecord {
+        PromptRecord {
+            id: id.into(),
+            name: name.into(),
+            prompt: prompt.into(),
+            settings: None,
+            created_ms: 1.0,
+            updated_ms: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_manifest_without_prompts_still_reads_and_one_with_them_is_checked() {
+        let bare = br#"{"format":"gemini-studio-export","version":2,"exportedMs":0,"conversations":[],"images":[]}"#;
+        assert_eq!(parse_manifest(bare).unwrap().prompts, vec![]);
+        let mut m = manifest(Vec::new(), Vec::new(), 0.0);
+        let mut bad_model = saved("p2", "Two", "b");
+        bad_model.settings = Some(Settings {
+            model: "../x?key=1".into(),
+            ..Settings::default()
+        });
+        m.prompts = vec![saved("p1", "One", "a"), bad_model];
+        let back = parse_manifest(&serde_json::to_vec(&m).unwrap()).unwrap();
+        assert_eq!(back.prompts.len(), 2);
+        assert_eq!(
+            back.prompts[1].settings, None,
+            "a bad model id drops the settings"
+        );
+        for broken in [
+            vec![saved("p1", "One", "a"), saved("p1", "Two", "b")],
+            vec![saved("", "One", "a")],
+            vec![saved("p1", "  ", "a")],
+            vec![saved("p1", "One", "")],
+            vec![saved("p1", &"n".repeat(MAX_PROMPT_NAME_CHARS + 1), "a")],
+        ] {
+            m.prompts = broken;
+            assert!(parse_manifest(&serde_json::to_vec(&m).unwrap()).is_err());
+        }
+        // An empty library writes no field: older studios read the manifest as before.
+        m.prompts = vec![];
+        assert!(!String::from_utf8(serde_json::to_vec(&m).unwrap())
+            .unwrap()
+            .contains("prompts"));
+    }
+
+    #[test]
+    fn prompts_are_searched_sorted_and_merged() {
+        let p = saved("p1", "Fox portrait", "A red FOX in the snow");
+        assert!(p.matches(""));
+        assert!(p.matches("fox snow"));
+        assert!(p.matches("PORTRAIT"));
+        assert!(!p.matches("fox desert"));
+        let list = sorted_prompts(vec![saved("b", "beta", "x"), saved("a", "Alpha", "y")]);
+        assert_eq!(list[0].name, "Alpha");
+        let existing = vec![saved("p1", "One", "a"), saved("p2", "Two", "b")];
+        let (add, skipped) = plan_prompts(
+            vec![
+                saved("p1", "One", "a"),
+                saved("p2", "Other", "c"),
+                saved("p3", "Three", "d"),
+            ],
+            &existing,
+            || 7,
+        );
+        assert_eq!(skipped, 1);
+        assert_eq!(add.len(), 2);
+        assert_eq!(add[0].id, "prompt-0000000000000007");
+        assert_eq!(add[1].id, "p3");
     }
 }

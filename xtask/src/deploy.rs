@@ -70,6 +70,7 @@ pub fn build_site(site: &SiteBuild) -> Result<String> {
     }
     sh(&mut cmd)?;
     let policy = write_csp(&site.dist.join("index.html"), site.api_origins)?;
+    write_service_worker(site.dist)?;
     write_static_headers(site.dist, site.public_url.unwrap_or("/"), &policy)?;
     println!("Content-Security-Policy: {policy}");
     Ok(policy)
@@ -206,6 +207,8 @@ pub fn csp_policy(script_hashes: &[String], api_origins: &[String]) -> String {
         "img-src 'self' blob: data:".into(),
         format!("connect-src {}", connect.join(" ")),
         "manifest-src 'self'".into(),
+        // The service worker (sw.js, this site's own file): offline use.
+        "worker-src 'self'".into(),
         "base-uri 'self'".into(),
         "form-action 'none'".into(),
         "object-src 'none'".into(),
@@ -282,6 +285,80 @@ pub fn with_csp(html: &str, api_origins: &[String]) -> Result<(String, String)> 
         .ok_or("index.html has no <head>")?;
     html.insert_str(at, &meta);
     Ok((html, policy))
+}
+
+// ------------------------------------------------------------ service worker
+
+/// How the line of `sw.js` that holds the build's file list ends (in the
+/// source it is `const BUILD = null;`).
+pub const SW_MARK: &str = "// written by cargo xtask dist";
+
+/// Files of the output folder that are not part of the app shell: the worker
+/// itself, the header files, and config.json (read from the network).
+const NOT_SHELL: [&str; 4] = ["sw.js", "_headers", "headers.txt", "config.json"];
+
+/// The shell's files of a build (paths relative to the output folder, `/`
+/// separated, sorted) with their contents.
+pub fn shell_files(dist: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> Result {
+        let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            let rel = format!("{prefix}{name}");
+            if path.is_dir() {
+                walk(&path, &format!("{rel}/"), out)?;
+            } else if !(prefix.is_empty() && NOT_SHELL.contains(&name.as_str())) {
+                let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                out.push((rel, bytes));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dist, "", &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// `sw.js` with this build's version (a hash of every shell file) and file
+/// list in place of its placeholder (or of a list written before).
+pub fn with_build(sw: &str, files: &[(String, Vec<u8>)]) -> Result<String> {
+    let mut all = Vec::new();
+    for (name, bytes) in files {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(&sha256(bytes));
+    }
+    let version: String = sha256(&all)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let list: Vec<String> = files
+        .iter()
+        .map(|(n, _)| format!("\"{}\"", n.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    let line = format!(
+        "const BUILD = {{ version: \"{version}\", files: [{}] }}; {SW_MARK}",
+        list.join(", ")
+    );
+    let at = sw
+        .lines()
+        .find(|l| l.starts_with("const BUILD = ") && l.ends_with(SW_MARK))
+        .ok_or("sw.js has no `const BUILD = …` line for the build's file list")?;
+    Ok(sw.replacen(at, &line, 1))
+}
+
+/// Writes the build's file list into `dist/sw.js`.
+pub fn write_service_worker(dist: &Path) -> Result {
+    let path = dist.join("sw.js");
+    let sw = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let files = shell_files(dist)?;
+    if !files.iter().any(|(n, _)| n == "index.html") {
+        return Err(format!("{}: no index.html", dist.display()));
+    }
+    fs::write(&path, with_build(&sw, &files)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// SHA-256 (FIPS 180-4).
@@ -660,6 +737,54 @@ mod tests {
     const TRUNK_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"utf-8\" />\n    <title>t</title>\n<script type=\"module\">\nimport init from '/a.js';\nawait init();\n</script>\n  <link rel=\"modulepreload\" href=\"/a.js\"><script src=\"/x.js\"></script></head>\n  <body></body>\n</html>";
 
     #[test]
+    fn the_service_worker_gets_the_builds_files_and_a_version() {
+        let sw = include_str!("../../pwa/sw.js");
+        let placeholder = format!("const BUILD = null; {SW_MARK}");
+        assert!(sw.contains(&placeholder));
+        let files = vec![
+            ("index.html".to_owned(), b"<html>".to_vec()),
+            ("studio-1.wasm".to_owned(), vec![0, 97, 115, 109]),
+        ];
+        let built = with_build(sw, &files).unwrap();
+        assert!(!built.contains(&placeholder));
+        let line = built
+            .lines()
+            .find(|l| l.starts_with("const BUILD"))
+            .unwrap();
+        assert!(
+            line.contains(r#"files: ["index.html", "studio-1.wasm"]"#),
+            "{line}"
+        );
+        // Written again (--no-build), the same; another file, another version.
+        assert_eq!(with_build(&built, &files).unwrap(), built);
+        let mut other = files.clone();
+        other[1].1.push(1);
+        assert_ne!(with_build(sw, &other).unwrap(), built);
+        assert!(with_build("no list here", &files).is_err());
+        // The output folder's own files are not the shell.
+        let dir = std::env::temp_dir().join(format!("sw-shell-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("assets")).unwrap();
+        for f in [
+            "index.html",
+            "sw.js",
+            "_headers",
+            "headers.txt",
+            "config.json",
+            "assets/a.js",
+        ] {
+            fs::write(dir.join(f), f).unwrap();
+        }
+        let names: Vec<String> = shell_files(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, vec!["assets/a.js", "index.html"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn the_policy_hashes_the_inline_loader_and_nothing_unsafe() {
         let scripts = inline_scripts(TRUNK_PAGE);
         assert_eq!(
@@ -688,6 +813,8 @@ mod tests {
         assert!(!script_src.contains("unsafe-inline"));
         assert!(!policy.contains("'unsafe-eval'"));
         assert!(policy.contains("style-src 'self';"));
+        // The service worker: this site's own file, nothing else.
+        assert!(policy.contains("; worker-src 'self';"));
         // Right after the charset, before any script; written once even if run twice.
         let meta = html.find("Content-Security-Policy").unwrap();
         assert!(html.find("<meta charset").unwrap() < meta);

@@ -9,6 +9,7 @@ use crate::browser::now_ms;
 use crate::commands::attachments::handle_add_files;
 use crate::commands::code::handle_get_code_for_next;
 use crate::commands::generate::{handle_cancel, handle_generate};
+use crate::commands::prompts::handle_open_prompts;
 use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::seconds;
 use crate::state::{AppState, MAX_VARIANTS};
@@ -133,6 +134,13 @@ fn ComposerBar() -> impl IntoView {
                 }}
             </span>
             <span class="composer__spacer"></span>
+            <Button
+                look=Look::Ghost
+                attr:title="Save this prompt under a name, or insert a saved one"
+                on:click=move |_| handle_open_prompts(state)
+            >
+                "Prompts"
+            </Button>
             <Button
                 look=Look::Ghost
                 attr:title="The request Generate would send, as curl, Python or JavaScript"

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::commands::code::handle_get_code_for_turn;
 use crate::commands::conversations::handle_edit_from_here;
+use crate::commands::share::handle_share_turn;
 use crate::components::editor::CompareView;
 use crate::components::ui::{Button, Look, Size};
 use crate::components::{SaveFile, Usage};
@@ -227,6 +228,14 @@ pub fn TurnCard(
                         on:click=move |_| handle_get_code_for_turn(state, turn_id)
                     >
                         "Get code"
+                    </Button>
+                    <Button
+                        look=Look::Ghost
+                        size=Size::Small
+                        attr:title="A link to this turn's prompt and settings (never the key or images)"
+                        on:click=move |_| handle_share_turn(state, turn_id)
+                    >
+                        "Share"
                     </Button>
                 </div>
             </div>

@@ -1,0 +1,84 @@
+//! Share links: a turn's prompt and settings in the URL fragment, and a link
+//! opened here, offered before anything is applied. Nothing is ever sent by
+//! opening a link.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::settings::handle_model_change;
+use super::show;
+use crate::browser::clipboard::copy_text;
+use crate::browser::page;
+use crate::error::AppError;
+use crate::model::share::{parse_fragment, share_fragment};
+use crate::state::AppState;
+
+/// Reads a share link the page was opened with (and any opened later in this
+/// tab), and offers it. Call once from `App`.
+pub fn start(state: AppState) {
+    offer_from_address(state);
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| offer_from_address(state));
+}
+
+fn offer_from_address(state: AppState) {
+    let fragment = page::fragment();
+    let Some(parsed) = parse_fragment(&fragment) else {
+        return;
+    };
+    // Read once: a reload does not offer it again.
+    page::clear_fragment();
+    match parsed {
+        Ok(shared) => state.share_offer.set(Some(shared)),
+        Err(e) => show(state, AppError::ShareUnreadable(e.to_string())),
+    }
+}
+
+/// The person accepted the shared prompt: it fills the composer (and its
+/// settings the settings). Nothing is sent.
+pub fn handle_accept_share(state: AppState) {
+    let Some(shared) = state.share_offer.get_untracked() else {
+        return;
+    };
+    state.share_offer.set(None);
+    state.prompt.set(shared.prompt);
+    if let Some(settings) = shared.settings {
+        let model = settings.model.clone();
+        state.settings.set(settings);
+        // The same checks as choosing the model by hand (image limits).
+        handle_model_change(state, model);
+    }
+}
+
+pub fn handle_dismiss_share(state: AppState) {
+    state.share_offer.set(None);
+}
+
+/// Opens the Share dialog with the link of a turn's prompt and settings.
+pub fn handle_share_turn(state: AppState, turn_id: u64) {
+    let link = state.turns.with_untracked(|turns| {
+        turns.iter().find(|t| t.id == turn_id).map(|t| {
+            format!(
+                "{}#{}",
+                page::address_without_fragment(),
+                share_fragment(&t.data.prompt, &t.data.settings)
+            )
+        })
+    });
+    state.share_link.set(link);
+}
+
+pub fn handle_copy_share(state: AppState) {
+    let Some(link) = state.share_link.get_untracked() else {
+        return;
+    };
+    spawn_local(async move {
+        match copy_text(&link).await {
+            Ok(()) => state.notice.set(Some("Share link copied.".into())),
+            Err(why) => show(state, AppError::LinkNotCopied(why)),
+        }
+    });
+}
+
+pub fn handle_close_share(state: AppState) {
+    state.share_link.set(None);
+}
