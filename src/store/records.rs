@@ -825,6 +825,24 @@ mod tests {
     }
 
     #[test]
+    fn a_record_without_a_region_still_reads_and_one_with_it_round_trips() {
+        let plain = turn("c", 0, b"img");
+        let json = serde_json::to_value(&plain).unwrap();
+        // Turns that were not region edits (and every older record) have no field.
+        assert!(json.get("region").is_none());
+        let back: TurnRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(back, plain);
+        let edited = TurnRecord {
+            region: Some(
+                serde_json::json!({"marks": [{"kind": "rect", "x0": 1.0, "y0": 2.0, "x1": 3.0, "y1": 4.0}]}),
+            ),
+            ..plain
+        };
+        let json = serde_json::to_string(&edited).unwrap();
+        assert_eq!(serde_json::from_str::<TurnRecord>(&json).unwrap(), edited);
+    }
+
+    #[test]
     fn images_move_out_and_back_byte_for_byte() {
         let img: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
         let original = model_content(&img);
