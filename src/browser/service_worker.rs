@@ -38,11 +38,14 @@ pub async fn register(on_update: impl Fn() + Clone + 'static) -> Result<(), Stri
     let options = RegistrationOptions::new();
     // The browser checks sw.js itself for a new version, never an HTTP cache.
     options.set_update_via_cache(ServiceWorkerUpdateViaCache::None);
-    let registration: ServiceWorkerRegistration =
-        JsFuture::from(container.register_with_options(&url.href(), &options))
-            .await
-            .map_err(|e| super::js_error_text(&e))?
-            .unchecked_into();
+    let registration = JsFuture::from(container.register_with_options(&url.href(), &options))
+        .await
+        .map_err(|e| super::js_error_text(&e))?;
+    // Some environments answer with nothing (an automation that blocks
+    // workers, an extension): then there is no worker, and nothing to follow.
+    let Ok(registration) = registration.dyn_into::<ServiceWorkerRegistration>() else {
+        return Ok(());
+    };
     // Only an update of a page already run by a worker is offered: the first
     // install just starts caching.
     let controlled = move || {

@@ -11,12 +11,18 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{PromptRecord, Store, StoreError};
 
-fn store_of(state: AppState) -> Result<Store, AppError> {
-    state.store.get_value().ok_or_else(|| {
-        AppError::Prompts(StoreError::Unavailable(
-            "browser storage is not open (yet)".into(),
-        ))
-    })
+/// The open database, or the error that says it is not.
+fn store_of(state: AppState) -> Option<Store> {
+    let store = state.store.get_value();
+    if store.is_none() {
+        show(
+            state,
+            AppError::Prompts(StoreError::Unavailable(
+                "browser storage is not open (yet)".into(),
+            )),
+        );
+    }
+    store
 }
 
 /// Reads the library from the database into the state.
@@ -46,13 +52,9 @@ fn write(state: AppState, record: PromptRecord, saved: String, done: impl FnOnce
         done(false);
         return;
     }
-    let store = match store_of(state) {
-        Ok(s) => s,
-        Err(e) => {
-            show(state, e);
-            done(false);
-            return;
-        }
+    let Some(store) = store_of(state) else {
+        done(false);
+        return;
     };
     spawn_local(async move {
         match store.put_prompt(&record).await {
@@ -117,9 +119,8 @@ pub fn handle_update_prompt(
 }
 
 pub fn handle_delete_prompt(state: AppState, id: String) {
-    let store = match store_of(state) {
-        Ok(s) => s,
-        Err(e) => return show(state, e),
+    let Some(store) = store_of(state) else {
+        return;
     };
     let name = state
         .prompts
