@@ -37,6 +37,9 @@ pub fn App() -> impl IntoView {
     let current = ConversationMeta::new(numbered(1), now_ms(), js_sys::Math::random());
     let state = AppState::new(prefs, commands::generate::action(), current);
     provide_context(state);
+    // The image tools (viewer, region editor, annotate) open from results and
+    // from the composer's reference images alike.
+    provide_context(state::editor::EditorState::new());
     provide_context(commands::site::start(state, first_visit));
     commands::preferences::persist(state);
     commands::startup::start(state);

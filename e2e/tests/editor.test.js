@@ -9,6 +9,7 @@ import { inflateSync } from "node:zlib";
 import {
   generate,
   imageBytes,
+  makePng,
   openStudio,
   pngSize,
   readDownload,
@@ -418,6 +419,40 @@ describe("region edit", () => {
     assert.deepEqual(await imageBytes(page, results(page).nth(1)), before);
     await context.close();
   });
+
+  test("a reference image in the composer: Edit region with the Brush; the composite keeps the reference outside what was painted", async () => {
+    const { context, page } = await openStudio(chromium());
+    const reference = makePng(96, 64, 7);
+    await page.getByLabel("Add images").setInputFiles({ name: "ref.png", mimeType: "image/png", buffer: reference });
+    const thumb = page.getByRole("img", { name: "Reference image: ref.png" });
+    await thumb.waitFor();
+    const referenceSrc = await thumb.getAttribute("src");
+    await page.getByRole("list", { name: "Reference images" }).getByRole("button", { name: "Edit region" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit region" });
+    await dialog.waitFor();
+    await page.waitForFunction(() => document.querySelector(".region__image")?.complete);
+    // Paint a stroke across the middle with the Brush.
+    await dialog.getByRole("button", { name: "Brush" }).click();
+    assert.equal(await dialog.getByRole("button", { name: "Brush" }).getAttribute("aria-pressed"), "true");
+    const box = await dialog.getByRole("img", { name: "Image to edit" }).boundingBox();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 8 });
+    await page.mouse.up();
+    await dialog.getByRole("textbox", { name: "Instruction" }).fill("[[solid:ff0000]] make it red");
+    await dialog.getByRole("button", { name: "Apply edit" }).click();
+    await results(page).first().waitFor({ timeout: 30_000 });
+    // Sent: the wrapper, the reference as it was, and the marked copy.
+    const parts = (await requests()).at(-1).body.contents.at(-1).parts;
+    assert.match(parts[0].text, /^Edit the first image\./);
+    assert.deepEqual(Buffer.from(parts[1].inlineData.data, "base64"), reference, "the reference, byte for byte");
+    // The composite: red along the stroke, the reference's pixels far from it.
+    const composite = await results(page).first().getAttribute("src");
+    assert.deepEqual(await pixelAt(page, composite, 0.5, 0.5), [255, 0, 0, 255], "painted: the model's output");
+    assert.deepEqual(await pixelAt(page, composite, 0.05, 0.05), await pixelAt(page, referenceSrc, 0.05, 0.05), "not painted: the reference");
+    assert.deepEqual(await pixelAt(page, composite, 0.95, 0.95), await pixelAt(page, referenceSrc, 0.95, 0.95));
+    await context.close();
+  });
 });
 
 describe("annotate", () => {
@@ -426,7 +461,7 @@ describe("annotate", () => {
     await generate(page, "[[solid:ffffff]] A white page");
     const source = results(page).first();
     const sourceBytes = await imageBytes(page, source);
-    const opener = page.getByRole("button", { name: "Annotate" });
+    const opener = page.getByRole("article", { name: "Turn 1" }).getByRole("button", { name: "Annotate" });
     await opener.click();
     const dialog = page.getByRole("dialog", { name: "Annotate" });
     await dialog.waitFor();

@@ -11,7 +11,6 @@ use crate::commands::editor::handle_download_all;
 use crate::model::conversation::menu;
 use crate::model::cost::{turn_price, Price};
 use crate::model::Tokens;
-use crate::state::editor::EditorState;
 use crate::state::AppState;
 use examples::Examples;
 use pending::PendingTurn;
@@ -22,7 +21,6 @@ use pending::PendingTurn;
 #[component]
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    provide_context(EditorState::new());
     let end = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let _ = state.turns.with(Vec::len);
