@@ -416,7 +416,14 @@ describe("region edit", () => {
     const value = await select.locator("option", { hasText: "Conversation 1 (3 turns)" }).getAttribute("value");
     await select.selectOption(value);
     await results(page).nth(1).waitFor();
-    assert.deepEqual(await imageBytes(page, results(page).nth(1)), before);
+    // The conversation may be shown again as it finishes loading (the
+    // composite made anew, the old URL revoked): read the image once it stays.
+    let after;
+    for (let i = 0; i < 25 && after === undefined; i++) {
+      after = await imageBytes(page, results(page).nth(1)).catch(() => undefined);
+      if (after === undefined) await page.waitForTimeout(200);
+    }
+    assert.deepEqual(after, before);
     await context.close();
   });
 
