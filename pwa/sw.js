@@ -26,9 +26,15 @@ self.addEventListener("install", (event) => {
       // end up in this build's cache.
       Promise.all(
         BUILD.files.map((path) =>
-          fetch(here(path), { cache: "no-cache" }).then((response) => {
+          fetch(here(path), { cache: "no-cache" }).then(async (response) => {
             if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-            return cache.put(here(path), response);
+            // A host that redirects index.html to the directory (Cloudflare
+            // Pages does) gives a redirected response, which a page load may
+            // not be answered with: keep its body and headers, not the redirect.
+            const kept = response.redirected
+              ? new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers: response.headers })
+              : response;
+            return cache.put(here(path), kept);
           }),
         ),
       ),
@@ -72,6 +78,9 @@ self.addEventListener("fetch", (event) => {
     caches
       .open(SHELL)
       .then((cache) => cache.match(key))
-      .then((hit) => hit ?? fetch(request)),
+      .then((hit) => (hit && !hit.redirected ? hit : fetch(request)))
+      // No cache to open (storage evicted, a private mode): the network, as
+      // without a worker.
+      .catch(() => fetch(request)),
   );
 });

@@ -18,7 +18,26 @@ pub fn trap_tab(ev: &KeyboardEvent) -> bool {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return false;
     };
-    let Some(dialog) = doc.query_selector("dialog[open]").ok().flatten() else {
+    // The dialog on top: the open one that has the focus (opening a modal
+    // dialog moves the focus into it), else the last open one.
+    let Ok(open) = doc.query_selector_all("dialog[open]") else {
+        return false;
+    };
+    let open: Vec<web_sys::Element> = (0..open.length())
+        .filter_map(|i| open.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .collect();
+    let focused = doc.active_element();
+    let Some(dialog) = open
+        .iter()
+        .find(|d| {
+            focused
+                .as_ref()
+                .is_some_and(|a| d.contains(Some(a.as_ref())))
+        })
+        .or(open.last())
+        .cloned()
+    else {
         return false;
     };
     let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {

@@ -81,6 +81,21 @@ pub fn address_without_fragment() -> String {
     }
 }
 
+/// The app's own address: origin and path, without the query (which may
+/// hold someone's tokens or tracking) or the fragment.
+pub fn app_address() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// Removes the fragment from the address bar without a navigation (a reload
 /// then does not read it again).
 pub fn clear_fragment() {

@@ -153,14 +153,16 @@ pub fn handle_apply_region_edit(
     spawn_local(async move {
         match region_turn(&source, &selection, &instruction).await {
             Ok((next, marked)) => {
-                crate::commands::generate::handle_generate_turn(
+                // Not sent (a turn running, offline, too large…): the dialog
+                // stays open with the selection and the instruction.
+                let sent = crate::commands::generate::handle_generate_turn(
                     state,
                     instruction.trim().to_owned(),
                     next,
                     vec![source, marked],
                     Some(selection),
                 );
-                done.run(true);
+                done.run(sent);
             }
             Err(why) => {
                 show(state, AppError::EditFailed(why));

@@ -76,27 +76,38 @@ pub fn handle_generate(state: AppState) {
 /// A turn that is not the composer's: `shown` is the prompt the turn shows,
 /// `next` what is sent (text and images), `user_images` those images to show,
 /// `region` the selection of a region edit. The composer is left as it is.
+/// Returns whether the turn was sent (if not, the alert says why, or a turn
+/// is already running).
 pub fn handle_generate_turn(
     state: AppState,
     shown: String,
     next: gemini::wire::Content,
     user_images: Vec<SharedUrl>,
     region: Option<crate::model::region::Selection>,
-) {
+) -> bool {
     if state.is_running() {
-        return;
+        return false;
     }
     if state.in_use_elsewhere() {
         show(state, AppError::InUseElsewhere);
-        return;
+        return false;
+    }
+    if !crate::browser::service_worker::online() {
+        state.offline.set(true);
+        show(state, AppError::Offline);
+        return false;
     }
     match prepare_content(state, shown, next, user_images, Vec::new()) {
         Ok(mut p) => {
             p.region = region;
             p.from_composer = false;
             dispatch(state, p);
+            true
         }
-        Err(f) => show(state, f),
+        Err(f) => {
+            show(state, f);
+            false
+        }
     }
 }
 

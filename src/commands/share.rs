@@ -59,7 +59,7 @@ pub fn handle_share_turn(state: AppState, turn_id: u64) {
         turns.iter().find(|t| t.id == turn_id).map(|t| {
             format!(
                 "{}#{}",
-                page::address_without_fragment(),
+                page::app_address(),
                 share_fragment(&t.data.prompt, &t.data.settings)
             )
         })

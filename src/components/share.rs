@@ -81,6 +81,12 @@ pub fn ShareOfferDialog() -> impl IntoView {
                 ev.prevent_default();
                 handle_dismiss_share(state);
             }
+            on:close=move |_| {
+                // Closed by the browser itself (a second Escape): nothing applied.
+                if state.share_offer.with_untracked(Option::is_some) {
+                    handle_dismiss_share(state);
+                }
+            }
         >
             <h2 id="share-offer-title" class="dialog__title">"Open a shared prompt?"</h2>
             <p class="hint">"Someone shared this prompt with you. Nothing is sent until you press Generate."</p>

@@ -51,9 +51,65 @@ pub struct Selection {
     pub marks: Vec<Mark>,
 }
 
+/// At most this many marks in a selection read back (storage, an import).
+pub const MAX_MARKS: usize = 1_000;
+/// At most this many brush points in all, in a selection read back.
+pub const MAX_POINTS: usize = 20_000;
+/// The largest brush radius read back, in pixels.
+pub const MAX_RADIUS: f64 = 1_024.0;
+/// The most pixel tests [`mask`] may make for the strokes of a selection read
+/// back (the sum of their segments' bounding boxes): about a second of work.
+const MAX_WORK: f64 = 2e8;
+
 impl Selection {
     pub fn is_empty(&self) -> bool {
         self.marks.is_empty()
+    }
+
+    /// The selection if making its mask is bounded work, else `None`: a
+    /// record from storage or an import could hold a million points or a
+    /// radius of 1e9, and [`mask`] runs on the page's thread whenever the
+    /// turn is shown. What the region editor makes stays far inside these.
+    pub fn checked(self) -> Option<Selection> {
+        if self.marks.len() > MAX_MARKS {
+            return None;
+        }
+        let (mut points, mut work) = (0usize, 0.0f64);
+        for m in &self.marks {
+            match m {
+                Mark::Rect { x0, y0, x1, y1 } => {
+                    if ![x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
+                        return None;
+                    }
+                }
+                Mark::Stroke {
+                    points: ps, radius, ..
+                } => {
+                    if !radius.is_finite() || *radius > MAX_RADIUS {
+                        return None;
+                    }
+                    points += ps.len();
+                    if points > MAX_POINTS
+                        || ps.iter().any(|(x, y)| !x.is_finite() || !y.is_finite())
+                    {
+                        return None;
+                    }
+                    let d = 2.0 * radius.max(0.5);
+                    work += match ps.as_slice() {
+                        [] => 0.0,
+                        [_] => d * d,
+                        ps => ps
+                            .windows(2)
+                            .map(|w| ((w[0].0 - w[1].0).abs() + d) * ((w[0].1 - w[1].1).abs() + d))
+                            .sum(),
+                    };
+                    if work.is_nan() || work > MAX_WORK {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(self)
     }
 }
 
@@ -377,5 +433,53 @@ mod tests {
         let json = serde_json::to_string(&sel).unwrap_or_default();
         assert!(json.contains(r#""kind":"rect""#));
         assert_eq!(serde_json::from_str::<Selection>(&json).ok(), Some(sel));
+    }
+
+    #[test]
+    fn a_selection_read_back_is_refused_when_its_mask_would_be_unbounded_work() {
+        let stroke = |points: Vec<(f64, f64)>, radius: f64| Mark::Stroke {
+            points,
+            radius,
+            erase: false,
+        };
+        let ok = Selection {
+            marks: vec![
+                Mark::Rect {
+                    x0: 0.0,
+                    y0: 0.0,
+                    x1: 10.0,
+                    y1: 10.0,
+                },
+                stroke((0..500).map(|i| (i as f64, 20.0)).collect(), 24.0),
+            ],
+        };
+        assert_eq!(ok.clone().checked(), Some(ok));
+        let huge_radius = Selection {
+            marks: vec![stroke(vec![(1.0, 1.0), (2.0, 2.0)], 1e9)],
+        };
+        assert_eq!(huge_radius.checked(), None);
+        let many_points = Selection {
+            marks: vec![stroke(vec![(1.0, 1.0); MAX_POINTS + 1], 1.0)],
+        };
+        assert_eq!(many_points.checked(), None);
+        let far_apart = Selection {
+            marks: vec![stroke(
+                (0..2_000).map(|i| ((i % 2) as f64 * 1e6, 0.0)).collect(),
+                500.0,
+            )],
+        };
+        assert_eq!(far_apart.checked(), None, "long segments: too much work");
+        let many_marks = Selection {
+            marks: vec![
+                Mark::Rect {
+                    x0: 0.0,
+                    y0: 0.0,
+                    x1: 1.0,
+                    y1: 1.0
+                };
+                MAX_MARKS + 1
+            ],
+        };
+        assert_eq!(many_marks.checked(), None);
     }
 }

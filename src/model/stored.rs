@@ -238,7 +238,12 @@ pub fn restore_turn<I: Clone>(
         settings: record.settings,
         variants,
         created_ms: record.created_ms,
-        region: record.region.and_then(|r| serde_json::from_value(r).ok()),
+        // A selection that reads and whose mask is bounded work (it comes
+        // from storage or an import); else the turn shows the model's output.
+        region: record
+            .region
+            .and_then(|r| serde_json::from_value::<super::region::Selection>(r).ok())
+            .and_then(super::region::Selection::checked),
     };
     let chosen = turn.valid_choice(record.chosen);
     Ok((turn, chosen))
