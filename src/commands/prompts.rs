@@ -8,6 +8,7 @@ use super::settings::handle_model_change;
 use super::show;
 use crate::browser::now_ms;
 use crate::error::AppError;
+use crate::state::site::Site;
 use crate::state::AppState;
 use crate::store::{PromptRecord, Store, StoreError};
 
@@ -141,7 +142,7 @@ pub fn handle_delete_prompt(state: AppState, id: String) {
 
 /// Puts a saved prompt in the composer (and its settings, if it has them),
 /// and closes the library. Nothing is sent.
-pub fn handle_insert_prompt(state: AppState, id: String) {
+pub fn handle_insert_prompt(state: AppState, site: Site, id: String) {
     let Some(record) = state
         .prompts
         .with_untracked(|l| l.iter().find(|p| p.id == id).cloned())
@@ -149,10 +150,17 @@ pub fn handle_insert_prompt(state: AppState, id: String) {
         return;
     };
     state.prompt.set(record.prompt);
+    state.prompts_open.set(false);
     if let Some(settings) = record.settings {
         let model = settings.model.clone();
+        // A model this site does not offer is not chosen behind its back.
+        if !site.config.with_untracked(|c| c.model_allowed(&model)) {
+            state.notice.set(Some(format!(
+                "The saved prompt's model ({model}) is not offered on this site: the prompt is in the composer, your settings are as they were."
+            )));
+            return;
+        }
         state.settings.set(settings);
         handle_model_change(state, model);
     }
-    state.prompts_open.set(false);
 }

@@ -11,6 +11,7 @@ use crate::browser::clipboard::copy_text;
 use crate::browser::page;
 use crate::error::AppError;
 use crate::model::share::{parse_fragment, share_fragment};
+use crate::state::site::Site;
 use crate::state::AppState;
 
 /// Reads a share link the page was opened with (and any opened later in this
@@ -35,7 +36,7 @@ fn offer_from_address(state: AppState) {
 
 /// The person accepted the shared prompt: it fills the composer (and its
 /// settings the settings). Nothing is sent.
-pub fn handle_accept_share(state: AppState) {
+pub fn handle_accept_share(state: AppState, site: Site) {
     let Some(shared) = state.share_offer.get_untracked() else {
         return;
     };
@@ -43,6 +44,13 @@ pub fn handle_accept_share(state: AppState) {
     state.prompt.set(shared.prompt);
     if let Some(settings) = shared.settings {
         let model = settings.model.clone();
+        // A model this site does not offer is not chosen behind its back.
+        if !site.config.with_untracked(|c| c.model_allowed(&model)) {
+            state.notice.set(Some(format!(
+                "The link's model ({model}) is not offered on this site: the prompt is in the composer, your settings are as they were."
+            )));
+            return;
+        }
         state.settings.set(settings);
         // The same checks as choosing the model by hand (image limits).
         handle_model_change(state, model);

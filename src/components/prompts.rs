@@ -9,6 +9,7 @@ use crate::commands::prompts::{
     handle_update_prompt,
 };
 use crate::model::labels::options_line;
+use crate::state::site::Site;
 use crate::state::AppState;
 use crate::store::PromptRecord;
 
@@ -146,6 +147,7 @@ fn SaveForm() -> impl IntoView {
 #[component]
 fn SavedPrompt(prompt: PromptRecord) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let site = expect_context::<Site>();
     let editing = RwSignal::new(false);
     let name = RwSignal::new(prompt.name.clone());
     let text = RwSignal::new(prompt.prompt.clone());
@@ -174,7 +176,7 @@ fn SavedPrompt(prompt: PromptRecord) -> impl IntoView {
                                     size=Size::Small
                                     look=Look::Primary
                                     attr:aria-label=format!("Insert {title}")
-                                    on:click=move |_| handle_insert_prompt(state, insert.clone())
+                                    on:click=move |_| handle_insert_prompt(state, site, insert.clone())
                                 >
                                     "Insert"
                                 </Button>

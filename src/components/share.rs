@@ -8,6 +8,7 @@ use crate::commands::share::{
     handle_accept_share, handle_close_share, handle_copy_share, handle_dismiss_share,
 };
 use crate::model::labels::{options_line, sentence};
+use crate::state::site::Site;
 use crate::state::AppState;
 
 /// Opens or closes a modal `<dialog>` as `open` says.
@@ -68,6 +69,7 @@ pub fn ShareDialog() -> impl IntoView {
 #[component]
 pub fn ShareOfferDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let site = expect_context::<Site>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     sync_dialog(dialog, move || state.share_offer.with(Option::is_some));
     let offer = move || state.share_offer.get();
@@ -126,7 +128,7 @@ pub fn ShareOfferDialog() -> impl IntoView {
             </Show>
             <div class="dialog__buttons">
                 <Button on:click=move |_| handle_dismiss_share(state)>"Dismiss"</Button>
-                <Button look=Look::Primary on:click=move |_| handle_accept_share(state)>
+                <Button look=Look::Primary on:click=move |_| handle_accept_share(state, site)>
                     "Use this prompt"
                 </Button>
             </div>
