@@ -13,6 +13,7 @@ use studio::commands::archive::{export_archive, import_file};
 use studio::commands::persistence::{key_images, stored_images};
 use studio::model::stored::{conversation_record, restore_turn, turn_record};
 use studio::model::{Answer, ConversationMeta, TurnData, Variant};
+use studio::store::db::DB_VERSION;
 use studio::store::records::{
     image_hash, ConversationRecord, DraftImage, DraftRecord, ImageBytes, TurnRecord, RECORD_VERSION,
 };
@@ -127,7 +128,9 @@ fn model_of<I>(t: &TurnData<I>) -> &Content {
 
 #[wasm_bindgen_test]
 async fn a_conversation_with_images_round_trips_byte_for_byte() {
-    let store = Store::open_with(&unique("roundtrip"), 2).await.unwrap();
+    let store = Store::open_with(&unique("roundtrip"), DB_VERSION)
+        .await
+        .unwrap();
     let (t0, t1) = (turn(0, 1), turn(1, 50));
     let (r0, i0) = stored("c1", 0, &t0).await;
     let (r1, i1) = stored("c1", 1, &t1).await;
@@ -199,7 +202,9 @@ async fn a_conversation_with_images_round_trips_byte_for_byte() {
     // Export (a ZIP made in pieces) then import into another database: the
     // same records and bytes.
     let archive = export_archive(&store, None).await.unwrap();
-    let other = Store::open_with(&unique("import"), 2).await.unwrap();
+    let other = Store::open_with(&unique("import"), DB_VERSION)
+        .await
+        .unwrap();
     let random = || 1;
     let Ok(done) = import_file(&other, &archive, random).await else {
         panic!("the export imports");
@@ -279,7 +284,9 @@ async fn version_1_data_is_migrated_forward_without_loss() {
 
 #[wasm_bindgen_test]
 async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
-    let store = Store::open_with(&unique("quota"), 2).await.unwrap();
+    let store = Store::open_with(&unique("quota"), DB_VERSION)
+        .await
+        .unwrap();
     let (r0, i0) = stored("kept", 0, &turn(0, 3)).await;
     store
         .save_with(&conversation("kept"), std::slice::from_ref(&r0), &i0, false)
