@@ -253,6 +253,24 @@ describe("looks and feels right", () => {
     await context.close();
   });
 
+  test("more contrast and less motion, when the system asks", async () => {
+    const { context, page } = await openStudio(chromium());
+    const border = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--border").trim());
+    const plain = await border();
+    await page.emulateMedia({ contrast: "more" });
+    assert.notEqual(await border(), plain, "stronger borders with prefers-contrast: more");
+    // A running turn's placeholder animates, unless motion is reduced.
+    const animation = () =>
+      page.locator(".placeholder").first().evaluate((el) => parseFloat(getComputedStyle(el).animationDuration) * 1000);
+    await send(page, "A slow river [[slow:4000]]");
+    await page.locator(".placeholder").first().waitFor();
+    assert.ok((await animation()) > 1, "it moves by default");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    assert.ok((await animation()) < 1, "nothing moves with prefers-reduced-motion");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await context.close();
+  });
+
   test("phone, tablet and desktop: nothing scrolls sideways, touch targets are 44 px, screenshots written", async () => {
     const browser = chromium();
     for (const width of [360, 768, 1280, 1920]) {
