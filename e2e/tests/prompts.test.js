@@ -60,6 +60,26 @@ describe("share links", () => {
     await other.context.close();
   });
 
+  test("a link's model the site does not offer is not chosen: the prompt goes in, the settings stay, a notice says why", async () => {
+    const context = await chromium().newContext({ serviceWorkers: "block" });
+    const page = await context.newPage();
+    await page.route("**/config.json", (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ models: ["gemini-3.1-flash-image-preview"], allowCustomModel: false }) }),
+    );
+    const configLoaded = page.waitForResponse((r) => r.url().endsWith("/config.json"));
+    await page.goto(`${new URL(STUDIO_URL).href}#share?v=1&prompt=Hello%20there&model=gemini-3-pro-image-preview`);
+    await configLoaded;
+    const offer = page.getByRole("dialog", { name: "Open a shared prompt?" });
+    await offer.waitFor();
+    await page.waitForTimeout(100);
+    await offer.getByRole("button", { name: "Use this prompt" }).click();
+    await page.getByText(/The link's model \(gemini-3-pro-image-preview\) is not offered on this site/).waitFor();
+    assert.equal(await prompt(page).inputValue(), "Hello there");
+    assert.equal(await page.getByLabel("Model", { exact: true }).inputValue(), "gemini-3.1-flash-image-preview");
+    assert.equal((await requests()).length, 0);
+    await context.close();
+  });
+
   test("dismissing leaves the composer alone; a damaged or hostile link is refused or trimmed, never applied blindly", async () => {
     const base = new URL(STUDIO_URL).href;
     const { context, page } = await openStudio(chromium(), {
