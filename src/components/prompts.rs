@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::ui::sync_dialog;
+
 use super::ui::{Button, Look, Size};
 use crate::commands::prompts::{
     handle_close_prompts, handle_delete_prompt, handle_insert_prompt, handle_save_prompt,
@@ -18,16 +20,7 @@ use crate::store::PromptRecord;
 pub fn PromptLibraryDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = state.prompts_open.get();
-        if let Some(d) = dialog.get() {
-            if open && !d.open() {
-                let _ = d.show_modal();
-            } else if !open && d.open() {
-                d.close();
-            }
-        }
-    });
+    sync_dialog(dialog, move || state.prompts_open.get());
     let query = RwSignal::new(String::new());
     let shown = move || {
         let q = query.get();

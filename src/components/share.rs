@@ -7,23 +7,10 @@ use super::ui::{Button, Look};
 use crate::commands::share::{
     handle_accept_share, handle_close_share, handle_copy_share, handle_dismiss_share,
 };
+use crate::components::ui::sync_dialog;
 use crate::model::labels::{options_line, sentence};
 use crate::state::site::Site;
 use crate::state::AppState;
-
-/// Opens or closes a modal `<dialog>` as `open` says.
-fn sync_dialog(dialog: NodeRef<leptos::html::Dialog>, open: impl Fn() -> bool + 'static) {
-    Effect::new(move |_| {
-        let open = open();
-        if let Some(d) = dialog.get() {
-            if open && !d.open() {
-                let _ = d.show_modal();
-            } else if !open && d.open() {
-                d.close();
-            }
-        }
-    });
-}
 
 /// "Share": the link of a turn's prompt and settings, to copy.
 #[component]

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::ui::{Button, Look, Size};
+use crate::components::ui::{sync_dialog, Button, Look, Size};
 use crate::model::look::SHORTCUTS;
 use crate::state::AppState;
 
@@ -28,16 +28,7 @@ pub fn ShortcutsButton() -> impl IntoView {
 pub fn ShortcutsDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = state.shortcuts_open.get();
-        if let Some(d) = dialog.get() {
-            if open && !d.open() {
-                let _ = d.show_modal();
-            } else if !open && d.open() {
-                d.close();
-            }
-        }
-    });
+    sync_dialog(dialog, move || state.shortcuts_open.get());
     view! {
         <dialog
             node_ref=dialog

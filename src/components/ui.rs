@@ -130,3 +130,18 @@ pub fn CheckboxField(
         </div>
     }
 }
+
+/// Opens (`show_modal`) or closes a modal `<dialog>` as `open` says: the
+/// page behind it is inert, Escape closes it, the focus returns to its opener.
+pub fn sync_dialog(dialog: NodeRef<leptos::html::Dialog>, open: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        let open = open();
+        if let Some(d) = dialog.get() {
+            if open && !d.open() {
+                let _ = d.show_modal();
+            } else if !open && d.open() {
+                d.close();
+            }
+        }
+    });
+}

@@ -4,6 +4,8 @@ mod tabs;
 
 use leptos::prelude::*;
 
+use crate::components::ui::sync_dialog;
+
 use crate::commands::code::handle_close_code;
 use crate::state::AppState;
 use tabs::CodeTabs;
@@ -15,16 +17,7 @@ use tabs::CodeTabs;
 pub fn GetCodeDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = state.code.with(Option::is_some);
-        if let Some(d) = dialog.get() {
-            if open && !d.open() {
-                let _ = d.show_modal();
-            } else if !open && d.open() {
-                d.close();
-            }
-        }
-    });
+    sync_dialog(dialog, move || state.code.with(Option::is_some));
     view! {
         <dialog
             node_ref=dialog

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::components::ui::{Button, Look, Size as ButtonSize};
+use crate::components::ui::{sync_dialog, Button, Look, Size as ButtonSize};
 use crate::model::labels::alt_text;
 use crate::model::viewer::{
     actual_size, caption, fit, pan, step, transform, wheel_factor, zoom_at, Size, View, ZOOM_STEP,
@@ -71,16 +71,7 @@ pub fn ImageViewer() -> impl IntoView {
             .get()
             .map(|u| (u, "Generated image (region edit)".to_owned())),
     };
-    Effect::new(move |_| {
-        let open = editor.viewing.with(Option::is_some);
-        if let Some(d) = dialog.get() {
-            if open && !d.open() {
-                let _ = d.show_modal();
-            } else if !open && d.open() {
-                d.close();
-            }
-        }
-    });
+    sync_dialog(dialog, move || editor.viewing.with(Option::is_some));
     let viewport = move || {
         area.get_untracked()
             .map(|a| Size::new(f64::from(a.client_width()), f64::from(a.client_height())))
