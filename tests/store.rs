@@ -327,3 +327,51 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
     assert_eq!(store.images(&list_hashes(&i0)).await.unwrap().len(), 3);
     assert!(store.images(&list_hashes(&i1)).await.unwrap().is_empty());
 }
+
+/// A write whose caller stops waiting (Cancel drops the generation's future
+/// while the in-flight composer is being kept) is aborted whole, and the
+/// browser calls nothing of it afterwards: no "closure invoked after being
+/// dropped" thrown in the page.
+#[wasm_bindgen_test]
+async fn a_write_dropped_midway_is_aborted_whole_and_throws_nothing() {
+    use futures::FutureExt;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let store = Store::open_with(&unique("dropped"), DB_VERSION)
+        .await
+        .unwrap();
+    // An exception in an event handler is reported on the window.
+    let window = web_sys::window().unwrap();
+    let errors = js_sys::Array::new();
+    let seen = errors.clone();
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+        seen.push(&js_sys::Reflect::get(&e, &"message".into()).unwrap_or_default());
+    });
+    window
+        .add_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
+        .unwrap();
+
+    let draft = DraftRecord {
+        prompt: "sent, then cancelled".into(),
+        ..DraftRecord::default()
+    };
+    let mut write = Box::pin(store.save_draft_in(DraftSlot::InFlight, &draft, &[]));
+    // One step issues the put; then the caller goes away.
+    assert!(write.as_mut().now_or_never().is_none());
+    drop(write);
+    studio::browser::sleep(300).await;
+    window
+        .remove_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
+        .unwrap();
+
+    assert_eq!(errors.to_vec(), Vec::<JsValue>::new(), "nothing thrown");
+    assert_eq!(store.draft_in(DraftSlot::InFlight).await.unwrap(), None);
+    // The store goes on working.
+    store
+        .save_draft_in(DraftSlot::InFlight, &draft, &[])
+        .await
+        .unwrap();
+    let kept = store.draft_in(DraftSlot::InFlight).await.unwrap();
+    assert_eq!(kept.map(|(d, _)| d), Some(draft));
+}

@@ -16,17 +16,15 @@
 //!
 //! Every write is one transaction: it is kept whole or not at all.
 
-use std::future::IntoFuture;
 use std::rc::Rc;
 
-use idb::{
-    Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode,
-    TransactionResult,
-};
+use idb::{Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode};
+use js_sys::{Array, Promise};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DomException, IdbDatabase, IdbRequest, IdbTransaction};
 
 use super::records::{
     summarize, ConversationRecord, DraftRecord, ExportConversation, ImageBytes, PromptRecord,
@@ -163,30 +161,104 @@ pub struct NewImage {
     pub blob: Blob,
 }
 
-/// A read-write transaction: the idb wrapper to issue requests on, and the raw
-/// transaction to abort or ask for its error.
+/// Waits for an IndexedDB request and gives its result.
+///
+/// The browser calls the promise's own `resolve` and `reject`, not Rust
+/// closures: a caller that stops waiting (a cancelled generation drops its
+/// future) leaves nothing behind for the browser to call. (The `idb` crate's
+/// request futures hold their callbacks as Rust closures, and a success
+/// arriving after such a drop threw "closure invoked after being dropped".)
+async fn settle(request: impl Into<IdbRequest>) -> Result<JsValue, StoreError> {
+    let request: IdbRequest = request.into();
+    let promise = Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    match JsFuture::from(promise).await {
+        Ok(_) => request.result().map_err(|e| failed_with(&e)),
+        Err(_) => Err(match request.error() {
+            Ok(Some(d)) => from_dom(&d),
+            _ => StoreError::Failed("a request failed".into()),
+        }),
+    }
+}
+
+/// The values of a `getAll` or `getAllKeys` request.
+async fn settle_all(request: impl Into<IdbRequest>) -> Result<Vec<JsValue>, StoreError> {
+    let value = settle(request).await?;
+    Ok(value
+        .dyn_into::<Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default())
+}
+
+/// The value of a `get` request: `None` when there is no such key.
+async fn settle_one(request: impl Into<IdbRequest>) -> Result<Option<JsValue>, StoreError> {
+    let value = settle(request).await?;
+    Ok((!value.is_undefined()).then_some(value))
+}
+
+fn from_dom(d: &DomException) -> StoreError {
+    match d.name().as_str() {
+        "QuotaExceededError" => StoreError::Quota,
+        "InvalidStateError" => StoreError::Closed,
+        name => StoreError::Failed(format!("{name}: {}", d.message())),
+    }
+}
+
+fn failed_with(e: &JsValue) -> StoreError {
+    match e.dyn_ref::<DomException>() {
+        Some(d) => from_dom(d),
+        None => StoreError::Failed("a request failed".into()),
+    }
+}
+
+/// A read-write transaction: the idb wrapper to issue requests on, the raw
+/// transaction to abort or ask for its error, and its end (complete or
+/// aborted) as a promise the browser settles by itself.
+///
+/// Dropped before [`Write::finish`] (its caller was cancelled), it aborts: a
+/// write is kept whole or not at all, also when nobody waits for it.
 struct Write {
     tx: Transaction,
     raw: IdbTransaction,
-    done: idb::TransactionFuture,
+    done: Promise,
+    finished: bool,
 }
 
 impl Write {
+    fn new(raw: IdbTransaction) -> Write {
+        let done = Promise::new(&mut |resolve, reject| {
+            raw.set_oncomplete(Some(&resolve));
+            raw.set_onabort(Some(&reject));
+        });
+        Write {
+            tx: Transaction::from(raw.clone()),
+            raw,
+            done,
+            finished: false,
+        }
+    }
+
     /// Commits, or aborts when `work` failed: either way nothing is half-written.
-    async fn finish(self, work: Result<(), StoreError>) -> Result<(), StoreError> {
+    async fn finish(mut self, work: Result<(), StoreError>) -> Result<(), StoreError> {
+        self.finished = true;
         if let Err(e) = work {
             let _ = self.raw.abort();
-            let _ = self.done.await;
+            let _ = JsFuture::from(self.done.clone()).await;
             return Err(e);
         }
-        drop(self.tx);
-        match self.done.await {
-            Ok(TransactionResult::Committed) => Ok(()),
-            Ok(TransactionResult::Aborted) => Err(from_aborted(&self.raw)),
-            Err(e) => match self.raw.error() {
-                Some(d) if d.name() == "QuotaExceededError" => Err(StoreError::Quota),
-                _ => Err(classify(&e)),
-            },
+        match JsFuture::from(self.done.clone()).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(from_aborted(&self.raw)),
+        }
+    }
+}
+
+impl Drop for Write {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.raw.abort();
         }
     }
 }
@@ -288,12 +360,7 @@ impl Store {
 
     fn write(&self, stores: &[&str]) -> Result<Write, StoreError> {
         let tx = self.db.transaction(stores, TransactionMode::ReadWrite)?;
-        let raw: IdbTransaction = tx.into();
-        Ok(Write {
-            tx: Transaction::from(raw.clone()),
-            done: Transaction::from(raw.clone()).into_future(),
-            raw,
-        })
+        Ok(Write::new(tx.into()))
     }
 
     fn read(&self, stores: &[&str]) -> Result<Transaction, StoreError> {
@@ -307,7 +374,7 @@ impl Store {
         let w = self.write(&[CONVERSATIONS, TURNS])?;
         let work = async {
             let convs = w.tx.object_store(CONVERSATIONS)?;
-            let all = convs.get_all(None, None)?.await?;
+            let all = settle_all(convs.get_all(None, None)?).await?;
             for value in all {
                 let Some(conv) = from_js::<ConversationRecord>(&value) else {
                     continue;
@@ -317,7 +384,7 @@ impl Store {
                 }
                 let turns = turns_in(&w.tx, &conv.id).await?;
                 let conv = summarize(conv, &turns);
-                convs.put(&to_js(&conv)?, None)?.await?;
+                settle(convs.put(&to_js(&conv)?, None)?).await?;
             }
             Ok(())
         }
@@ -346,23 +413,27 @@ impl Store {
         let mut summary = None;
         let work = async {
             if clear_draft {
-                w.tx.object_store(DRAFTS)?
-                    .delete(JsValue::from_str(DRAFT_ID))?
-                    .await?;
+                settle(
+                    w.tx.object_store(DRAFTS)?
+                        .delete(JsValue::from_str(DRAFT_ID))?,
+                )
+                .await?;
             }
             let store = w.tx.object_store(IMAGES)?;
             for v in &values {
-                store.put(v, None)?.await?;
+                settle(store.put(v, None)?).await?;
             }
             let store = w.tx.object_store(TURNS)?;
             for v in &turn_values {
-                store.put(v, None)?.await?;
+                settle(store.put(v, None)?).await?;
             }
             let all = turns_in(&w.tx, &conversation.id).await?;
             let conv = summarize(conversation.clone(), &all);
-            w.tx.object_store(CONVERSATIONS)?
-                .put(&to_js(&conv)?, None)?
-                .await?;
+            settle(
+                w.tx.object_store(CONVERSATIONS)?
+                    .put(&to_js(&conv)?, None)?,
+            )
+            .await?;
             summary = Some(conv);
             Ok(())
         }
@@ -374,7 +445,7 @@ impl Store {
     /// Every conversation, newest first.
     pub async fn conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {
         let tx = self.read(&[CONVERSATIONS])?;
-        let all = tx.object_store(CONVERSATIONS)?.get_all(None, None)?.await?;
+        let all = settle_all(tx.object_store(CONVERSATIONS)?.get_all(None, None)?).await?;
         let mut list: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
         list.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         Ok(list)
@@ -390,11 +461,12 @@ impl Store {
     /// cannot be read (damaged), each said as such.
     pub async fn stored_turns(&self, conversation_id: &str) -> Result<Vec<StoredTurn>, StoreError> {
         let tx = self.read(&[TURNS])?;
-        let all = tx
-            .object_store(TURNS)?
-            .index(BY_CONVERSATION)?
-            .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?
-            .await?;
+        let all = settle_all(
+            tx.object_store(TURNS)?
+                .index(BY_CONVERSATION)?
+                .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?,
+        )
+        .await?;
         let mut turns: Vec<StoredTurn> = all
             .iter()
             .map(|v| match from_js::<TurnRecord>(v) {
@@ -421,7 +493,7 @@ impl Store {
         let store = tx.object_store(IMAGES)?;
         let mut out = Vec::new();
         for h in hashes {
-            let value = store.get(JsValue::from_str(h))?.await?;
+            let value = settle_one(store.get(JsValue::from_str(h))?).await?;
             if let Some(blob) = value.and_then(|v| get_field(&v, "blob").dyn_into::<Blob>().ok()) {
                 out.push((h.clone(), blob));
             }
@@ -435,8 +507,7 @@ impl Store {
         let w = self.write(&[CONVERSATIONS, TURNS, IMAGES])?;
         let work = async {
             let convs = w.tx.object_store(CONVERSATIONS)?;
-            let all: Vec<ConversationRecord> = convs
-                .get_all(None, None)?
+            let all: Vec<ConversationRecord> = settle_all(convs.get_all(None, None)?)
                 .await?
                 .iter()
                 .filter_map(from_js)
@@ -448,16 +519,17 @@ impl Store {
             let index = turns.index(BY_CONVERSATION)?;
             let images = w.tx.object_store(IMAGES)?;
             for c in &gone {
-                let keys = index
-                    .get_all_keys(Some(Query::from(JsValue::from_str(&c.id))), None)?
-                    .await?;
+                let keys = settle_all(
+                    index.get_all_keys(Some(Query::from(JsValue::from_str(&c.id))), None)?,
+                )
+                .await?;
                 for k in keys {
-                    turns.delete(k)?.await?;
+                    settle(turns.delete(k)?).await?;
                 }
                 for h in c.images.iter().filter(|h| !used.contains(h)) {
-                    images.delete(JsValue::from_str(h))?.await?;
+                    settle(images.delete(JsValue::from_str(h))?).await?;
                 }
-                convs.delete(JsValue::from_str(&c.id))?.await?;
+                settle(convs.delete(JsValue::from_str(&c.id))?).await?;
             }
             Ok(())
         }
@@ -488,21 +560,21 @@ impl Store {
             if !prompt_values.is_empty() {
                 let store = w.tx.object_store(PROMPTS)?;
                 for v in &prompt_values {
-                    store.put(v, None)?.await?;
+                    settle(store.put(v, None)?).await?;
                 }
             }
             let store = w.tx.object_store(IMAGES)?;
             for v in &values {
-                store.put(v, None)?.await?;
+                settle(store.put(v, None)?).await?;
             }
             let turns = w.tx.object_store(TURNS)?;
             let convs = w.tx.object_store(CONVERSATIONS)?;
             for c in conversations {
                 for t in &c.turns {
-                    turns.put(&to_js(t)?, None)?.await?;
+                    settle(turns.put(&to_js(t)?, None)?).await?;
                 }
                 let conv = summarize(c.conversation.clone(), &c.turns);
-                convs.put(&to_js(&conv)?, None)?.await?;
+                settle(convs.put(&to_js(&conv)?, None)?).await?;
             }
             Ok(())
         }
@@ -566,7 +638,7 @@ impl Store {
     /// [`sorted_prompts`]: super::records::sorted_prompts
     pub async fn prompts(&self) -> Result<Vec<PromptRecord>, StoreError> {
         let tx = self.read(&[PROMPTS])?;
-        let all = tx.object_store(PROMPTS)?.get_all(None, None)?.await?;
+        let all = settle_all(tx.object_store(PROMPTS)?.get_all(None, None)?).await?;
         Ok(super::records::sorted_prompts(
             all.iter().filter_map(from_js).collect(),
         ))
@@ -577,7 +649,7 @@ impl Store {
         let value = to_js(prompt)?;
         let w = self.write(&[PROMPTS])?;
         let work = async {
-            w.tx.object_store(PROMPTS)?.put(&value, None)?.await?;
+            settle(w.tx.object_store(PROMPTS)?.put(&value, None)?).await?;
             Ok(())
         }
         .await;
@@ -588,9 +660,7 @@ impl Store {
     pub async fn delete_prompt(&self, id: &str) -> Result<(), StoreError> {
         let w = self.write(&[PROMPTS])?;
         let work = async {
-            w.tx.object_store(PROMPTS)?
-                .delete(JsValue::from_str(id))?
-                .await?;
+            settle(w.tx.object_store(PROMPTS)?.delete(JsValue::from_str(id))?).await?;
             Ok(())
         }
         .await;
@@ -616,7 +686,7 @@ impl Store {
         let _ = js_sys::Reflect::set(&obj, &"blobs".into(), &blobs);
         let w = self.write(&[DRAFTS])?;
         let work = async {
-            w.tx.object_store(DRAFTS)?.put(&obj, None)?.await?;
+            settle(w.tx.object_store(DRAFTS)?.put(&obj, None)?).await?;
             Ok(())
         }
         .await;
@@ -632,9 +702,11 @@ impl Store {
     pub async fn delete_draft(&self, slot: DraftSlot) -> Result<(), StoreError> {
         let w = self.write(&[DRAFTS])?;
         let work = async {
-            w.tx.object_store(DRAFTS)?
-                .delete(JsValue::from_str(slot.id()))?
-                .await?;
+            settle(
+                w.tx.object_store(DRAFTS)?
+                    .delete(JsValue::from_str(slot.id()))?,
+            )
+            .await?;
             Ok(())
         }
         .await;
@@ -647,10 +719,7 @@ impl Store {
         slot: DraftSlot,
     ) -> Result<Option<(DraftRecord, Vec<Blob>)>, StoreError> {
         let tx = self.read(&[DRAFTS])?;
-        let value = tx
-            .object_store(DRAFTS)?
-            .get(JsValue::from_str(slot.id()))?
-            .await?;
+        let value = settle_one(tx.object_store(DRAFTS)?.get(JsValue::from_str(slot.id()))?).await?;
         let Some(value) = value else {
             return Ok(None);
         };
@@ -666,11 +735,12 @@ impl Store {
 }
 
 async fn turns_in(tx: &Transaction, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
-    let all = tx
-        .object_store(TURNS)?
-        .index(BY_CONVERSATION)?
-        .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?
-        .await?;
+    let all = settle_all(
+        tx.object_store(TURNS)?
+            .index(BY_CONVERSATION)?
+            .get_all(Some(Query::from(JsValue::from_str(conversation_id))), None)?,
+    )
+    .await?;
     let mut turns: Vec<TurnRecord> = all.iter().filter_map(from_js).collect();
     turns.sort_by(|a, b| {
         a.index
