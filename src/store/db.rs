@@ -14,7 +14,10 @@
 //! Opening a version-1 or -2 database at version 3 only adds the `prompts`
 //! store: every existing record stays as it is.
 //!
-//! Every write is one transaction: it is kept whole or not at all.
+//! Every write is one transaction: it is kept whole or not at all, also when
+//! its caller stops waiting (a dropped write aborts). Requests are waited for
+//! through promises the browser settles itself (see [`settle`]), so dropping
+//! any of these futures leaves nothing for the browser to call.
 
 use std::rc::Rc;
 
