@@ -341,16 +341,23 @@ async fn a_write_dropped_midway_is_aborted_whole_and_throws_nothing() {
     let store = Store::open_with(&unique("dropped"), DB_VERSION)
         .await
         .unwrap();
-    // An exception in an event handler is reported on the window.
+    // An exception in an event handler is reported on the window, and so is
+    // a promise rejected with nobody waiting for it.
     let window = web_sys::window().unwrap();
     let errors = js_sys::Array::new();
     let seen = errors.clone();
     let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
-        seen.push(&js_sys::Reflect::get(&e, &"message".into()).unwrap_or_default());
+        let what = js_sys::Reflect::get(&e, &"message".into())
+            .ok()
+            .filter(|m| !m.is_undefined())
+            .unwrap_or_else(|| e.type_().into());
+        seen.push(&what);
     });
-    window
-        .add_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
-        .unwrap();
+    for name in ["error", "unhandledrejection"] {
+        window
+            .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+            .unwrap();
+    }
 
     let draft = DraftRecord {
         prompt: "sent, then cancelled".into(),
@@ -361,9 +368,11 @@ async fn a_write_dropped_midway_is_aborted_whole_and_throws_nothing() {
     assert!(write.as_mut().now_or_never().is_none());
     drop(write);
     studio::browser::sleep(300).await;
-    window
-        .remove_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
-        .unwrap();
+    for name in ["error", "unhandledrejection"] {
+        window
+            .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+            .unwrap();
+    }
 
     assert_eq!(errors.to_vec(), Vec::<JsValue>::new(), "nothing thrown");
     assert_eq!(store.draft_in(DraftSlot::InFlight).await.unwrap(), None);

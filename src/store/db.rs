@@ -166,24 +166,32 @@ pub struct NewImage {
 
 /// Waits for an IndexedDB request and gives its result.
 ///
-/// The browser calls the promise's own `resolve` and `reject`, not Rust
-/// closures: a caller that stops waiting (a cancelled generation drops its
-/// future) leaves nothing behind for the browser to call. (The `idb` crate's
-/// request futures hold their callbacks as Rust closures, and a success
-/// arriving after such a drop threw "closure invoked after being dropped".)
+/// The browser calls the promise's own `resolve`, not a Rust closure: a
+/// caller that stops waiting (a cancelled generation drops its future) leaves
+/// nothing behind for the browser to call. (The `idb` crate's request futures
+/// hold their callbacks as Rust closures, and a success arriving after such a
+/// drop threw "closure invoked after being dropped".) The promise resolves on
+/// `success` and on `error` alike, never rejects: a rejection nobody waits
+/// for any more would be an unhandled one in the page.
 async fn settle(request: impl Into<IdbRequest>) -> Result<JsValue, StoreError> {
     let request: IdbRequest = request.into();
-    let promise = Promise::new(&mut |resolve, reject| {
+    let promise = Promise::new(&mut |resolve, _| {
         request.set_onsuccess(Some(&resolve));
-        request.set_onerror(Some(&reject));
+        request.set_onerror(Some(&resolve));
     });
-    match JsFuture::from(promise).await {
-        Ok(_) => request.result().map_err(|e| failed_with(&e)),
-        Err(_) => Err(match request.error() {
-            Ok(Some(d)) => from_dom(&d),
-            _ => StoreError::Failed("a request failed".into()),
-        }),
+    let event = JsFuture::from(promise).await.unwrap_or_default();
+    if event_type(&event).as_deref() == Some("success") {
+        return request.result().map_err(|e| failed_with(&e));
     }
+    Err(match request.error() {
+        Ok(Some(d)) => from_dom(&d),
+        _ => StoreError::Failed("a request failed".into()),
+    })
+}
+
+/// The `type` of an event (`success`, `error`, `complete`, `abort`).
+fn event_type(event: &JsValue) -> Option<String> {
+    event.dyn_ref::<web_sys::Event>().map(web_sys::Event::type_)
 }
 
 /// The values of a `getAll` or `getAllKeys` request.
@@ -231,9 +239,10 @@ struct Write {
 
 impl Write {
     fn new(raw: IdbTransaction) -> Write {
-        let done = Promise::new(&mut |resolve, reject| {
+        // Resolves on `complete` and on `abort` (never rejects: see [`settle`]).
+        let done = Promise::new(&mut |resolve, _| {
             raw.set_oncomplete(Some(&resolve));
-            raw.set_onabort(Some(&reject));
+            raw.set_onabort(Some(&resolve));
         });
         Write {
             tx: Transaction::from(raw.clone()),
@@ -251,9 +260,10 @@ impl Write {
             let _ = JsFuture::from(self.done.clone()).await;
             return Err(e);
         }
-        match JsFuture::from(self.done.clone()).await {
-            Ok(_) => Ok(()),
-            Err(_) => Err(from_aborted(&self.raw)),
+        let event = JsFuture::from(self.done.clone()).await.unwrap_or_default();
+        match event_type(&event).as_deref() {
+            Some("complete") => Ok(()),
+            _ => Err(from_aborted(&self.raw)),
         }
     }
 }
