@@ -100,7 +100,25 @@ describe("studio core", () => {
       { name: "b.png", mimeType: "image/png", buffer: b },
     ]);
     await page.getByRole("img", { name: "Reference image: b.png" }).waitFor();
-    await page.getByRole("button", { name: "Move b.png earlier" }).click();
+    // Only the moves that can be made are offered; each tool shows its symbol
+    // alone and is a target of its own (none covers another).
+    assert.equal(await page.getByRole("button", { name: "Move a.jpg earlier" }).isDisabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Move a.jpg later" }).isEnabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Move b.png earlier" }).isEnabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Move b.png later" }).isDisabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Move a.jpg later" }).innerText(), "›");
+    const covered = await page.locator(".attachment__tools button").evaluateAll((buttons) =>
+      buttons
+        .filter((b) => {
+          b.scrollIntoView({ block: "center" });
+          const r = b.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          return !b.contains(hit);
+        })
+        .map((b) => b.getAttribute("aria-label")),
+    );
+    assert.deepEqual(covered, [], "every tool is hit at its centre");
+    await page.getByRole("button", { name: "Move a.jpg later" }).click();
     await generate(page, "Blend these images into one scene");
     await page.getByRole("img", { name: /^Generated image/ }).waitFor();
     const parts = (await lastRequest()).body.contents[0].parts;

@@ -78,7 +78,7 @@ pub fn Attachments() -> impl IntoView {
                                     </IconButton>
                                     <IconButton
                                         label=format!("Move {name} later")
-                                        attr:disabled=move || index() + 1 >= state.attachments.with(Vec::len)
+                                        attr:disabled=move || { index() + 1 >= state.attachments.with(Vec::len) }
                                         on:click=move |_| handle_move_attachment(state, id, 1)
                                     >
                                         "›"
