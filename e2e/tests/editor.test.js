@@ -395,6 +395,13 @@ describe("region edit", () => {
     ]);
     assert.match(download.suggestedFilename(), /\.png$/);
     assert.deepEqual(await readDownload(download), await imageBytes(page, composite));
+    // Use as reference takes the composite, as shown, not the model's output.
+    await turn2.getByRole("button", { name: "Use as reference" }).click();
+    const reference = page.getByRole("img", { name: /^Reference image: .*\.png$/ });
+    await reference.waitFor();
+    assert.deepEqual(await imageBytes(page, reference), await imageBytes(page, composite));
+    await page.getByRole("button", { name: /^Remove .*\.png$/ }).click();
+    await reference.waitFor({ state: "detached" });
 
     // The next turn sends the model's raw turn back (its image is the model
     // output, not the composite), and the server's signature check passes.
@@ -412,13 +419,16 @@ describe("region edit", () => {
     // output: the same pixels, every channel. (Not the same bytes: Chromium's
     // PNG encoder may write the same pixels as RGB or RGBA, at another
     // compression, depending on when it runs.)
-    const before = await imageBytes(page, composite);
+    const turn2Image = () =>
+      page.getByRole("article", { name: "Turn 2" }).getByRole("img", { name: /^Generated image/ });
+    const before = await imageBytes(page, turn2Image());
     await page.reload();
     await page.getByRole("button", { name: "Generate" }).waitFor();
     const select = page.getByLabel("Switch conversation");
     const value = await select.locator("option", { hasText: "Conversation 1 (3 turns)" }).getAttribute("value");
     await select.selectOption(value);
-    await results(page).nth(1).waitFor();
+    // Turn 2 shows its image once its composite is made.
+    await turn2Image().waitFor();
     const beforeUrl = await page.evaluate(
       (b64) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: "image/png" })),
       before.toString("base64"),
@@ -428,8 +438,10 @@ describe("region edit", () => {
     // composite made anew, the old URL revoked): compare once it stays.
     let same;
     for (let i = 0; i < 25 && same === undefined; i++) {
-      const src = await results(page).nth(1).getAttribute("src");
-      same = await compareInPage(page, beforeUrl, src, whole).catch(() => undefined);
+      same = await turn2Image()
+        .getAttribute("src", { timeout: 1000 })
+        .then((src) => compareInPage(page, beforeUrl, src, whole))
+        .catch(() => undefined);
       if (same === undefined) await page.waitForTimeout(200);
     }
     assert.ok(same, "the composite shows after the reload");

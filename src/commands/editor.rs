@@ -258,28 +258,14 @@ pub fn handle_add_annotated(
     shapes: Vec<Shape>,
     done: Callback<bool>,
 ) {
-    let count = state.attachments.with_untracked(Vec::len);
-    if let Err(limit) = state
-        .settings
-        .with_untracked(|s| crate::model::limits::room_for_one(count, s))
-    {
-        show(state, AppError::ReferenceLimit(limit));
+    if !room_for_one(state) {
         done.run(false);
         return;
     }
     spawn_local(async move {
         match flatten(&image, &shapes).await {
             Ok((bytes, url)) => {
-                let attachment = crate::state::Attachment {
-                    id: state.next_id(),
-                    name: "annotated.png".to_owned(),
-                    mime: gemini::mime::ImageMime::Png,
-                    size: bytes.len(),
-                    base64: std::sync::Arc::new(to_base64(&bytes)),
-                    url,
-                    note: None,
-                };
-                state.attachments.update(|a| a.push(attachment));
+                attach_png(state, "annotated.png", &bytes, url);
                 done.run(true);
             }
             Err(why) => {
@@ -288,6 +274,49 @@ pub fn handle_add_annotated(
             }
         }
     });
+}
+
+/// Use as reference on a region edit: the composite shown (a PNG made here,
+/// not the model's output) goes to the composer as a reference image.
+pub fn handle_use_composite_as_reference(state: AppState, composite: SharedUrl, name: String) {
+    if !room_for_one(state) {
+        return;
+    }
+    spawn_local(async move {
+        match blob_bytes(composite.blob()).await {
+            Ok(bytes) => attach_png(state, &name, &bytes, composite),
+            Err(why) => show(state, AppError::EditFailed(why)),
+        }
+    });
+}
+
+/// Whether the composer takes one more reference image (an alert says why not).
+fn room_for_one(state: AppState) -> bool {
+    let count = state.attachments.with_untracked(Vec::len);
+    match state
+        .settings
+        .with_untracked(|s| crate::model::limits::room_for_one(count, s))
+    {
+        Ok(()) => true,
+        Err(limit) => {
+            show(state, AppError::ReferenceLimit(limit));
+            false
+        }
+    }
+}
+
+/// Adds a PNG made here to the composer as a reference image.
+fn attach_png(state: AppState, name: &str, bytes: &[u8], url: SharedUrl) {
+    let attachment = crate::state::Attachment {
+        id: state.next_id(),
+        name: name.to_owned(),
+        mime: gemini::mime::ImageMime::Png,
+        size: bytes.len(),
+        base64: std::sync::Arc::new(to_base64(bytes)),
+        url,
+        note: None,
+    };
+    state.attachments.update(|a| a.push(attachment));
 }
 
 async fn flatten(image: &SharedUrl, shapes: &[Shape]) -> Result<(Vec<u8>, SharedUrl), String> {

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use crate::browser::object_url::SharedUrl;
 use crate::commands::attachments::handle_use_as_reference;
 use crate::commands::conversations::handle_choose_variant;
-use crate::commands::editor::{composite_url, handle_copy_image};
+use crate::commands::editor::{
+    composite_url, handle_copy_image, handle_use_composite_as_reference,
+};
 use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::{describe_image, seconds};
 use crate::model::region::Selection;
@@ -75,6 +77,7 @@ pub fn ResultImage(
         answer.download_name.clone()
     };
     let for_reference = answer.clone();
+    let reference_name = download_name.clone();
     let current = {
         let raw = raw.clone();
         move || shown.get_untracked().unwrap_or_else(|| raw.clone())
@@ -150,7 +153,17 @@ pub fn ResultImage(
                     <Button
                         look=Look::Ghost
                         size=Size::Small
-                        on:click=move |_| handle_use_as_reference(state, for_reference.clone())
+                        on:click=move |_| {
+                            // A region edit's reference is its composite, as shown.
+                            match shown.get_untracked().filter(|_| edited) {
+                                Some(composite) => handle_use_composite_as_reference(
+                                    state,
+                                    composite,
+                                    reference_name.clone(),
+                                ),
+                                None => handle_use_as_reference(state, for_reference.clone()),
+                            }
+                        }
                     >
                         "Use as reference"
                     </Button>
