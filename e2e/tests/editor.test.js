@@ -402,6 +402,11 @@ describe("region edit", () => {
     assert.deepEqual(await imageBytes(page, reference), await imageBytes(page, composite));
     await page.getByRole("button", { name: /^Remove .*\.png$/ }).click();
     await reference.waitFor({ state: "detached" });
+    // Compare shows the composite over the source turn's image.
+    await turn2.getByRole("button", { name: "Compare" }).click();
+    assert.equal(await turn2.getByRole("img", { name: "This turn's image" }).getAttribute("src"), compositeSrc);
+    assert.equal(await turn2.getByRole("img", { name: "Previous turn's image" }).getAttribute("src"), sourceSrc);
+    await turn2.getByRole("button", { name: "Compare" }).click();
 
     // The next turn sends the model's raw turn back (its image is the model
     // output, not the composite), and the server's signature check passes.

@@ -4,6 +4,7 @@
 pub mod editor;
 pub mod site;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gemini::mime::ImageMime;
@@ -88,6 +89,9 @@ pub struct Turn {
     /// A stored turn that could not be read back whole: what is wrong. It is
     /// shown as such and not sent back to the model.
     pub damaged: Option<String>,
+    /// A region edit's composites, by variant, once made: what the turn
+    /// shows, and what Compare, Use as reference and the editors take.
+    pub composites: ArcRwSignal<BTreeMap<usize, SharedUrl>>,
 }
 
 impl Turn {
@@ -98,6 +102,7 @@ impl Turn {
             chosen: ArcRwSignal::new(chosen),
             saved: ArcRwSignal::new(saved),
             damaged: None,
+            composites: ArcRwSignal::new(BTreeMap::new()),
         }
     }
 
@@ -124,6 +129,14 @@ impl Turn {
         }
     }
 
+    /// The image variant `index` shows: a region edit's composite once made,
+    /// else the model's image.
+    pub fn shown_image(&self, index: usize) -> Option<SharedUrl> {
+        self.composites
+            .with(|c| c.get(&index).cloned())
+            .or_else(|| self.data.answer(index).map(|a| a.image.clone()))
+    }
+
     /// The chosen answer (untracked).
     pub fn answer(&self) -> Option<Arc<Answer>> {
         self.data.answer(self.chosen.get_untracked()).cloned()
@@ -141,6 +154,7 @@ impl Turn {
             chosen: ArcRwSignal::new(self.chosen.get_untracked()),
             saved: ArcRwSignal::new(false),
             damaged: self.damaged.clone(),
+            composites: ArcRwSignal::new(self.composites.get_untracked()),
         }
     }
 }

@@ -34,6 +34,7 @@ pub fn TurnCard(
         chosen,
         saved,
         damaged,
+        composites,
     } = turn;
     if let Some(why) = damaged {
         return view! {
@@ -71,6 +72,7 @@ pub fn TurnCard(
                             many
                             chosen=chosen.clone()
                             region
+                            composites=composites.clone()
                         />
                     }
                     .into_any(),
@@ -83,6 +85,7 @@ pub fn TurnCard(
                             index=i
                             many
                             chosen=chosen.clone()
+                            composites=composites.clone()
                         />
                     }
                     .into_any(),
@@ -137,9 +140,8 @@ pub fn TurnCard(
             let at = turns.iter().position(|t| t.id == turn_id)?;
             match at.checked_sub(1).and_then(|p| turns.get(p)) {
                 Some(prev) => prev
-                    .data
-                    .answer(prev.chosen.get())
-                    .map(|a| (a.image.as_str().to_owned(), "Previous turn's image")),
+                    .shown_image(prev.chosen.get())
+                    .map(|u| (u.as_str().to_owned(), "Previous turn's image")),
                 None => first_ref.clone().map(|u| (u, "First reference image")),
             }
         })
@@ -151,11 +153,17 @@ pub fn TurnCard(
     let compared = {
         let data = data.clone();
         let chosen = chosen.clone();
+        let composites = composites.clone();
         move || {
             if !comparing.get() {
                 return None;
             }
-            let after = data.answer(chosen.get())?.image.as_str().to_owned();
+            let index = chosen.get();
+            let after = composites
+                .with(|c| c.get(&index).cloned())
+                .or_else(|| data.answer(index).map(|a| a.image.clone()))?
+                .as_str()
+                .to_owned();
             let (before, before_label) = compare_with()?;
             Some(view! { <CompareView before before_label after /> })
         }

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -38,19 +39,30 @@ pub fn ResultImage(
     /// A region edit: its selection and the source image it was made on.
     #[prop(optional)]
     region: Option<(Selection, SharedUrl)>,
+    /// The turn's composites, by variant: made once, kept with the turn.
+    composites: ArcRwSignal<BTreeMap<usize, SharedUrl>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let editor = use_context::<EditorState>();
     let raw = answer.image.clone();
     let edited = region.is_some();
-    // What is shown: the model's image, or a region edit's composite once made.
-    let shown = RwSignal::new((!edited).then(|| raw.clone()));
+    // What is shown: the model's image, or a region edit's composite once
+    // made (made once per turn: shown again, it is the same one).
+    let made = composites.with_untracked(|c| c.get(&index).cloned());
+    let shown = RwSignal::new(if edited {
+        made.clone()
+    } else {
+        Some(raw.clone())
+    });
     let problem = RwSignal::new(None::<String>);
-    if let Some((selection, source)) = region {
+    if let (Some((selection, source)), None) = (region, made) {
         let output = raw.clone();
         leptos::task::spawn_local(async move {
             match composite_url(source, output, selection).await {
                 Ok(url) => {
+                    composites.update(|c| {
+                        c.insert(index, url.clone());
+                    });
                     shown.try_set(Some(url));
                 }
                 Err(why) => {
