@@ -51,6 +51,9 @@ pub enum AppError {
     NotBundled(String),
     /// An image tool (region edit, annotate) could not do its work (why).
     EditFailed(String),
+    /// An image made here (a region edit's composite) could not be read to
+    /// become a reference image (why).
+    NotAttached(String),
     /// A share link that was opened cannot be used (why).
     ShareUnreadable(String),
     /// The browser would not copy a share link to the clipboard (why).
@@ -201,6 +204,11 @@ impl From<AppError> for Alert {
                 Some(why),
                 "Nothing was sent; try again with another image or selection.",
             ),
+            AppError::NotAttached(why) => alert(
+                "The image was not added to the composer",
+                Some(why),
+                "Try Use as reference again, or download the image and add it with Add images.",
+            ),
             AppError::ShareUnreadable(why) => alert(
                 "This share link cannot be used",
                 Some(format!("{why}. Nothing was changed.")),
@@ -263,6 +271,7 @@ mod tests {
             AppError::LinkNotCopied("denied".into()),
             AppError::NotBundled("no".into()),
             AppError::EditFailed("no".into()),
+            AppError::NotAttached("no".into()),
             AppError::ImportRefused("bad".into()),
             AppError::NotImported {
                 error: StoreError::Quota,

@@ -107,8 +107,9 @@ describe("studio core", () => {
     assert.equal(await page.getByRole("button", { name: "Move b.png earlier" }).isEnabled(), true);
     assert.equal(await page.getByRole("button", { name: "Move b.png later" }).isDisabled(), true);
     assert.equal(await page.getByRole("button", { name: "Move a.jpg later" }).innerText(), "›");
-    // (No scrolling into view first: that would scroll a clipped tool into
-    // its card.)
+    // The cards are scrolled into view, not each tool (that would scroll a
+    // clipped tool into its card).
+    await page.getByRole("list", { name: "Reference images" }).scrollIntoViewIfNeeded();
     const covered = await page.locator(".attachment__tools button").evaluateAll((buttons) =>
       buttons
         .filter((b) => {

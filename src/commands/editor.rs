@@ -264,10 +264,7 @@ pub fn handle_add_annotated(
     }
     spawn_local(async move {
         match flatten(&image, &shapes).await {
-            Ok((bytes, url)) => {
-                attach_png(state, "annotated.png", &bytes, url);
-                done.run(true);
-            }
+            Ok((bytes, url)) => done.run(attach_png(state, "annotated.png", &bytes, url)),
             Err(why) => {
                 show(state, AppError::EditFailed(why));
                 done.run(false);
@@ -284,8 +281,10 @@ pub fn handle_use_composite_as_reference(state: AppState, composite: SharedUrl, 
     }
     spawn_local(async move {
         match blob_bytes(composite.blob()).await {
-            Ok(bytes) => attach_png(state, &name, &bytes, composite),
-            Err(why) => show(state, AppError::EditFailed(why)),
+            Ok(bytes) => {
+                attach_png(state, &name, &bytes, composite);
+            }
+            Err(why) => show(state, AppError::NotAttached(why)),
         }
     });
 }
@@ -305,8 +304,13 @@ fn room_for_one(state: AppState) -> bool {
     }
 }
 
-/// Adds a PNG made here to the composer as a reference image.
-fn attach_png(state: AppState, name: &str, bytes: &[u8], url: SharedUrl) {
+/// Adds a PNG made here to the composer as a reference image, if there is
+/// still room (asked again: another image may have come in meanwhile).
+/// Returns whether it was added.
+fn attach_png(state: AppState, name: &str, bytes: &[u8], url: SharedUrl) -> bool {
+    if !room_for_one(state) {
+        return false;
+    }
     let attachment = crate::state::Attachment {
         id: state.next_id(),
         name: name.to_owned(),
@@ -317,6 +321,7 @@ fn attach_png(state: AppState, name: &str, bytes: &[u8], url: SharedUrl) {
         note: None,
     };
     state.attachments.update(|a| a.push(attachment));
+    true
 }
 
 async fn flatten(image: &SharedUrl, shapes: &[Shape]) -> Result<(Vec<u8>, SharedUrl), String> {

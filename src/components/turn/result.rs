@@ -94,6 +94,9 @@ pub fn ResultImage(
         let raw = raw.clone();
         move || shown.get_untracked().unwrap_or_else(|| raw.clone())
     };
+    // While a region edit's composite is being made, the tools that take the
+    // image shown wait for it (they would take the model's output).
+    let making = move || edited && shown.get().is_none() && problem.get().is_none();
     let to_copy = current.clone();
     let to_edit = current.clone();
     let to_annotate = current.clone();
@@ -165,6 +168,7 @@ pub fn ResultImage(
                     <Button
                         look=Look::Ghost
                         size=Size::Small
+                        attr:disabled=making
                         on:click=move |_| {
                             // A region edit's reference is its composite, as shown.
                             match shown.get_untracked().filter(|_| edited) {
@@ -182,6 +186,7 @@ pub fn ResultImage(
                     <Button
                         look=Look::Ghost
                         size=Size::Small
+                        attr:disabled=making
                         on:click=move |_| handle_copy_image(state, to_copy())
                     >
                         "Copy image"
@@ -190,6 +195,7 @@ pub fn ResultImage(
                         look=Look::Ghost
                         size=Size::Small
                         attr:title="Select part of the image and say what should change there"
+                        attr:disabled=making
                         on:click=move |ev: leptos::ev::MouseEvent| {
                             if let Some(editor) = editor {
                                 editor.edit(to_edit(), opener_of(&ev));
@@ -202,6 +208,7 @@ pub fn ResultImage(
                         look=Look::Ghost
                         size=Size::Small
                         attr:title="Draw marks for the model to follow on a copy, for the composer"
+                        attr:disabled=making
                         on:click=move |ev: leptos::ev::MouseEvent| {
                             if let Some(editor) = editor {
                                 editor.annotate(to_annotate(), opener_of(&ev));
