@@ -107,10 +107,15 @@ describe("accessible to everyone", () => {
     assert.ok(await focusShows(page), "the focus shows on a menu");
     await page.keyboard.press("ArrowDown");
     assert.notEqual(await ratio.inputValue(), before);
-    // An image through the file chooser, opened with the keyboard.
+    // An image through the file chooser, opened with the keyboard. Listening
+    // well before the key press lets Playwright turn on Chromium's file
+    // chooser interception first (listening in the same step as the press
+    // can miss the chooser).
+    const chooserShown = page.waitForEvent("filechooser", { timeout: 60_000 });
     await tabTo(page, page.getByLabel("Add images"));
     assert.ok(await focusShows(page), "the focus shows on Add images");
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await page.keyboard.press("Space");
+    const chooser = await chooserShown;
     await chooser.setFiles({ name: "ref.png", mimeType: "image/png", buffer: makePng(32, 32, 3) });
     await page.getByRole("img", { name: "Reference image: ref.png" }).waitFor();
     // Generate with Ctrl+Enter from the prompt.
