@@ -3,9 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::ui::sync_dialog;
-
-use super::ui::{Button, Look, Size};
+use super::ui::{sync_dialog, Button, Field, Look, Size};
 use crate::commands::prompts::{
     handle_close_prompts, handle_delete_prompt, handle_insert_prompt, handle_save_prompt,
     handle_update_prompt,
@@ -40,8 +38,7 @@ pub fn PromptLibraryDialog() -> impl IntoView {
         >
             <h2 id="prompts-title" class="dialog__title">"Prompt library"</h2>
             <SaveForm />
-            <div class="field">
-                <label for="prompt-search">"Search prompts"</label>
+            <Field id="prompt-search" label="Search prompts">
                 <input
                     id="prompt-search"
                     type="search"
@@ -49,7 +46,7 @@ pub fn PromptLibraryDialog() -> impl IntoView {
                     prop:value=move || query.get()
                     on:input:target=move |ev| query.set(ev.target().value())
                 />
-            </div>
+            </Field>
             {move || {
                 let list = shown();
                 if list.is_empty() {
@@ -102,8 +99,7 @@ fn SaveForm() -> impl IntoView {
                 );
             }
         >
-            <div class="field">
-                <label for="prompt-name">"Name"</label>
+            <Field id="prompt-name" label="Name">
                 <input
                     id="prompt-name"
                     type="text"
@@ -112,7 +108,7 @@ fn SaveForm() -> impl IntoView {
                     prop:value=move || name.get()
                     on:input:target=move |ev| name.set(ev.target().value())
                 />
-            </div>
+            </Field>
             <div class="field field--check">
                 <input
                     id="prompt-with-settings"

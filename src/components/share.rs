@@ -7,7 +7,7 @@ use super::ui::{Button, Look};
 use crate::commands::share::{
     handle_accept_share, handle_close_share, handle_copy_share, handle_dismiss_share,
 };
-use crate::components::ui::sync_dialog;
+use crate::components::ui::{sync_dialog, Field};
 use crate::model::labels::{options_line, sentence};
 use crate::state::site::Site;
 use crate::state::AppState;
@@ -30,8 +30,7 @@ pub fn ShareDialog() -> impl IntoView {
             <p id="share-text" class="hint">
                 "The link carries this turn's prompt and settings: never your API key, never images. Whoever opens it sees them first and nothing is sent."
             </p>
-            <div class="field">
-                <label for="share-link">"Share link"</label>
+            <Field id="share-link" label="Share link">
                 <input
                     id="share-link"
                     class="share__link"
@@ -40,7 +39,7 @@ pub fn ShareDialog() -> impl IntoView {
                     prop:value=move || state.share_link.get().unwrap_or_default()
                     on:focus:target=move |ev| ev.target().select()
                 />
-            </div>
+            </Field>
             <div class="dialog__buttons">
                 <Button look=Look::Primary on:click=move |_| handle_copy_share(state)>
                     "Copy link"

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::browser::canvas::paint_mask;
 use crate::commands::editor::handle_apply_region_edit;
-use crate::components::ui::{Button, Look, Size};
+use crate::components::ui::{Button, Field, Look, Size};
 use crate::model::region::{mask, Mark, Selection};
 use crate::state::editor::EditorState;
 use crate::state::AppState;
@@ -224,8 +224,7 @@ pub fn RegionEditor() -> impl IntoView {
                     on:pointercancel=on_up
                 ></canvas>
             </div>
-            <div class="field">
-                <label for="region-instruction">"Instruction"</label>
+            <Field id="region-instruction" label="Instruction">
                 <textarea
                     id="region-instruction"
                     rows="2"
@@ -233,7 +232,7 @@ pub fn RegionEditor() -> impl IntoView {
                     prop:value=move || instruction.get()
                     on:input:target=move |ev| instruction.set(ev.target().value())
                 ></textarea>
-            </div>
+            </Field>
             <div class="dialog__buttons">
                 <Button look=Look::Ghost on:click=move |_| editor.editing.set(None)>
                     "Cancel"
