@@ -283,6 +283,55 @@ describe("saves are never silent", () => {
     await context.close();
   });
 
+  test("what is typed while the database is still opening is kept once it opens", async () => {
+    const browser = chromium();
+    const context = await browser.newContext();
+    const holder = await context.newPage();
+    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
+    await holder.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open("gemini-studio", 1);
+          open.onsuccess = () => {
+            window.__held = open.result;
+            resolve();
+          };
+        }),
+    );
+    const page = await secondTab(context);
+    await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    await prompt(page).fill("Typed before storage opened");
+    await holder.evaluate(() => window.__held.close());
+    // Nothing more is typed: the draft is kept because storage opened, not because of a keystroke.
+    const keptPrompt = () =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open("gemini-studio");
+            open.onerror = () => resolve(null);
+            open.onsuccess = () => {
+              const db = open.result;
+              if (!db.objectStoreNames.contains("drafts")) return (db.close(), resolve(null));
+              const req = db.transaction("drafts").objectStore("drafts").getAll();
+              req.onsuccess = () => (db.close(), resolve(req.result.map((d) => d.record?.prompt).join("|")));
+              req.onerror = () => (db.close(), resolve(null));
+            };
+          }),
+      );
+    let kept = null;
+    for (let i = 0; i < 40 && kept !== "Typed before storage opened"; i++) {
+      await page.waitForTimeout(250);
+      kept = await keptPrompt();
+    }
+    assert.equal(kept, "Typed before storage opened", "the draft in IndexedDB");
+    await page.reload();
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    await page.waitForFunction((el) => el.value === "Typed before storage opened", await prompt(page).elementHandle(), {
+      timeout: 10_000,
+    });
+    await context.close();
+  });
+
   test("two tabs never fork a conversation: the other shows it read-only, then reloads it", async () => {
     const browser = chromium();
     const context = await browser.newContext();

@@ -46,13 +46,14 @@ pub fn remember_open(state: AppState) {
 }
 
 /// Keeps the composer (prompt and attached images) as it changes, once the
-/// draft kept before has been restored (`ready`).
-pub fn keep_draft(state: AppState, ready: StoredValue<bool>) {
+/// draft kept before has been restored (`ready`); what changed before that is
+/// kept once it is.
+pub fn keep_draft(state: AppState, ready: RwSignal<bool>) {
     let timer = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let prompt = state.prompt.get();
         let attachments = state.attachments.get();
-        if !ready.get_value() {
+        if !ready.get() {
             return;
         }
         if let Some(h) = timer.get_value() {

@@ -19,7 +19,9 @@ pub fn start(state: AppState) {
             ev.prevent_default();
         }
     });
-    let draft_ready = StoredValue::new(false);
+    // A signal, not a flag: what was typed while the database was opening
+    // is kept as soon as it is ready, not at the next keystroke.
+    let draft_ready = RwSignal::new(false);
     persistence::keep_draft(state, draft_ready);
     persistence::remember_open(state);
     spawn_local(async move {
@@ -56,7 +58,7 @@ pub fn start(state: AppState) {
         }
         persistence::restore_draft(state, &store).await;
         persistence::recover_inflight(state, &store).await;
-        draft_ready.set_value(true);
+        draft_ready.set(true);
         if let Some(id) = persistence::last_open() {
             let stored = state
                 .history
