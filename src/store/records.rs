@@ -407,24 +407,28 @@ fn checked_prompts(prompts: Vec<PromptRecord>) -> Result<Vec<PromptRecord>, Stri
     Ok(out)
 }
 
-/// The saved prompts of an import to add: those whose id is not here yet (an
-/// id already here with the same content is the same prompt, skipped; with
-/// other content it gets a fresh id). Returns them and how many were skipped.
+/// The saved prompts of an import to add. A prompt whose name, text and
+/// settings are already here (under any id, or earlier in the same import) is
+/// skipped, so importing the same file again adds nothing even after a prompt
+/// was edited here; an id already here with other content gets a fresh id, so
+/// both versions are kept. Returns them and how many were skipped.
 pub fn plan_prompts(
     incoming: Vec<PromptRecord>,
     existing: &[PromptRecord],
     mut random: impl FnMut() -> u64,
 ) -> (Vec<PromptRecord>, usize) {
+    let same = |a: &PromptRecord, b: &PromptRecord| {
+        a.name == b.name && a.prompt == b.prompt && a.settings == b.settings
+    };
     let mut skipped = 0;
-    let mut out = Vec::new();
+    let mut out: Vec<PromptRecord> = Vec::new();
     for mut p in incoming {
-        match existing.iter().find(|e| e.id == p.id) {
-            Some(e) if e.name == p.name && e.prompt == p.prompt && e.settings == p.settings => {
-                skipped += 1;
-                continue;
-            }
-            Some(_) => p.id = format!("prompt-{:016x}", random()),
-            None => {}
+        if existing.iter().chain(&out).any(|e| same(e, &p)) {
+            skipped += 1;
+            continue;
+        }
+        while existing.iter().chain(&out).any(|e| e.id == p.id) {
+            p.id = format!("prompt-{:016x}", random());
         }
         out.push(p);
     }
@@ -1121,5 +1125,36 @@ mod tests {
         assert_eq!(add.len(), 2);
         assert_eq!(add[0].id, "prompt-0000000000000007");
         assert_eq!(add[1].id, "p3");
+    }
+
+    #[test]
+    fn importing_the_same_prompts_again_after_an_edit_adds_nothing() {
+        // Exported as "One"/"a", then edited here to "One"/"edited".
+        let exported = vec![saved("p1", "One", "a")];
+        let mut here = vec![saved("p1", "One", "edited")];
+        let mut n = 0;
+        let mut random = || {
+            n += 1;
+            n
+        };
+        let (add, skipped) = plan_prompts(exported.clone(), &here, &mut random);
+        assert_eq!((add.len(), skipped), (1, 0), "the older version is kept beside");
+        assert_ne!(add[0].id, "p1");
+        here.extend(add);
+        let (add, skipped) = plan_prompts(exported, &here, &mut random);
+        assert_eq!((add.len(), skipped), (0, 1), "a second import adds no copy");
+        // The same prompt twice in one file is added once; a fresh id never
+        // collides with one already taken.
+        let (add, skipped) = plan_prompts(
+            vec![saved("x", "Two", "b"), saved("y", "Two", "b")],
+            &[saved("prompt-0000000000000009", "Other", "c"), saved("x", "Else", "d")],
+            {
+                let mut ids = [9u64, 10].into_iter();
+                move || ids.next().unwrap_or(11)
+            },
+        );
+        assert_eq!(skipped, 1);
+        assert_eq!(add.len(), 1);
+        assert_eq!(add[0].id, "prompt-000000000000000a");
     }
 }
