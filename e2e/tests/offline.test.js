@@ -72,6 +72,32 @@ describe("offline", () => {
     await context.close();
   });
 
+  test("a page opened offline reads the site's config.json once the network is back", async () => {
+    const { context, page } = await openStudio(chromium());
+    await controlled(page);
+    let offline = true;
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.route("**/config.json", (route) =>
+      offline
+        ? route.abort("internetdisconnected")
+        : route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ banner: "Welcome to the team studio" }) }),
+    );
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Offline:" }).waitFor();
+    assert.equal(await page.getByText("Welcome to the team studio").count(), 0);
+    assert.equal(await page.getByRole("alert").count(), 0, "offline, a config.json not read is not an error");
+
+    offline = false;
+    await context.setOffline(false);
+    await page.getByText("Welcome to the team studio").waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByRole("alert").count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("a new version is fetched in the background and offered; it is used only after Reload", async () => {
     const original = readFileSync(SW_FILE, "utf8");
     assert.match(original, /const BUILD = \{ version: "[0-9a-f]+", files: \[/, "xtask wrote the build's files into sw.js");

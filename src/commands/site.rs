@@ -12,26 +12,41 @@ use crate::state::site::{ChangeSource, Site};
 use crate::state::AppState;
 
 /// The site context for this page, with `config.json` being read; `first_visit`
-/// (nothing remembered here) lets the site's default model apply.
+/// (nothing remembered here) lets the site's default model apply. A page that
+/// opened offline (from the service worker's cache) reads it when the browser
+/// is back online.
 pub fn start(state: AppState, first_visit: bool) -> Site {
     let site = Site::new(page::origin(), page::meta_csp());
-    spawn_local(async move {
-        let loaded = match http::get_text(config::FILE).await {
-            Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
-            // Offline (the page came from the service worker's cache): the
-            // defaults, read again when the page next opens online.
-            Err(_) if !crate::browser::service_worker::online() => Loaded::Missing,
-            Err(why) => Loaded::Broken(config::broken_message(&[format!(
-                "it could not be loaded ({why})"
-            )])),
-        };
-        match loaded {
-            Loaded::Missing => {}
-            Loaded::Config(cfg) => apply(state, site, cfg, first_visit),
-            Loaded::Broken(message) => site.problem.set(Some(message)),
+    let unread = StoredValue::new(true);
+    spawn_local(load(state, site, first_visit, unread));
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        if unread.get_value() {
+            spawn_local(load(state, site, first_visit, unread));
         }
     });
     site
+}
+
+/// Reads `config.json` and applies it, unless the browser is offline (then
+/// `unread` stays set: the defaults hold until it is back online).
+async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValue<bool>) {
+    let loaded = match http::get_text(config::FILE).await {
+        Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
+        Err(_) if !crate::browser::service_worker::online() => return,
+        Err(why) => Loaded::Broken(config::broken_message(&[format!(
+            "it could not be loaded ({why})"
+        )])),
+    };
+    // Read once: a second `online` event while this was on its way finds it read.
+    if !unread.get_value() {
+        return;
+    }
+    unread.set_value(false);
+    match loaded {
+        Loaded::Missing => {}
+        Loaded::Config(cfg) => apply(state, site, cfg, first_visit),
+        Loaded::Broken(message) => site.problem.set(Some(message)),
+    }
 }
 
 /// Applies a loaded `config.json`.

@@ -1138,7 +1138,11 @@ mod tests {
             n
         };
         let (add, skipped) = plan_prompts(exported.clone(), &here, &mut random);
-        assert_eq!((add.len(), skipped), (1, 0), "the older version is kept beside");
+        assert_eq!(
+            (add.len(), skipped),
+            (1, 0),
+            "the older version is kept beside"
+        );
         assert_ne!(add[0].id, "p1");
         here.extend(add);
         let (add, skipped) = plan_prompts(exported, &here, &mut random);
@@ -1147,7 +1151,10 @@ mod tests {
         // collides with one already taken.
         let (add, skipped) = plan_prompts(
             vec![saved("x", "Two", "b"), saved("y", "Two", "b")],
-            &[saved("prompt-0000000000000009", "Other", "c"), saved("x", "Else", "d")],
+            &[
+                saved("prompt-0000000000000009", "Other", "c"),
+                saved("x", "Else", "d"),
+            ],
             {
                 let mut ids = [9u64, 10].into_iter();
                 move || ids.next().unwrap_or(11)
