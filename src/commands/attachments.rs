@@ -40,57 +40,83 @@ pub fn from_bytes(
 
 /// Adds image files to the composer, in order. Files that cannot be used are
 /// refused one by one with a reason; the model's image limit is never passed and
-/// nothing already attached is dropped.
+/// nothing already attached is dropped. While they are read, `adding` counts
+/// them, and Generate or Get code pressed meanwhile waits for them
+/// ([`after_adding`]).
 pub fn handle_add_files(state: AppState, files: Vec<File>) {
     if files.is_empty() {
         return;
     }
+    let count = files.len();
+    state.adding.update(|n| *n += count);
     spawn_local(async move {
         let mut problems = Vec::new();
         let mut notes = Vec::new();
         for file in files {
-            let count = state.attachments.with_untracked(Vec::len);
-            if let Err(limit) = state.settings.with_untracked(|s| room_for_one(count, s)) {
-                problems.push(format!(
-                    "\u{201c}{}\u{201d} was not added: {limit}.",
-                    file.name()
-                ));
-                continue;
-            }
-            match prepare(&file).await {
-                Ok(prepared) => {
-                    let img = prepared.image;
-                    // A Blob of the bytes read, never the File itself: a
-                    // draft or turn stored in IndexedDB must not depend on a
-                    // file the person may move or delete (a file-backed Blob
-                    // may be kept as a reference to it).
-                    let url = ObjectUrl::from_bytes(&img.bytes, img.mime.as_str());
-                    let Ok(url) = url else {
-                        problems.push(format!(
-                            "\u{201c}{}\u{201d} could not be previewed.",
-                            img.name
-                        ));
-                        continue;
-                    };
-                    if let Some(note) = &prepared.note {
-                        notes.push(note.clone());
-                    }
-                    let attachment =
-                        from_bytes(state, img.name, img.mime, &img.bytes, url, prepared.note);
-                    state.attachments.update(|a| a.push(attachment));
-                }
+            match add_file(state, &file).await {
+                Ok(Some(note)) => notes.push(note),
+                Ok(None) => {}
                 Err(why) => problems.push(why),
             }
         }
+        state.adding.update(|n| *n = n.saturating_sub(count));
         if !notes.is_empty() {
             state.notice.set(Some(notes.join(" ")));
         }
         if problems.is_empty() {
             state.alert.set(None);
         } else {
+            // An image the person meant to send was refused: the command that
+            // waited for it does not run without it.
+            state.after_adding.set_value(None);
             show(state, AppError::NotAdded(problems));
         }
+        if state.adding.get_untracked() == 0 {
+            if let Some(command) = state.after_adding.try_update_value(Option::take).flatten() {
+                command(state);
+            }
+        }
     });
+}
+
+/// Reads one file into the composer: its note (re-encoded, resized…), if any,
+/// or why it was not added.
+async fn add_file(state: AppState, file: &File) -> Result<Option<String>, String> {
+    let count = state.attachments.with_untracked(Vec::len);
+    if let Err(limit) = state.settings.with_untracked(|s| room_for_one(count, s)) {
+        return Err(format!(
+            "\u{201c}{}\u{201d} was not added: {limit}.",
+            file.name()
+        ));
+    }
+    let prepared = prepare(file).await?;
+    let img = prepared.image;
+    // A Blob of the bytes read, never the File itself: a draft or turn stored
+    // in IndexedDB must not depend on a file the person may move or delete (a
+    // file-backed Blob may be kept as a reference to it).
+    let Ok(url) = ObjectUrl::from_bytes(&img.bytes, img.mime.as_str()) else {
+        return Err(format!(
+            "\u{201c}{}\u{201d} could not be previewed.",
+            img.name
+        ));
+    };
+    let note = prepared.note.clone();
+    let attachment = from_bytes(state, img.name, img.mime, &img.bytes, url, prepared.note);
+    state.attachments.update(|a| a.push(attachment));
+    Ok(note)
+}
+
+/// Runs `command` now, or, while images are being added, once they are in
+/// (saying so). True if it was put off.
+pub fn after_adding(state: AppState, command: fn(AppState), what: &str) -> bool {
+    if state.adding.get_untracked() == 0 {
+        return false;
+    }
+    state.after_adding.set_value(Some(command));
+    state.notice.set(Some(format!(
+        "{what} starts when the images being added are in."
+    )));
+    true
 }
 
 pub fn handle_remove_attachment(state: AppState, id: u64) {

@@ -54,6 +54,9 @@ pub fn handle_get_code_for_turn(state: AppState, turn_id: u64) {
 /// Opens Get code for the request Generate would send now: the conversation,
 /// the composer's prompt and images, the settings, the connection.
 pub fn handle_get_code_for_next(state: AppState) {
+    if super::attachments::after_adding(state, handle_get_code_for_next, "Get code") {
+        return;
+    }
     let settings = state.settings.get_untracked();
     let connection = state.connection.get_untracked();
     let prompt = state.prompt.get_untracked();

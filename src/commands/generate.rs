@@ -49,7 +49,7 @@ impl Drop for AbortOnDrop {
 /// Sends the composer's prompt and images as the next turn. A failure or
 /// Cancel keeps everything and leaves no trace in the conversation.
 pub fn handle_generate(state: AppState) {
-    if state.is_running() {
+    if state.is_running() || super::attachments::after_adding(state, handle_generate, "Generate") {
         return;
     }
     if state
@@ -194,6 +194,17 @@ fn prepare_content(
 /// Stops the turn in flight at once: its requests, and any wait before a
 /// retry. It leaves no trace.
 pub fn handle_cancel(state: AppState) {
+    // A Generate waiting for images being added is called off too.
+    if state
+        .after_adding
+        .try_update_value(Option::take)
+        .flatten()
+        .is_some()
+    {
+        state.notice.set(Some(
+            "Cancelled. Your prompt and images are still here.".into(),
+        ));
+    }
     if let Some(handle) = state.cancel.try_update_value(Option::take).flatten() {
         handle.abort();
         state.notice.set(Some(

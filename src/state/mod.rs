@@ -231,6 +231,11 @@ pub struct AppState {
     pub connection: RwSignal<Connection>,
     pub prompt: RwSignal<String>,
     pub attachments: RwSignal<Vec<Attachment>>,
+    /// Image files being read into the composer (not yet in `attachments`).
+    pub adding: RwSignal<usize>,
+    /// A command pressed while images were being added (Generate, Get code):
+    /// it runs once they are in, so it never goes without them.
+    pub after_adding: StoredValue<Option<fn(AppState)>>,
     /// The conversation on screen.
     pub turns: RwSignal<Vec<Turn>>,
     pub current: RwSignal<ConversationMeta>,
@@ -302,6 +307,8 @@ impl AppState {
             connection: RwSignal::new(prefs.connection),
             prompt: RwSignal::new(String::new()),
             attachments: RwSignal::new(Vec::new()),
+            adding: RwSignal::new(0),
+            after_adding: StoredValue::new(None),
             turns: RwSignal::new(Vec::new()),
             current: RwSignal::new(current),
             others: RwSignal::new(Vec::new()),

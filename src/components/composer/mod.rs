@@ -75,6 +75,14 @@ pub fn Composer() -> impl IntoView {
             </div>
             <Attachments />
             {move || {
+                match state.adding.get() {
+                    0 => None,
+                    1 => Some("Adding an image…".to_owned()),
+                    n => Some(format!("Adding {n} images…")),
+                }
+                    .map(|text| view! { <p class="hint composer__adding" role="status">{text}</p> })
+            }}
+            {move || {
                 state
                     .draft_problem
                     .get()
