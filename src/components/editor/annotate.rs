@@ -48,7 +48,7 @@ pub fn Annotator() -> impl IntoView {
     let at = move |ev: &ev::PointerEvent| -> Option<(f64, f64)> {
         let img = image.get_untracked()?;
         let r = img.get_bounding_client_rect();
-        let (w, h) = natural.get_untracked();
+        let (w, h) = super::known_size(image, natural)?;
         if r.width() <= 0.0 || r.height() <= 0.0 {
             return None;
         }

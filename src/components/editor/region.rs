@@ -63,7 +63,7 @@ pub fn RegionEditor() -> impl IntoView {
     let at = move |ev: &ev::PointerEvent| -> Option<(f64, f64)> {
         let c = overlay.get_untracked()?;
         let r = c.get_bounding_client_rect();
-        let (w, h) = natural.get_untracked();
+        let (w, h) = super::known_size(image, natural)?;
         if r.width() <= 0.0 || r.height() <= 0.0 {
             return None;
         }
