@@ -40,7 +40,8 @@ pub fn App() -> impl IntoView {
     // The image tools (viewer, region editor, annotate) open from results and
     // from the composer's reference images alike.
     provide_context(state::editor::EditorState::new());
-    provide_context(commands::site::start(state, first_visit));
+    let site = commands::site::start(state, first_visit);
+    provide_context(site);
     commands::preferences::persist(state);
     commands::startup::start(state);
     commands::shortcuts::install(state);
@@ -48,7 +49,7 @@ pub fn App() -> impl IntoView {
     commands::offline::start(state);
 
     view! {
-        <div class="app">
+        <div class="app" data-config=move || if site.read.get() { "read" } else { "reading" }>
             <div class="app__top">
                 <header class="topbar">
                     <h1 class="brand">

@@ -27,26 +27,33 @@ pub fn start(state: AppState, first_visit: bool) -> Site {
     site
 }
 
-/// Reads `config.json` and applies it, unless the browser is offline (then
-/// `unread` stays set: the defaults hold until it is back online).
+/// Reads `config.json` and applies it, unless it could not be fetched (then
+/// `unread` stays set: the defaults hold until the browser is next online).
 async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValue<bool>) {
     let loaded = match http::get_text(config::FILE).await {
         Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
         Err(_) if !crate::browser::service_worker::online() => return,
-        Err(why) => Loaded::Broken(config::broken_message(&[format!(
-            "it could not be loaded ({why})"
-        )])),
+        // Not reached (the network may have just come back): said, and read
+        // again at the next `online` event.
+        Err(why) => {
+            site.problem.set(Some(config::broken_message(&[format!(
+                "it could not be loaded ({why})"
+            )])));
+            return;
+        }
     };
     // Read once: a second `online` event while this was on its way finds it read.
     if !unread.get_value() {
         return;
     }
     unread.set_value(false);
+    site.problem.set(None);
     match loaded {
         Loaded::Missing => {}
         Loaded::Config(cfg) => apply(state, site, cfg, first_visit),
         Loaded::Broken(message) => site.problem.set(Some(message)),
     }
+    site.read.set(true);
 }
 
 /// Applies a loaded `config.json`.

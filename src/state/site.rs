@@ -37,6 +37,9 @@ pub struct Site {
     pub config: RwSignal<SiteConfig>,
     /// Why `config.json` was not used, for the page to say.
     pub problem: RwSignal<Option<String>>,
+    /// `config.json` was read and applied (or found missing or broken): the
+    /// page carries it as `data-config="read"` on its root.
+    pub read: RwSignal<bool>,
     /// A base URL change waiting for confirmation.
     pub pending: RwSignal<Option<PendingBase>>,
     page_origin: StoredValue<String>,
@@ -49,6 +52,7 @@ impl Site {
         Self {
             config: RwSignal::new(SiteConfig::default()),
             problem: RwSignal::new(None),
+            read: RwSignal::new(false),
             pending: RwSignal::new(None),
             page_origin: StoredValue::new(page_origin),
             csp: StoredValue::new(csp),
