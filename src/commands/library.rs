@@ -9,7 +9,7 @@ use web_sys::File;
 
 use super::archive::{export_archive, import_file, ImportError};
 use super::generate::handle_cancel;
-use super::persistence::{forget_stored, refresh, update_storage_note, used_when_full};
+use super::persistence::{forget_stored, open_store, refresh, update_storage_note, used_when_full};
 use super::show;
 use crate::browser::download::download_blob;
 use crate::error::AppError;
@@ -89,10 +89,11 @@ async fn delete_now(state: AppState, ids: Vec<String>) {
 /// Saves conversations (all when `ids` is `None`) as a ZIP: `manifest.json`
 /// and every image as its own file (see [`super::archive`]).
 pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
-    let Some(store) = state.store.get_value() else {
-        return;
-    };
     spawn_local(async move {
+        let store = match open_store(state).await {
+            Ok(store) => store,
+            Err(e) => return show(state, AppError::NotExported(e)),
+        };
         let archive = match export_archive(&store, ids.as_deref()).await {
             Ok(a) => a,
             Err(why) => {
@@ -114,10 +115,11 @@ pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
 /// it, and adds the conversations that are not here yet, in one transaction.
 /// A damaged or foreign file changes nothing.
 pub fn handle_import(state: AppState, file: File) {
-    let Some(store) = state.store.get_value() else {
-        return;
-    };
     spawn_local(async move {
+        let store = match open_store(state).await {
+            Ok(store) => store,
+            Err(error) => return show(state, AppError::NotImported { used: None, error }),
+        };
         let random = || (js_sys::Math::random() * 1e9) as u64;
         match import_file(&store, &file, random).await {
             Ok(done) => {

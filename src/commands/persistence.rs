@@ -103,14 +103,22 @@ pub async fn restore_draft(state: AppState, store: &Store) {
     let Ok(Some((draft, blobs))) = store.draft().await else {
         return;
     };
-    if !state.prompt.with_untracked(String::is_empty)
-        || !state.attachments.with_untracked(Vec::is_empty)
-    {
+    if !composer_empty(state) {
         return;
     }
     let restored = draft_images(state, &draft, blobs).await;
-    state.prompt.set(draft.prompt);
-    state.attachments.set(restored);
+    // Typed or attached while the images were read: that wins, as above.
+    if composer_empty(state) {
+        state.prompt.set(draft.prompt);
+        state.attachments.set(restored);
+    }
+}
+
+/// Nothing typed or attached in the composer.
+fn composer_empty(state: AppState) -> bool {
+    state.prompt.with_untracked(String::is_empty)
+        && state.attachments.with_untracked(Vec::is_empty)
+        && state.adding.get_untracked() == 0
 }
 
 /// Lock names of conversations: held by the tab with a request in flight.
@@ -179,9 +187,44 @@ impl Drop for InFlight {
     }
 }
 
+/// How long a command waits for the database to open before saying it did not.
+const OPEN_WAIT_MS: u64 = 20_000;
+
+/// The database, waiting while it is still being opened (a command used right
+/// after the page loads is carried out, not dropped); why not, if it cannot be
+/// used.
+pub async fn open_store(state: AppState) -> Result<Store, StoreError> {
+    let mut waited = 0;
+    loop {
+        if let Some(store) = state.store.get_value() {
+            return Ok(store);
+        }
+        match state.keeping.get_untracked() {
+            Keeping::Opening | Keeping::Kept if waited < OPEN_WAIT_MS => {}
+            Keeping::Opening | Keeping::Kept => {
+                return Err(StoreError::Unavailable(
+                    "browser storage did not open; reload the page".into(),
+                ))
+            }
+            Keeping::Blocked => {
+                return Err(StoreError::Unavailable(
+                    "another tab has the studio open with an older version; close or reload it"
+                        .into(),
+                ))
+            }
+            Keeping::Unavailable(why) => return Err(StoreError::Unavailable(why)),
+            Keeping::Closed => return Err(StoreError::Closed),
+        }
+        crate::browser::sleep(100).await;
+        waited += 100;
+    }
+}
+
 /// Keeps what a request sends before it leaves: prompt, images, settings. A
 /// reload or a crash before its turn is stored brings it back to the composer.
 pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<InFlight> {
+    // Never waits for the database: the request is not held up (the draft,
+    // kept once the database opens, still holds the composer).
     let store = state.store.get_value()?;
     let images: Vec<(String, Blob)> = p
         .next
@@ -228,11 +271,13 @@ pub async fn recover_inflight(state: AppState, store: &Store) {
         return;
     };
     let _ = store.delete_draft(DraftSlot::InFlight).await;
-    let empty = state.prompt.with_untracked(String::is_empty)
-        && state.attachments.with_untracked(Vec::is_empty);
     let words = short(&sent.prompt);
-    if empty {
-        let restored = draft_images(state, &sent, blobs).await;
+    let restored = if composer_empty(state) {
+        draft_images(state, &sent, blobs).await
+    } else {
+        Vec::new()
+    };
+    if composer_empty(state) {
         if let Some(settings) = sent.settings {
             state.settings.set(settings);
         }
@@ -361,19 +406,63 @@ pub async fn save_turns(
     if is_deleted(state, &meta.id) {
         return Ok(());
     }
-    let (unkeyed, flags) = state.turns.with_untracked(|turns| {
-        let mut unkeyed = Vec::new();
-        let mut flags = Vec::new();
-        for (i, t) in turns.iter().enumerate() {
-            let saved = t.is_saved();
-            if t.damaged.is_none() && (!saved || changed == Some(t.id)) {
-                let chosen = t.chosen.get_untracked();
-                unkeyed.push(turn_record(&meta.id, i, &t.data, chosen, !saved));
-                flags.push(t.saved.clone());
-            }
-        }
-        (unkeyed, flags)
+    let (unkeyed, flags) = state
+        .turns
+        .with_untracked(|turns| unsaved(&meta.id, turns, changed));
+    save_records(state, store, meta, unkeyed, flags, clear_draft).await
+}
+
+/// Conversations put aside while the database was opening (kept in memory
+/// only): saved once it is open, each in its own transaction.
+pub async fn save_put_aside(state: AppState) -> Result<(), AppError> {
+    let Some(store) = state.store.get_value() else {
+        return Ok(());
+    };
+    let waiting: Vec<_> = state.others.with_untracked(|o| {
+        o.iter()
+            .filter(|c| !is_deleted(state, &c.meta.id))
+            .map(|c| {
+                let (unkeyed, flags) = unsaved(&c.meta.id, &c.turns, None);
+                (c.meta.clone(), unkeyed, flags)
+            })
+            .filter(|(_, unkeyed, _)| !unkeyed.is_empty())
+            .collect()
     });
+    for (meta, unkeyed, flags) in waiting {
+        save_records(state, store.clone(), meta, unkeyed, flags, false).await?;
+    }
+    Ok(())
+}
+
+/// The records of `turns` not yet stored (and of turn `changed`), with the
+/// flags to set once they are.
+fn unsaved(
+    conversation_id: &str,
+    turns: &[Turn],
+    changed: Option<u64>,
+) -> (Vec<Unkeyed>, Vec<ArcRwSignal<bool>>) {
+    let mut unkeyed = Vec::new();
+    let mut flags = Vec::new();
+    for (i, t) in turns.iter().enumerate() {
+        let saved = t.is_saved();
+        if t.damaged.is_none() && (!saved || changed == Some(t.id)) {
+            let chosen = t.chosen.get_untracked();
+            unkeyed.push(turn_record(conversation_id, i, &t.data, chosen, !saved));
+            flags.push(t.saved.clone());
+        }
+    }
+    (unkeyed, flags)
+}
+
+/// Stores one conversation's `unkeyed` turn records (see [`save_turns`]).
+async fn save_records(
+    state: AppState,
+    store: Store,
+    meta: ConversationMeta,
+    unkeyed: Vec<Unkeyed>,
+    flags: Vec<ArcRwSignal<bool>>,
+    clear_draft: bool,
+) -> Result<(), AppError> {
     if unkeyed.is_empty() {
         return Ok(());
     }

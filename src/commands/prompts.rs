@@ -4,27 +4,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::persistence::open_store;
 use super::settings::handle_model_change;
 use super::show;
 use crate::browser::now_ms;
 use crate::error::AppError;
 use crate::state::site::Site;
 use crate::state::AppState;
-use crate::store::{PromptRecord, Store, StoreError};
-
-/// The open database, or the error that says it is not.
-fn store_of(state: AppState) -> Option<Store> {
-    let store = state.store.get_value();
-    if store.is_none() {
-        show(
-            state,
-            AppError::Prompts(StoreError::Unavailable(
-                "browser storage is not open (yet)".into(),
-            )),
-        );
-    }
-    store
-}
+use crate::store::PromptRecord;
 
 /// Reads the library from the database into the state.
 pub async fn reload(state: AppState) {
@@ -53,11 +40,15 @@ fn write(state: AppState, record: PromptRecord, saved: String, done: impl FnOnce
         done(false);
         return;
     }
-    let Some(store) = store_of(state) else {
-        done(false);
-        return;
-    };
     spawn_local(async move {
+        let store = match open_store(state).await {
+            Ok(store) => store,
+            Err(e) => {
+                show(state, AppError::Prompts(e));
+                done(false);
+                return;
+            }
+        };
         match store.put_prompt(&record).await {
             Ok(()) => {
                 state.notice.set(Some(saved));
@@ -120,14 +111,15 @@ pub fn handle_update_prompt(
 }
 
 pub fn handle_delete_prompt(state: AppState, id: String) {
-    let Some(store) = store_of(state) else {
-        return;
-    };
     let name = state
         .prompts
         .with_untracked(|l| l.iter().find(|p| p.id == id).map(|p| p.name.clone()))
         .unwrap_or_default();
     spawn_local(async move {
+        let store = match open_store(state).await {
+            Ok(store) => store,
+            Err(e) => return show(state, AppError::Prompts(e)),
+        };
         match store.delete_prompt(&id).await {
             Ok(()) => {
                 state

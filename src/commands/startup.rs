@@ -38,11 +38,8 @@ pub fn start(state: AppState) {
         });
         state.store.set_value(Some(store.clone()));
         state.keeping.set(Keeping::Kept);
-        sync::listen(move |word, id| persistence::on_other_tab(state, word, id));
-        persistence::read_locks(state).await;
-        persistence::refresh(state).await;
-        super::prompts::reload(state).await;
-        // Turns that landed while the database was opening are saved now.
+        // Turns that landed while the database was opening (or waiting for
+        // another tab) are saved first, before anything else is read.
         if state
             .turns
             .with_untracked(|t| t.iter().any(|t| !t.is_saved()))
@@ -51,6 +48,13 @@ pub fn start(state: AppState) {
                 super::show(state, e);
             }
         }
+        if let Err(e) = persistence::save_put_aside(state).await {
+            super::show(state, e);
+        }
+        sync::listen(move |word, id| persistence::on_other_tab(state, word, id));
+        persistence::read_locks(state).await;
+        persistence::refresh(state).await;
+        super::prompts::reload(state).await;
         // A new conversation is numbered after the kept ones.
         let kept = state.history.with_untracked(Vec::len);
         if state.turns.with_untracked(Vec::is_empty) && kept > 0 {
