@@ -16,6 +16,7 @@ import {
   STUDIO_URL,
   TEST_KEY,
   clearRequests,
+  configApplied,
   generate,
   imageBytes,
   launch,
@@ -265,6 +266,7 @@ async function openWithConfig(config, { key = TEST_KEY } = {}) {
   await page.goto(STUDIO_URL);
   await page.getByRole("button", { name: "Generate" }).waitFor();
   await loaded;
+  await configApplied(page);
   if (key) await page.getByLabel("API key", { exact: true }).fill(key);
   return { context, page, errors };
 }

@@ -15,6 +15,7 @@ import {
   MOCK_URL,
   STUDIO_URL,
   clearRequests,
+  configApplied,
   generate,
   lastRequest,
   launch,
@@ -259,8 +260,7 @@ describe("config.json, read at run time", () => {
     await page.goto(STUDIO_URL);
     await page.getByRole("button", { name: "Generate" }).waitFor();
     await configLoaded;
-    // Let the page apply what it read.
-    await page.waitForTimeout(100);
+    await configApplied(page);
     return { context, page, log };
   }
 

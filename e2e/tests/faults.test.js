@@ -6,6 +6,7 @@
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  b64decode,
   claimedPng,
   generate,
   makePng,
@@ -15,6 +16,7 @@ import {
   results,
   secondTab,
   send,
+  untilStored,
   useBrowser,
 } from "./helpers.js";
 
@@ -114,7 +116,7 @@ describe("retries: as the server asks, never what may have been billed", () => {
   test("variants retry on their own: one lands while the other waits", async () => {
     const { context, page } = await openStudio(chromium());
     await page.getByLabel("Variants").selectOption("2");
-    await send(page, "Two cats [[fail-first:1:503]][[retry-after:3]]");
+    await send(page, "Two cats [[fail-first:1:503]][[retry-after:8]]");
     await page.getByRole("img", { name: /^Variant [12]: ready$/ }).waitFor();
     assert.ok(await page.getByText(/retrying in \d+ s/).isVisible(), "the other still waits");
     await results(page).nth(1).waitFor({ timeout: 30_000 });
@@ -146,6 +148,35 @@ describe("time limits", () => {
 });
 
 describe("work typed during a run is never wiped", () => {
+  test("Generate pressed while an image is still being read waits for it, and sends it", async () => {
+    const browser = chromium();
+    const context = await browser.newContext();
+    // Reading a file takes 1.5 s once the test says so (a large photo on a slow machine).
+    await context.addInitScript(() => {
+      const read = Blob.prototype.arrayBuffer;
+      Blob.prototype.arrayBuffer = function () {
+        const wait = window.__slowReads ? new Promise((r) => setTimeout(r, 1500)) : Promise.resolve();
+        return wait.then(() => read.call(this));
+      };
+    });
+    const page = await secondTab(context);
+    await prompt(page).fill("Use the photo");
+    await page.evaluate(() => (window.__slowReads = true));
+    const png = makePng(24, 24, 5);
+    await attach(page, { name: "slow.png", mimeType: "image/png", buffer: png });
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByText("Generate starts when the images being added are in.").waitFor();
+    await results(page).first().waitFor({ timeout: 30_000 });
+    const log = await requests();
+    assert.equal(log.length, 1);
+    const parts = log[0].body.contents.at(-1).parts;
+    assert.equal(parts[0].text, "Use the photo");
+    assert.equal(parts.length, 2, "the image went with the prompt");
+    assert.deepEqual(b64decode(parts[1].inlineData.data), png);
+    await context.close();
+  });
+
   test("what was sent leaves the composer when the turn lands; what was typed or attached meanwhile stays", async () => {
     const { context, page } = await openStudio(chromium());
     await attach(page, { name: "sent.png", mimeType: "image/png", buffer: makePng(32, 32, 1) });
@@ -183,7 +214,8 @@ describe("work typed during a run is never wiped", () => {
     await page.getByRole("img", { name: "Reference image: ref.png" }).waitFor();
     await send(page, "An interrupted dog [[slow:8000]]");
     await page.getByRole("article", { name: "Turn in progress" }).waitFor();
-    await page.waitForTimeout(300);
+    // What is sent is kept before it leaves (the "inflight" draft).
+    await untilStored(page, "drafts", (all) => all.some((d) => d.id === "inflight"), "the request in flight is kept");
     await page.reload();
     assert.ok(dialogs.includes("beforeunload"), "closing mid-request asks first");
     await page.getByRole("button", { name: "Generate" }).waitFor();
@@ -257,13 +289,17 @@ describe("saves are never silent", () => {
     );
     const page = await secondTab(context);
     await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    await generate(page, "Put aside while waiting");
+    await page.getByText("Waiting for storage…").waitFor();
+    // A conversation put aside meanwhile is kept in memory, and saved too.
+    await page.getByRole("button", { name: "New conversation" }).click();
     await generate(page, "Kept later");
     await page.getByText("Waiting for storage…").waitFor();
     await holder.evaluate(() => window.__held.close());
     await page.getByText("Waiting for storage…").waitFor({ state: "detached", timeout: 20_000 });
-    await page.waitForFunction(async () => true);
-    const turns = await storedTurns(page);
-    assert.deepEqual(turns.map((t) => t.prompt), ["Kept later"]);
+    const turns = await untilStored(page, "turns", (all) => all.length === 2, "both turns are stored");
+    assert.deepEqual(turns.map((t) => t.prompt).sort(), ["Kept later", "Put aside while waiting"]);
+    assert.equal(new Set(turns.map((t) => t.conversationId)).size, 2, "in two conversations");
     await context.close();
   });
 
@@ -303,27 +339,12 @@ describe("saves are never silent", () => {
     await prompt(page).fill("Typed before storage opened");
     await holder.evaluate(() => window.__held.close());
     // Nothing more is typed: the draft is kept because storage opened, not because of a keystroke.
-    const keptPrompt = () =>
-      page.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const open = indexedDB.open("gemini-studio");
-            open.onerror = () => resolve(null);
-            open.onsuccess = () => {
-              const db = open.result;
-              if (!db.objectStoreNames.contains("drafts")) return (db.close(), resolve(null));
-              const req = db.transaction("drafts").objectStore("drafts").getAll();
-              req.onsuccess = () => (db.close(), resolve(req.result.map((d) => d.record?.prompt).join("|")));
-              req.onerror = () => (db.close(), resolve(null));
-            };
-          }),
-      );
-    let kept = null;
-    for (let i = 0; i < 40 && kept !== "Typed before storage opened"; i++) {
-      await page.waitForTimeout(250);
-      kept = await keptPrompt();
-    }
-    assert.equal(kept, "Typed before storage opened", "the draft in IndexedDB");
+    await untilStored(
+      page,
+      "drafts",
+      (all) => all.some((d) => d.record?.prompt === "Typed before storage opened"),
+      "the draft in IndexedDB",
+    );
     await page.reload();
     await page.getByRole("button", { name: "Generate" }).waitFor();
     await page.waitForFunction((el) => el.value === "Typed before storage opened", await prompt(page).elementHandle(), {

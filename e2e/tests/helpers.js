@@ -175,6 +175,42 @@ export function claimedPng(w, h) {
   ]);
 }
 
+/** Waits until the page has read and applied config.json (or found none): its root says data-config="read". */
+export async function configApplied(page) {
+  await page.locator('.app[data-config="read"]').waitFor({ state: "attached", timeout: 20_000 });
+}
+
+/** Every record of one object store of the page's IndexedDB ([] while it does not exist). */
+export async function storedRecords(page, storeName) {
+  return page.evaluate(
+    (name) =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("gemini-studio");
+        open.onerror = () => resolve([]);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains(name)) return (db.close(), resolve([]));
+          const req = db.transaction(name).objectStore(name).getAll();
+          req.onsuccess = () => (db.close(), resolve(req.result.map((r) => ({ ...r, blobs: r.blobs?.length }))));
+          req.onerror = () => (db.close(), resolve([]));
+        };
+      }),
+    storeName,
+  );
+}
+
+/** Polls one object store until `ok(records)` holds (saves are asynchronous); fails with `what`. */
+export async function untilStored(page, storeName, ok, what, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let records = await storedRecords(page, storeName);
+  while (!ok(records)) {
+    assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(records).slice(0, 500)}`);
+    await page.waitForTimeout(200);
+    records = await storedRecords(page, storeName);
+  }
+  return records;
+}
+
 /** Another page of the studio in the same browser context (same storage), key entered. */
 export async function secondTab(context, { key = TEST_KEY, url = STUDIO_URL } = {}) {
   const page = await context.newPage();

@@ -20,6 +20,7 @@ import {
   useBrowser,
   imageBytes,
   results,
+  untilStored,
   writeZip,
 } from "./helpers.js";
 
@@ -152,7 +153,12 @@ describe("history", () => {
     await page.getByRole("textbox", { name: "Prompt" }).fill("A half-written idea");
     await page.getByLabel("Add images").setInputFiles([{ name: "ref.png", mimeType: "image/png", buffer: ref }]);
     await page.getByRole("img", { name: /^Reference image/ }).first().waitFor();
-    await page.waitForTimeout(1000);
+    await untilStored(
+      page,
+      "drafts",
+      (all) => all.some((d) => d.record?.prompt === "A half-written idea" && d.blobs === 1),
+      "the draft is kept",
+    );
     await reload(page);
     await page.getByRole("img", { name: /^Reference image/ }).first().waitFor();
     assert.equal(await page.getByRole("textbox", { name: "Prompt" }).inputValue(), "A half-written idea");
@@ -191,6 +197,7 @@ describe("history", () => {
     // Delete and let the undo time pass: gone for good, even after a reload.
     await page.getByRole("button", { name: "Delete A blue whale" }).click();
     await undo.waitFor({ state: "detached", timeout: 15_000 });
+    await untilStored(page, "conversations", (all) => all.length === 1, "the deletion is stored");
     await reload(page);
     await openHistory(page, 1);
     assert.deepEqual(await page.locator(".history__title").allInnerTexts(), ["A red fox"]);

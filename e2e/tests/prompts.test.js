@@ -6,6 +6,7 @@ import {
   STUDIO_URL,
   TEST_KEY,
   clearRequests,
+  configApplied,
   generate,
   openStudio,
   readDownload,
@@ -71,7 +72,7 @@ describe("share links", () => {
     await configLoaded;
     const offer = page.getByRole("dialog", { name: "Open a shared prompt?" });
     await offer.waitFor();
-    await page.waitForTimeout(100);
+    await configApplied(page);
     await offer.getByRole("button", { name: "Use this prompt" }).click();
     await page.getByText(/The link's model \(gemini-3-pro-image-preview\) is not offered on this site/).waitFor();
     assert.equal(await prompt(page).inputValue(), "Hello there");

@@ -9,6 +9,7 @@ import {
   STUDIO_URL,
   TEST_KEY,
   clearRequests,
+  configApplied,
   generate,
   lastRequest,
   launch,
@@ -403,7 +404,7 @@ describe("the API key", () => {
     // The choice sticks: no question on the next visit.
     await page.reload();
     await page.getByRole("button", { name: "Generate" }).waitFor();
-    await page.waitForTimeout(300);
+    await configApplied(page);
     assert.equal(await page.getByRole("alertdialog").count(), 0);
     assert.match(await page.locator(".endpoint").innerText(), /this site's proxy/);
     await context.close();

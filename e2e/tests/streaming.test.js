@@ -75,7 +75,7 @@ describe("streaming", () => {
   test("retries and Cancel work as without streaming", async () => {
     const { context, page } = await openStudio(chromium());
     await streamed(page);
-    await send(page, "A kite [[fail-first:1:503]][[retry-after:1]]");
+    await send(page, "A kite [[fail-first:1:503]][[retry-after:4]]");
     await page.getByText(/Server overloaded — retrying in/).waitFor();
     await results(page).first().waitFor({ timeout: 30_000 });
     assert.deepEqual((await requests()).map((r) => r.status), [503, 200]);
