@@ -102,8 +102,11 @@ const TYPES = {
   ".json": "application/json",
 };
 
-/** Serves a build, the answer for the benchmark page, and a stand-in API. */
-function serve(dir) {
+/** Serves a build, the answer for the benchmark page, and a stand-in API;
+ * with `gzip`, the build's files gzip-encoded (level 9, as a static host
+ * with precompressed files would), when the browser accepts it. */
+function serve(dir, { gzip = false } = {}) {
+  const packed = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     if (url.pathname === "/bench/answer.sse") {
@@ -125,7 +128,15 @@ function serve(dir) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    const headers = { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" };
+    if (gzip && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+      if (!packed.has(file)) packed.set(file, zlib.gzipSync(fs.readFileSync(file), { level: 9 }));
+      const body = packed.get(file);
+      res.writeHead(200, { ...headers, "content-encoding": "gzip", "content-length": body.length, vary: "accept-encoding" });
+      res.end(body);
+      return;
+    }
+    res.writeHead(200, headers);
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
@@ -157,6 +168,59 @@ function initialLoad(dir) {
     return { file: f.replace(/-[0-9a-f]{8,}(?=[._])/, ""), raw: buf.length, gzip, brotli };
   });
   return { total, items };
+}
+
+/** Network profiles of the cold-start measure (Chromium's own throttling). */
+const PROFILES = [
+  { name: "10 Mbit/s, 40 ms", bps: 10e6, latencyMs: 40, peerMs: 733 },
+  { name: "slow 4G: 1.6 Mbit/s, 150 ms", bps: 1.6e6, latencyMs: 150, peerMs: 1295 },
+];
+
+/**
+ * One cold start from `server` (fresh context, no cache) under `profile` (or
+ * none): the time until Generate shows and until the main thread is next idle,
+ * and every file the page fetched until Generate showed, each counted at
+ * gzip -9 and brotli 11 of its decoded bytes.
+ */
+async function coldStart(server, profile) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(PAGE_INIT);
+  if (profile) {
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: profile.latencyMs,
+      downloadThroughput: profile.bps / 8,
+      uploadThroughput: profile.bps / 8,
+    });
+  }
+  const responses = [];
+  page.on("response", (r) => responses.push(r));
+  await page.goto(`${origin(server)}/`);
+  await page.getByRole("button", { name: "Generate" }).waitFor({ timeout: 120_000 });
+  const seen = responses.length;
+  const t = await page.evaluate(
+    () =>
+      new Promise((resolve) =>
+        requestIdleCallback(() => resolve({ interactive: window.__interactive, idle: performance.now() }), { timeout: 10_000 }),
+      ),
+  );
+  const files = [];
+  for (const r of responses.slice(0, seen)) {
+    const body = await r.body().catch(() => Buffer.alloc(0));
+    files.push({
+      file: new URL(r.url()).pathname.replace(/-[0-9a-f]{8,}(?=[._])/, ""),
+      status: r.status(),
+      raw: body.length,
+      gzip: zlib.gzipSync(body, { level: 9 }).length,
+      brotli: zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    });
+  }
+  await ctx.close();
+  const sum = (k) => files.reduce((a, f) => a + f[k], 0);
+  return { interactiveMs: t.interactive, idleMs: t.idle, bytes: { raw: sum("raw"), gzip: sum("gzip"), brotli: sum("brotli") }, files };
 }
 
 // Runs in the page (with TRACK_OBJECT_URLS): long tasks, the wasm instance.
@@ -197,6 +261,7 @@ const browser = await chromium.launch({
   headless: true,
 });
 const appServer = await serve(APP);
+const gzipServer = await serve(APP, { gzip: true });
 const benchServer = await serve(BENCH);
 const result = {
   date: new Date().toISOString(),
@@ -237,6 +302,22 @@ try {
     interactiveMs: round(median(starts.interactive)),
     samples: starts,
   };
+
+  // --- the first screen: what is fetched until Generate shows; cold starts
+  // under network throttling, served with gzip
+  result.firstScreen = await coldStart(gzipServer, null);
+  result.throttled = [];
+  for (const profile of PROFILES) {
+    const runs = [];
+    for (let i = 0; i < (TINY ? 1 : 3); i++) runs.push(await coldStart(gzipServer, profile));
+    result.throttled.push({
+      profile: profile.name,
+      peerMs: profile.peerMs,
+      interactiveMs: round(median(runs.map((r) => r.interactiveMs))),
+      idleMs: round(median(runs.map((r) => r.idleMs))),
+      samples: runs.map((r) => round(r.idleMs)),
+    });
+  }
 
   // --- encode and decode, ours against the peers', alternating
   const ctx = await browser.newContext();
@@ -404,6 +485,7 @@ try {
   await browser.close();
   appServer.close();
   benchServer.close();
+  gzipServer.close();
 }
 
 async function archiveRun() {
@@ -564,6 +646,20 @@ const L = result.load.total;
 const rows = [
   ["initial load, gzip -9 (wasm+js+css)", `${KiB(L.gzip)} KiB`, "peers 133–221 KiB", `${round(L.gzip / 1024 / 133, 2)}× best peer`, "≤ 100 KiB"],
   ["initial load, brotli", `${KiB(L.brotli)} KiB`, "", "", ""],
+  [
+    `first screen: ${result.firstScreen.files.length} files fetched until Generate, gzip -9 / brotli`,
+    `${KiB(result.firstScreen.bytes.gzip)} / ${KiB(result.firstScreen.bytes.brotli)} KiB`,
+    "133 KiB (Google's quickstart)",
+    `${round(result.firstScreen.bytes.gzip / 1024 / 133, 2)}× the quickstart`,
+    "≤ 133 KiB (stretch ≤ 100)",
+  ],
+  ...result.throttled.map((t) => [
+    `cold start, ${t.profile}, gzip → Generate / idle`,
+    `${t.interactiveMs} / ${t.idleMs} ms`,
+    `${t.peerMs} ms (Next.js quickstart, measured before)`,
+    `${round(t.idleMs / t.peerMs, 2)}×`,
+    "≤ 1×",
+  ]),
   ["cold start → first paint", `${result.coldStart.firstPaintMs} ms`, "", "", ""],
   ["cold start → interactive", `${result.coldStart.interactiveMs} ms`, "", "", ""],
   [
