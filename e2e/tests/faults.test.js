@@ -148,25 +148,37 @@ describe("time limits", () => {
 });
 
 describe("work typed during a run is never wiped", () => {
-  test("Generate pressed while an image is still being read waits for it, and sends it", async () => {
+  test("Generate pressed while an image is still being read waits for it and sends it; Cancel calls it off", async () => {
     const browser = chromium();
     const context = await browser.newContext();
-    // Reading a file takes 1.5 s once the test says so (a large photo on a slow machine).
+    // Reading a file waits until the test lets it go (a large photo on a slow machine).
     await context.addInitScript(() => {
       const read = Blob.prototype.arrayBuffer;
       Blob.prototype.arrayBuffer = function () {
-        const wait = window.__slowReads ? new Promise((r) => setTimeout(r, 1500)) : Promise.resolve();
-        return wait.then(() => read.call(this));
+        return (window.__hold ?? Promise.resolve()).then(() => read.call(this));
       };
     });
     const page = await secondTab(context);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.text().includes("panicked at") && errors.push(m.text()));
+    const hold = () =>
+      page.evaluate(() => {
+        window.__hold = new Promise((r) => (window.__release = r));
+      });
+    const release = () => page.evaluate(() => window.__release());
+    const generateButton = page.getByRole("button", { name: "Generate" });
+
+    // Pressed while the file is read: it waits, then sends the image with the prompt.
     await prompt(page).fill("Use the photo");
-    await page.evaluate(() => (window.__slowReads = true));
+    await hold();
     const png = makePng(24, 24, 5);
     await attach(page, { name: "slow.png", mimeType: "image/png", buffer: png });
     await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await page.getByRole("button", { name: "Generate" }).click();
-    await page.getByText("Generate starts when the images being added are in.").waitFor();
+    await generateButton.click();
+    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    assert.equal((await requests()).length, 0, "nothing sent without the image");
+    await release();
     await results(page).first().waitFor({ timeout: 30_000 });
     const log = await requests();
     assert.equal(log.length, 1);
@@ -174,6 +186,36 @@ describe("work typed during a run is never wiped", () => {
     assert.equal(parts[0].text, "Use the photo");
     assert.equal(parts.length, 2, "the image went with the prompt");
     assert.deepEqual(b64decode(parts[1].inlineData.data), png);
+
+    // Cancel (shown while it waits) calls it off; the image still comes in.
+    await prompt(page).fill("Not yet");
+    await hold();
+    await attach(page, { name: "second.png", mimeType: "image/png", buffer: makePng(20, 20, 6) });
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+    await generateButton.click();
+    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    assert.equal(await page.getByRole("timer").count(), 0, "nothing is running: it waits");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("status").filter({ hasText: "Cancelled." }).waitFor();
+    await generateButton.waitFor();
+    await release();
+    await page.getByRole("img", { name: "Reference image: second.png" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor({ state: "detached" });
+    assert.equal((await requests()).length, 1, "the cancelled Generate sent nothing");
+    assert.equal(await prompt(page).inputValue(), "Not yet");
+
+    // A file refused once read calls it off too, and says so.
+    await hold();
+    await attach(page, { name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") });
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+    await generateButton.click();
+    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await release();
+    await page.getByText("Generate was not started: an image was not added (see why below).").waitFor();
+    await page.getByRole("alert").filter({ hasText: "notes.png" }).waitFor();
+    assert.equal((await requests()).length, 1, "nothing sent without the refused image");
+    assert.equal(await prompt(page).inputValue(), "Not yet");
+    assert.deepEqual(errors, [], "no uncaught error or panic in the page");
     await context.close();
   });
 

@@ -16,7 +16,7 @@ use crate::browser::object_url::{ObjectUrl, SharedUrl};
 use crate::browser::reencode::prepare;
 use crate::error::AppError;
 use crate::model::limits::room_for_one;
-use crate::state::{Answer, AppState, Attachment};
+use crate::state::{Answer, AppState, Attachment, Deferred};
 
 /// An attachment of `bytes`, shown by `url`.
 pub fn from_bytes(
@@ -68,12 +68,34 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
         } else {
             // An image the person meant to send was refused: the command that
             // waited for it does not run without it.
-            state.after_adding.set_value(None);
+            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+                state.notice.set(Some(format!(
+                    "{} was not started: an image was not added (see why below).",
+                    d.what
+                )));
+            }
             show(state, AppError::NotAdded(problems));
         }
         if state.adding.get_untracked() == 0 {
-            if let Some(command) = state.after_adding.try_update_value(Option::take).flatten() {
-                command(state);
+            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+                if state.is_running() {
+                    // A request started meanwhile (a region edit): this one
+                    // does not run on top of it.
+                    state.notice.set(Some(format!(
+                        "{} was not started: another request is running. Press it again when that one is done.",
+                        d.what
+                    )));
+                    return;
+                }
+                // "… starts when the images are in" has come true (another
+                // notice, such as how an image was re-encoded, stays).
+                if state.notice.with_untracked(|n| {
+                    n.as_deref()
+                        .is_some_and(|n| n.starts_with(&waiting_notice(d.what)))
+                }) {
+                    state.notice.set(None);
+                }
+                (d.command)(state);
             }
         }
     });
@@ -108,15 +130,21 @@ async fn add_file(state: AppState, file: &File) -> Result<Option<String>, String
 
 /// Runs `command` now, or, while images are being added, once they are in
 /// (saying so). True if it was put off.
-pub fn after_adding(state: AppState, command: fn(AppState), what: &str) -> bool {
+pub fn after_adding(state: AppState, command: fn(AppState), what: &'static str) -> bool {
     if state.adding.get_untracked() == 0 {
         return false;
     }
-    state.after_adding.set_value(Some(command));
+    state.after_adding.set(Some(Deferred { command, what }));
     state.notice.set(Some(format!(
-        "{what} starts when the images being added are in."
+        "{} (Cancel to call it off).",
+        waiting_notice(what)
     )));
     true
+}
+
+/// What the composer says while `what` waits for images being added.
+fn waiting_notice(what: &str) -> String {
+    format!("{what} starts when the images being added are in")
 }
 
 pub fn handle_remove_attachment(state: AppState, id: u64) {

@@ -96,12 +96,16 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
             turns: branch,
         },
     );
-    // The branch is a conversation of its own, kept like any other.
-    spawn_local(async move {
-        if let Err(e) = persistence::save_turns(state, None, false).await {
-            show(state, e);
-        }
-    });
+    // The branch is a conversation of its own, kept like any other:
+    // `switch_to` saves it when storage is open; otherwise this says why it is
+    // not saved, or it waits for storage to open.
+    if state.store.with_value(Option::is_none) {
+        spawn_local(async move {
+            if let Err(e) = persistence::save_turns(state, None, false).await {
+                show(state, e);
+            }
+        });
+    }
     state.notice.set(Some(format!(
         "Editing from turn {}: the next prompt changes that image. The original conversation is kept.",
         keep + 1
@@ -120,9 +124,26 @@ pub fn switch_to(state: AppState, next: Conversation) {
             .others
             .update(|o| o.insert(0, Conversation { meta, turns }));
     }
+    // A Generate waiting for images was meant for the conversation leaving.
+    if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+        state.notice.set(Some(format!(
+            "{} was called off: the conversation changed. Your prompt and images are still here.",
+            d.what
+        )));
+    }
+    let unsaved = next.turns.iter().any(|t| !t.is_saved());
     state.current.set(next.meta);
     state.turns.set(next.turns);
     state.alert.set(None);
+    // One put aside while storage was opening, and not yet saved: saved now
+    // (while storage is not open, it is saved once it is).
+    if unsaved && state.store.with_value(Option::is_some) {
+        spawn_local(async move {
+            if let Err(e) = persistence::save_turns(state, None, false).await {
+                show(state, e);
+            }
+        });
+    }
 }
 
 /// Makes variant `index` of a turn the model turn sent in later requests.

@@ -192,14 +192,17 @@ fn prepare_content(
 }
 
 /// Stops the turn in flight at once: its requests, and any wait before a
-/// retry. It leaves no trace.
+/// retry; or calls off a command waiting for images being added. It leaves no
+/// trace.
 pub fn handle_cancel(state: AppState) {
-    // A Generate waiting for images being added is called off too.
-    if state
-        .after_adding
-        .try_update_value(Option::take)
-        .flatten()
-        .is_some()
+    // With no request running, it is a command waiting for images being
+    // added that is called off (one Cancel stops one thing).
+    if !state.is_running()
+        && state
+            .after_adding
+            .try_update(Option::take)
+            .flatten()
+            .is_some()
     {
         state.notice.set(Some(
             "Cancelled. Your prompt and images are still here.".into(),

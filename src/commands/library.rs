@@ -26,7 +26,10 @@ pub const UNDO_MS: u64 = 6000;
 pub fn handle_delete(state: AppState, ids: Vec<String>, what: String) {
     // A request continuing the conversation being deleted is stopped: its
     // answer would have nowhere to go.
-    if state.is_running() && state.current.with_untracked(|c| ids.contains(&c.id)) {
+    // (So is a Generate waiting for images to be added.)
+    if (state.is_running() || state.after_adding.with_untracked(Option::is_some))
+        && state.current.with_untracked(|c| ids.contains(&c.id))
+    {
         handle_cancel(state);
     }
     if let Some(p) = state.pending_delete.get_untracked() {

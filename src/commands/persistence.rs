@@ -200,7 +200,7 @@ pub async fn open_store(state: AppState) -> Result<Store, StoreError> {
             return Ok(store);
         }
         match state.keeping.get_untracked() {
-            Keeping::Opening | Keeping::Kept if waited < OPEN_WAIT_MS => {}
+            Keeping::Opening | Keeping::Blocked | Keeping::Kept if waited < OPEN_WAIT_MS => {}
             Keeping::Opening | Keeping::Kept => {
                 return Err(StoreError::Unavailable(
                     "browser storage did not open; reload the page".into(),
@@ -270,7 +270,16 @@ pub async fn recover_inflight(state: AppState, store: &Store) {
     let Ok(Some((sent, blobs))) = store.draft_in(DraftSlot::InFlight).await else {
         return;
     };
-    let _ = store.delete_draft(DraftSlot::InFlight).await;
+    // Another tab holds its conversation: the request is still running there,
+    // not interrupted.
+    if let Some(id) = &sent.conversation {
+        if state
+            .in_use_elsewhere
+            .with_untracked(|ids| ids.contains(id))
+        {
+            return;
+        }
+    }
     let words = short(&sent.prompt);
     let restored = if composer_empty(state) {
         draft_images(state, &sent, blobs).await
@@ -278,6 +287,7 @@ pub async fn recover_inflight(state: AppState, store: &Store) {
         Vec::new()
     };
     if composer_empty(state) {
+        let _ = store.delete_draft(DraftSlot::InFlight).await;
         if let Some(settings) = sent.settings {
             state.settings.set(settings);
         }
@@ -287,9 +297,16 @@ pub async fn recover_inflight(state: AppState, store: &Store) {
             "Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt, images and settings are back in the composer: press Generate to send it again."
         )));
     } else {
-        state.notice.set(Some(format!(
-            "Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt is in the composer above."
-        )));
+        // The kept draft is back: the composer is not cleared by Generate,
+        // so it is what was sent, or what was typed after sending it (newer
+        // work, which stays).
+        let _ = store.delete_draft(DraftSlot::InFlight).await;
+        let same = state.prompt.with_untracked(|p| *p == sent.prompt);
+        state.notice.set(Some(if same {
+            format!("Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt is in the composer above.")
+        } else {
+            format!("Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. The composer holds what you typed after sending it.")
+        }));
     }
 }
 
@@ -428,10 +445,15 @@ pub async fn save_put_aside(state: AppState) -> Result<(), AppError> {
             .filter(|(_, unkeyed, _)| !unkeyed.is_empty())
             .collect()
     });
+    // Each is tried; the first failure is said.
+    let mut first = Ok(());
     for (meta, unkeyed, flags) in waiting {
-        save_records(state, store.clone(), meta, unkeyed, flags, false).await?;
+        let saved = save_records(state, store.clone(), meta, unkeyed, flags, false).await;
+        if first.is_ok() {
+            first = saved;
+        }
     }
-    Ok(())
+    first
 }
 
 /// The records of `turns` not yet stored (and of turn `changed`), with the

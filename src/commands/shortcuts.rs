@@ -48,7 +48,7 @@ pub fn install(state: AppState) {
         match action {
             Shortcut::Send => handle_generate(state),
             Shortcut::Cancel => {
-                if !state.is_running() {
+                if !state.is_running() && !state.after_adding.with_untracked(Option::is_some) {
                     return;
                 }
                 handle_cancel(state);

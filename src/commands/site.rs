@@ -36,6 +36,10 @@ async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValu
         // Not reached (the network may have just come back): said, and read
         // again at the next `online` event.
         Err(why) => {
+            // (Unless another read, started by an `online` event, got it.)
+            if !unread.get_value() {
+                return;
+            }
             site.problem.set(Some(config::broken_message(&[format!(
                 "it could not be loaded ({why})"
             )])));

@@ -67,7 +67,10 @@ pub fn start(state: AppState) {
             let stored = state
                 .history
                 .with_untracked(|h| h.iter().any(|c| c.id == id));
-            if state.turns.with_untracked(Vec::is_empty) && stored {
+            // Not under a Generate already pressed (waiting for its images)
+            // in the new conversation.
+            let waiting = state.after_adding.with_untracked(Option::is_some);
+            if state.turns.with_untracked(Vec::is_empty) && stored && !waiting {
                 conversations::open(state, id).await;
             }
         }

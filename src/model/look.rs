@@ -87,7 +87,10 @@ pub enum Shortcut {
 /// The shortcuts as the dialog lists them: keys, then what they do.
 pub const SHORTCUTS: [(&str, &str); 6] = [
     ("Ctrl+Enter (⌘+Enter)", "Generate (send the prompt)"),
-    ("Escape", "Cancel the turn in progress, or close a dialog"),
+    (
+        "Escape",
+        "Cancel the turn in progress (or a Generate waiting for images), or close a dialog",
+    ),
     ("N", "New conversation"),
     ("/", "Focus the prompt"),
     ("H", "Open or close the history"),

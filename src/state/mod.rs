@@ -225,6 +225,14 @@ pub struct Job {
     pub progress: Vec<ArcRwSignal<VariantProgress>>,
 }
 
+/// A command waiting for the images being added.
+#[derive(Clone, Copy)]
+pub struct Deferred {
+    pub command: fn(AppState),
+    /// Its name, as the person knows it ("Generate").
+    pub what: &'static str,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub settings: RwSignal<Settings>,
@@ -234,8 +242,9 @@ pub struct AppState {
     /// Image files being read into the composer (not yet in `attachments`).
     pub adding: RwSignal<usize>,
     /// A command pressed while images were being added (Generate, Get code):
-    /// it runs once they are in, so it never goes without them.
-    pub after_adding: StoredValue<Option<fn(AppState)>>,
+    /// it runs once they are in, so it never goes without them. Cancel (the
+    /// button shows meanwhile) calls it off.
+    pub after_adding: RwSignal<Option<Deferred>>,
     /// The conversation on screen.
     pub turns: RwSignal<Vec<Turn>>,
     pub current: RwSignal<ConversationMeta>,
@@ -308,7 +317,7 @@ impl AppState {
             prompt: RwSignal::new(String::new()),
             attachments: RwSignal::new(Vec::new()),
             adding: RwSignal::new(0),
-            after_adding: StoredValue::new(None),
+            after_adding: RwSignal::new(None),
             turns: RwSignal::new(Vec::new()),
             current: RwSignal::new(current),
             others: RwSignal::new(Vec::new()),
@@ -348,6 +357,12 @@ impl AppState {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         id
+    }
+
+    /// Whether a command waits for images being added
+    /// ([`AppState::after_adding`]). Tracked.
+    pub fn is_waiting(&self) -> bool {
+        self.after_adding.with(Option::is_some)
     }
 
     /// Whether a turn is being generated (untracked).

@@ -181,7 +181,7 @@ fn ComposerBar() -> impl IntoView {
                 </select>
             </span>
             <Show
-                when=running
+                when=move || running() || state.is_waiting()
                 fallback=move || {
                     view! {
                         <span class="composer__shortcut" aria-hidden="true">"Ctrl+Enter"</span>
@@ -191,7 +191,9 @@ fn ComposerBar() -> impl IntoView {
                     }
                 }
             >
-                <Elapsed />
+                <Show when=running>
+                    <Elapsed />
+                </Show>
                 <Button look=Look::Danger on:click=move |_| handle_cancel(state)>
                     "Cancel"
                 </Button>

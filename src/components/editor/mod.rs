@@ -12,22 +12,20 @@ pub use viewer::ImageViewer;
 
 use leptos::prelude::*;
 
-/// The image's size in pixels: as its `load` handler noted it, or read from
-/// the element when a pointer comes first (`complete` is true a moment before
-/// `load` is dispatched). `None` while it has not decoded.
+/// The image's size in pixels, read from the element (a pointer can come
+/// before its `load` handler has run, or while another image's size is still
+/// noted), and noted in `natural` if it changed. `None` until it has decoded.
 fn known_size(
     image: NodeRef<leptos::html::Img>,
     natural: RwSignal<(u32, u32)>,
 ) -> Option<(u32, u32)> {
-    let size = natural.get_untracked();
-    if size.0 > 0 && size.1 > 0 {
-        return Some(size);
-    }
     let img = image.get_untracked()?;
     let size = (img.natural_width(), img.natural_height());
-    if size.0 == 0 || size.1 == 0 {
+    if size.0 == 0 || size.1 == 0 || !img.complete() {
         return None;
     }
-    natural.set(size);
+    if natural.get_untracked() != size {
+        natural.set(size);
+    }
     Some(size)
 }
