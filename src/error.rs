@@ -178,7 +178,7 @@ impl From<AppError> for Alert {
             AppError::ImportRefused(why) => alert(
                 "Nothing was imported",
                 Some(why),
-                "Choose a file exported by Gemini Studio (gemini-studio-export.json).",
+                "Choose a file exported by Gemini Studio (gemini-studio-export.zip, or a .json export of an earlier version).",
             ),
             AppError::NotImported { error, used } => Alert {
                 title: "Nothing was imported".into(),

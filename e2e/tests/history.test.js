@@ -239,6 +239,9 @@ describe("history", () => {
 
     const fresh = await openStudio(chromium());
     await openHistory(fresh.page, 0);
+    // The file chooser offers the ZIP it wrote (and older JSON exports).
+    const accepts = (await fresh.page.getByLabel("Import").getAttribute("accept")).split(",");
+    assert.ok(accepts.includes(".zip") && accepts.includes(".json"), `Import accepts ${accepts}`);
     await fresh.page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
     await fresh.page.getByRole("status").filter({ hasText: "Imported 1 conversation" }).waitFor();
     // Importing again adds nothing.

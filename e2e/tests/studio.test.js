@@ -74,6 +74,11 @@ describe("studio core", () => {
   test("image to image: the request's base64 decodes to exactly the uploaded bytes", async () => {
     const { context, page } = await openStudio(chromium());
     const png = makePng(40, 30, 3);
+    // The file chooser also offers the types the studio re-encodes.
+    const accepts = (await page.getByLabel("Add images").getAttribute("accept")).split(",");
+    for (const t of ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/avif", "image/heic"]) {
+      assert.ok(accepts.includes(t), `Add images accepts ${t}: ${accepts}`);
+    }
     await page.getByLabel("Add images").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png });
     await page.getByRole("img", { name: "Reference image: photo.png" }).waitFor();
     await generate(page, "Turn this into a watercolor painting");

@@ -126,7 +126,7 @@ fn ComposerBar() -> impl IntoView {
                 class="visually-hidden"
                 type="file"
                 multiple
-                accept="image/png,image/jpeg,image/webp"
+                accept="image/png,image/jpeg,image/webp,image/gif,image/bmp,image/avif,image/heic,image/heif,.heic,.heif"
                 on:change:target=move |ev| {
                     let input = ev.target();
                     let files = files_of(input.files());

@@ -44,7 +44,7 @@ pub fn Tools(
                 "Import"
                 <input
                     type="file"
-                    accept="application/json,.json"
+                    accept=".zip,application/zip,.json,application/json"
                     class="visually-hidden"
                     aria-label="Import"
                     disabled=move || !kept()
