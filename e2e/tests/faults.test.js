@@ -215,6 +215,33 @@ describe("work typed during a run is never wiped", () => {
     await page.getByRole("alert").filter({ hasText: "notes.png" }).waitFor();
     assert.equal((await requests()).length, 1, "nothing sent without the refused image");
     assert.equal(await prompt(page).inputValue(), "Not yet");
+
+    // Escape calls it off as Cancel does.
+    await page.getByRole("button", { name: "Dismiss error" }).click();
+    await hold();
+    await attach(page, { name: "third.png", mimeType: "image/png", buffer: makePng(18, 18, 7) });
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+    await generateButton.click();
+    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await prompt(page).focus();
+    await page.keyboard.press("Escape");
+    await page.getByRole("status").filter({ hasText: "Cancelled." }).waitFor();
+    await release();
+    await page.getByRole("img", { name: "Reference image: third.png" }).waitFor();
+
+    // So does starting a new conversation: it was meant for the one left.
+    await hold();
+    await attach(page, { name: "fourth.png", mimeType: "image/png", buffer: makePng(16, 16, 8) });
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+    await generateButton.click();
+    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.getByText("Generate was called off: the conversation changed. Your prompt and images are still here.").waitFor();
+    await release();
+    await page.getByRole("img", { name: "Reference image: fourth.png" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor({ state: "detached" });
+    assert.equal((await requests()).length, 1, "neither sent anything");
+    assert.equal(await prompt(page).inputValue(), "Not yet");
     assert.deepEqual(errors, [], "no uncaught error or panic in the page");
     await context.close();
   });
