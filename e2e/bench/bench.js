@@ -489,7 +489,24 @@ try {
 }
 
 async function archiveRun() {
-  const ctx = await browser.newContext();
+  // A profile on disk: a context without one keeps IndexedDB in memory, under a
+  // quota too small for a history of 4K images (the export's 2 GB and their
+  // import again).
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bench-archive-"));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [...FLAGS, "--js-flags=--expose-gc", "--enable-precise-memory-info"],
+    headless: true,
+  });
+  try {
+    return await archiveIn(ctx);
+  } finally {
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function archiveIn(ctx) {
   const page = await ctx.newPage();
   page.on("pageerror", (e) => console.error("page error:", String(e)));
   await page.addInitScript(PAGE_INIT);
@@ -552,7 +569,6 @@ async function archiveRun() {
     },
     [from, to],
   );
-  await ctx.close();
   if (added !== 1 || !same) throw new Error(`export/import round trip failed: added ${added}, same ${same}`);
   const peak = Math.max(afterExport, afterImport) - before;
   return {
