@@ -168,15 +168,19 @@ describe("work typed during a run is never wiped", () => {
       });
     const release = () => page.evaluate(() => window.__release());
     const generateButton = page.getByRole("button", { name: "Generate" });
+    // Attaches `file`, held while it is read, and presses Generate meanwhile: it waits.
+    const generateWhileReading = async (file) => {
+      await hold();
+      await attach(page, file);
+      await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
+      await generateButton.click();
+      await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    };
 
     // Pressed while the file is read: it waits, then sends the image with the prompt.
     await prompt(page).fill("Use the photo");
-    await hold();
     const png = makePng(24, 24, 5);
-    await attach(page, { name: "slow.png", mimeType: "image/png", buffer: png });
-    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await generateButton.click();
-    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await generateWhileReading({ name: "slow.png", mimeType: "image/png", buffer: png });
     assert.equal((await requests()).length, 0, "nothing sent without the image");
     await release();
     await results(page).first().waitFor({ timeout: 30_000 });
@@ -189,11 +193,7 @@ describe("work typed during a run is never wiped", () => {
 
     // Cancel (shown while it waits) calls it off; the image still comes in.
     await prompt(page).fill("Not yet");
-    await hold();
-    await attach(page, { name: "second.png", mimeType: "image/png", buffer: makePng(20, 20, 6) });
-    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await generateButton.click();
-    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await generateWhileReading({ name: "second.png", mimeType: "image/png", buffer: makePng(20, 20, 6) });
     assert.equal(await page.getByRole("timer").count(), 0, "nothing is running: it waits");
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("status").filter({ hasText: "Cancelled." }).waitFor();
@@ -205,11 +205,7 @@ describe("work typed during a run is never wiped", () => {
     assert.equal(await prompt(page).inputValue(), "Not yet");
 
     // A file refused once read calls it off too, and says so.
-    await hold();
-    await attach(page, { name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") });
-    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await generateButton.click();
-    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await generateWhileReading({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") });
     await release();
     await page.getByText("Generate was not started: an image was not added (see why below).").waitFor();
     await page.getByRole("alert").filter({ hasText: "notes.png" }).waitFor();
@@ -218,11 +214,7 @@ describe("work typed during a run is never wiped", () => {
 
     // Escape calls it off as Cancel does.
     await page.getByRole("button", { name: "Dismiss error" }).click();
-    await hold();
-    await attach(page, { name: "third.png", mimeType: "image/png", buffer: makePng(18, 18, 7) });
-    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await generateButton.click();
-    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await generateWhileReading({ name: "third.png", mimeType: "image/png", buffer: makePng(18, 18, 7) });
     await prompt(page).focus();
     await page.keyboard.press("Escape");
     await page.getByRole("status").filter({ hasText: "Cancelled." }).waitFor();
@@ -230,11 +222,7 @@ describe("work typed during a run is never wiped", () => {
     await page.getByRole("img", { name: "Reference image: third.png" }).waitFor();
 
     // So does starting a new conversation: it was meant for the one left.
-    await hold();
-    await attach(page, { name: "fourth.png", mimeType: "image/png", buffer: makePng(16, 16, 8) });
-    await page.getByRole("status").filter({ hasText: "Adding an image…" }).waitFor();
-    await generateButton.click();
-    await page.getByText(/Generate starts when the images being added are in/).waitFor();
+    await generateWhileReading({ name: "fourth.png", mimeType: "image/png", buffer: makePng(16, 16, 8) });
     await page.getByRole("button", { name: "New conversation" }).click();
     await page.getByText("Generate was called off: the conversation changed. Your prompt and images are still here.").waitFor();
     await release();
