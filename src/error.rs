@@ -114,6 +114,11 @@ fn store_alert(error: &StoreError, used: &Option<String>, title: &str) -> Alert 
             Some("The studio was updated in another tab.".into()),
             "Download what you want to keep, then reload this page.",
         ),
+        StoreError::Missing(_) => alert(
+            title,
+            Some(format!("The import stopped: {error}.")),
+            "Import the file again: nothing of it was kept, and nothing here changed.",
+        ),
         other => alert(
             title,
             Some(format!("{other}.")),

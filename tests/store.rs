@@ -328,6 +328,127 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
     assert!(store.images(&list_hashes(&i1)).await.unwrap().is_empty());
 }
 
+/// An import writes its images before its conversations (a few per
+/// transaction: see `import_file`); when the last write fails, or an image is
+/// gone by then, the images it wrote are taken back and what was here stays.
+#[wasm_bindgen_test]
+async fn an_import_that_fails_takes_back_the_images_it_wrote() {
+    let from = Store::open_with(&unique("export"), DB_VERSION)
+        .await
+        .unwrap();
+    let (r0, i0) = stored("c1", 0, &turn(0, 7)).await;
+    let (r1, i1) = stored("c1", 1, &turn(1, 8)).await;
+    from.save_with(
+        &conversation("c1"),
+        &[r0, r1],
+        &[i0, i1.clone()].concat(),
+        false,
+    )
+    .await
+    .unwrap();
+    let archive = export_archive(&from, None).await.unwrap();
+
+    // Here already: a conversation with turn 1's images.
+    let here = Store::open_with(&unique("failing-import"), DB_VERSION)
+        .await
+        .unwrap();
+    let (k1, _) = stored("kept", 0, &turn(1, 8)).await;
+    here.save_with(&conversation("kept"), &[k1], &i1, false)
+        .await
+        .unwrap();
+    let before = here.image_keys().await.unwrap();
+    assert_eq!(before.len(), 3);
+
+    let patch = js_sys::Function::new_no_args(
+        r#"
+        const proto = IDBObjectStore.prototype;
+        globalThis.__realPut = proto.put;
+        proto.put = function (value, key) {
+          if (this.name === "conversations") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+          return globalThis.__realPut.call(this, value, key);
+        };
+        "#,
+    );
+    patch.call0(&JsValue::NULL).unwrap();
+    let failed = import_file(&here, &archive, || 1).await;
+    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert!(matches!(
+        failed,
+        Err(studio::commands::archive::ImportError::Store(
+            StoreError::Quota
+        ))
+    ));
+    assert_eq!(
+        here.image_keys().await.unwrap(),
+        before,
+        "turn 0's images are taken back, turn 1's kept"
+    );
+    assert_eq!(here.conversations().await.unwrap().len(), 1);
+    assert!(here.turns("c1").await.unwrap().is_empty());
+
+    // An image that is gone by the last write (another tab deleted it; here
+    // every image write is made to store nothing): nothing is written.
+    let patch = js_sys::Function::new_no_args(
+        r#"
+        const proto = IDBObjectStore.prototype;
+        globalThis.__realPut = proto.put;
+        proto.put = function (value, key) {
+          if (this.name === "images") return this.count();
+          return globalThis.__realPut.call(this, value, key);
+        };
+        "#,
+    );
+    patch.call0(&JsValue::NULL).unwrap();
+    let failed = import_file(&here, &archive, || 1).await;
+    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert!(matches!(
+        failed,
+        Err(studio::commands::archive::ImportError::Store(
+            StoreError::Missing(_)
+        ))
+    ));
+    assert_eq!(here.image_keys().await.unwrap(), before);
+    assert_eq!(here.conversations().await.unwrap().len(), 1);
+
+    // Once there is room, the same file imports whole.
+    assert!(import_file(&here, &archive, || 1).await.is_ok());
+    assert_eq!(here.turns("c1").await.unwrap().len(), 2);
+    assert_eq!(here.image_keys().await.unwrap().len(), 6);
+}
+
+/// Blobs the page has let go must not hold the browser's blob memory: stored
+/// one after another, 640 MiB of images (a long session of 4K images) are
+/// all saved. (Made straight from wasm memory, the Blobs kept their bytes
+/// until a garbage collection that a page making little JS garbage never
+/// triggered, and Chromium refused writes with `DataError` after ~500 MB.)
+#[wasm_bindgen_test]
+async fn images_stored_one_after_another_never_fill_the_browsers_blob_memory() {
+    let name = unique("many");
+    let store = Store::open_with(&name, DB_VERSION).await.unwrap();
+    let mut bytes = image(0, 10 << 20);
+    for i in 0..64u32 {
+        bytes[8..12].copy_from_slice(&i.to_le_bytes());
+        let img = ImageBytes {
+            hash: image_hash(&bytes),
+            mime: "image/png".into(),
+            bytes: bytes.clone(),
+        };
+        let saved = store
+            .save_with(&conversation("many"), &[], &[img], false)
+            .await;
+        assert!(saved.is_ok(), "image {i} was saved: {saved:?}");
+    }
+    assert_eq!(store.image_keys().await.unwrap().len(), 64);
+    store.close();
+    js_sys::Function::new_with_args("name", "indexedDB.deleteDatabase(name)")
+        .call1(&JsValue::NULL, &name.into())
+        .unwrap();
+}
+
 /// A write whose caller stops waiting (Cancel drops the generation's future
 /// while the in-flight composer is being kept) is aborted whole, and the
 /// browser calls nothing of it afterwards: no "closure invoked after being

@@ -12,11 +12,16 @@
 //! An import reads the ZIP entry by entry from the file (slices, never the
 //! whole file), checks everything before writing anything (the manifest, every
 //! image's CRC, SHA-256 and type, sniffed from its bytes), gives conversations
-//! whose id is taken by other content fresh ids, and writes all of it in one
-//! transaction, each image as a Blob of its own checked bytes (not a slice of
-//! the file, which IndexedDB may store as a reference to a file the person may
-//! delete). The JSON export of earlier
-//! versions is still read.
+//! whose id is taken by other content fresh ids, and only then writes: the
+//! images not stored yet, read from the file again, each as a Blob of its own
+//! bytes (not a slice of the file, which IndexedDB may store as a reference to
+//! a file the person may delete), in transactions of about [`BATCH_BYTES`];
+//! then every conversation, turn and saved prompt in one transaction. Nothing
+//! shows before that last one commits, and a failure on the way deletes the
+//! images it wrote. (One transaction for everything held all of a 2 GB
+//! import's Blobs in the browser's memory until it committed, and Chromium
+//! refused it with `DataError`.) The JSON export of earlier versions is still
+//! read.
 
 use std::collections::BTreeMap;
 
@@ -111,8 +116,26 @@ pub enum ImportError {
     Store(StoreError),
 }
 
+/// An import's images are written in transactions of about this many bytes.
+const BATCH_BYTES: u64 = 32 << 20;
+
+/// An image of an import, checked, and where its bytes are.
+struct Checked {
+    hash: String,
+    mime: String,
+    from: Source,
+}
+
+enum Source {
+    /// An entry of the archive: read from the file again to be stored.
+    Entry(zip::Entry, std::ops::Range<u64>),
+    /// The bytes of an image of a JSON export (in wasm memory already).
+    Bytes(Vec<u8>),
+}
+
 /// Reads an export file (a ZIP, or the JSON of earlier versions), checks all
-/// of it, and adds what is not here yet, in one transaction.
+/// of it, and adds what is not here yet: its images first, a few per
+/// transaction, then every conversation in one transaction.
 pub async fn import_file(
     store: &Store,
     file: &Blob,
@@ -145,16 +168,15 @@ pub async fn import_file(
             .map_err(|e| refuse(format!("The file could not be read ({e}).")))?;
         let import = parse_export(&bytes).map_err(refuse)?;
         drop(bytes);
-        let mut images = Vec::new();
-        for img in import.images {
-            let blob = blob_from_bytes(&img.bytes, &img.mime)
-                .map_err(|_| refuse("The browser could not hold an image of the file.".into()))?;
-            images.push(NewImage {
-                hash: img.hash,
-                mime: img.mime,
-                blob,
-            });
-        }
+        let images = import
+            .images
+            .into_iter()
+            .map(|i| Checked {
+                hash: i.hash,
+                mime: i.mime,
+                from: Source::Bytes(i.bytes),
+            })
+            .collect();
         (import.conversations, images, Vec::new())
     };
     let existing = store.conversations().await.map_err(ImportError::Store)?;
@@ -163,20 +185,53 @@ pub async fn import_file(
         .iter()
         .flat_map(|c| c.turns.iter().flat_map(|t| t.image_refs()))
         .collect();
-    let images: Vec<NewImage> = images
-        .into_iter()
-        .filter(|i| needed.contains(&i.hash))
-        .collect();
     let prompts = if prompts.is_empty() {
         Vec::new()
     } else {
         let here = store.prompts().await.map_err(ImportError::Store)?;
         plan_prompts(prompts, &here, &mut random).0
     };
-    store
-        .import_conversations(&add, &images, &prompts)
-        .await
-        .map_err(ImportError::Store)?;
+    let mut stored = store.image_keys().await.map_err(ImportError::Store)?;
+    let mut written = Vec::new();
+    let wrote = async {
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        for img in images {
+            if !needed.contains(&img.hash) || !stored.insert(img.hash.clone()) {
+                continue;
+            }
+            let blob = match img.from {
+                Source::Entry(entry, at) => read_again(file, &entry, at, &img.mime).await,
+                Source::Bytes(bytes) => blob_from_bytes(&bytes, &img.mime)
+                    .map_err(|_| "The browser could not hold an image of the file.".to_owned()),
+            }
+            .map_err(refuse)?;
+            batch_bytes += blob.size() as u64;
+            batch.push(NewImage {
+                hash: img.hash,
+                mime: img.mime,
+                blob,
+            });
+            if batch_bytes >= BATCH_BYTES {
+                put_batch(store, &mut batch, &mut written).await?;
+                batch_bytes = 0;
+            }
+            next_task().await;
+        }
+        put_batch(store, &mut batch, &mut written).await?;
+        store
+            .import_conversations(&add, &prompts, &Vec::from_iter(needed))
+            .await
+            .map_err(ImportError::Store)
+    }
+    .await;
+    if let Err(e) = wrote {
+        // Nothing of the import shows; the images it stored are taken back.
+        if !written.is_empty() {
+            let _ = store.delete_unused_images(&written).await;
+        }
+        return Err(e);
+    }
     Ok(Imported {
         added: add.len(),
         skipped,
@@ -185,12 +240,55 @@ pub async fn import_file(
     })
 }
 
+/// Stores the images of `batch` in one transaction, noting them in `written`.
+async fn put_batch(
+    store: &Store,
+    batch: &mut Vec<NewImage>,
+    written: &mut Vec<String>,
+) -> Result<(), ImportError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    // Noted before the write: a write that fails is aborted whole, and
+    // deleting what is not there does nothing.
+    written.extend(batch.iter().map(|i| i.hash.clone()));
+    let result = store.put_images(batch).await.map_err(ImportError::Store);
+    batch.clear();
+    result
+}
+
+/// The image of an archive entry checked before, read again to be stored: a
+/// Blob of its own bytes (the CRC-32 and the type checked again: the file
+/// must not have changed since).
+async fn read_again(
+    file: &Blob,
+    entry: &zip::Entry,
+    at: std::ops::Range<u64>,
+    mime: &str,
+) -> Result<Blob, String> {
+    let raw = read_range(file, at.start, at.end)
+        .await
+        .map_err(|e| format!("The file could not be read ({e})."))?;
+    let bytes = entry.decode(&raw).map_err(|e| e.to_string())?;
+    if !matches!(sniff(&bytes), Sniffed::Supported(m) if m.as_str() == mime) {
+        return Err(format!(
+            "The file changed while it was imported ({}); nothing was imported.",
+            entry.name
+        ));
+    }
+    // The browser holds (and may page to disk) the Blob; the bytes leave wasm
+    // memory here.
+    blob_from_bytes(&bytes, mime)
+        .map_err(|_| "The browser could not hold an image of the file.".to_owned())
+}
+
 /// The conversations and images of an export archive, every image checked
-/// (CRC-32, SHA-256, a PNG, JPEG or WebP by its bytes), read one at a time.
+/// (CRC-32, SHA-256, a PNG, JPEG or WebP by its bytes), read one at a time and
+/// let go: they are read again to be stored.
 async fn read_archive(
     file: &Blob,
     size: u64,
-) -> Result<(Vec<ExportConversation>, Vec<NewImage>, Vec<PromptRecord>), String> {
+) -> Result<(Vec<ExportConversation>, Vec<Checked>, Vec<PromptRecord>), String> {
     let limits = zip::Limits {
         max_total_size: size
             .saturating_mul(zip::MAX_DEFLATE_RATIO)
@@ -262,18 +360,11 @@ async fn read_archive(
                 ))
             }
         }
-        // The checked bytes become a Blob of their own, never a slice of the
-        // file: IndexedDB may keep a file-backed Blob as a reference to the
-        // file on disk, and the history would break once the person deletes
-        // the export. The browser holds (and may page to disk) the Blob; the
-        // bytes leave wasm memory here.
-        let blob = blob_from_bytes(&bytes, &img.mime)
-            .map_err(|_| "The browser could not hold an image of the file.".to_owned())?;
         drop(bytes);
-        images.push(NewImage {
+        images.push(Checked {
             hash: img.hash.clone(),
             mime: img.mime.clone(),
-            blob,
+            from: Source::Entry((*entry).clone(), start..end),
         });
         next_task().await;
     }

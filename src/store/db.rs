@@ -73,6 +73,8 @@ pub enum StoreError {
     Quota,
     /// The database was closed (another tab upgraded it).
     Closed,
+    /// An image a write needs is not stored (deleted meanwhile in another tab).
+    Missing(String),
     Failed(String),
 }
 
@@ -84,6 +86,11 @@ impl std::fmt::Display for StoreError {
             StoreError::Closed => {
                 f.write_str("storage was closed because the studio was updated in another tab")
             }
+            StoreError::Missing(hash) => write!(
+                f,
+                "an image it needs ({}…) was deleted meanwhile, in another tab; try again",
+                hash.get(..12).unwrap_or(hash)
+            ),
             StoreError::Failed(why) => write!(f, "saving failed ({why})"),
         }
     }
@@ -550,19 +557,63 @@ impl Store {
         w.finish(work).await
     }
 
-    /// Writes checked conversations and their images in one transaction: all
-    /// of it or nothing. The images are Blobs (parts of the imported file: no
-    /// image passes through wasm memory here).
+    /// The keys of every stored image.
+    pub async fn image_keys(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let tx = self.read(&[IMAGES])?;
+        let keys = settle_all(tx.object_store(IMAGES)?.get_all_keys(None, None)?).await?;
+        Ok(keys.iter().filter_map(JsValue::as_string).collect())
+    }
+
+    /// Stores images (each under its hash) in one transaction.
+    pub async fn put_images(&self, images: &[NewImage]) -> Result<(), StoreError> {
+        let w = self.write(&[IMAGES])?;
+        let work = async {
+            let store = w.tx.object_store(IMAGES)?;
+            for i in images {
+                settle(store.put(&blob_value(&i.hash, &i.mime, &i.blob), None)?).await?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// Deletes those of `hashes` that no conversation uses, in one transaction:
+    /// an import that failed takes back the images it wrote.
+    pub async fn delete_unused_images(&self, hashes: &[String]) -> Result<(), StoreError> {
+        let w = self.write(&[CONVERSATIONS, IMAGES])?;
+        let work = async {
+            let used: std::collections::BTreeSet<String> =
+                settle_all(w.tx.object_store(CONVERSATIONS)?.get_all(None, None)?)
+                    .await?
+                    .iter()
+                    .filter_map(from_js::<ConversationRecord>)
+                    .flat_map(|c| c.images)
+                    .collect();
+            let images = w.tx.object_store(IMAGES)?;
+            for h in hashes.iter().filter(|h| !used.contains(*h)) {
+                settle(images.delete(JsValue::from_str(h))?).await?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(work).await
+    }
+
+    /// Writes checked conversations (and saved prompts) in one transaction:
+    /// all of it or nothing. Their images are stored before, by
+    /// [`Store::put_images`], in transactions of their own: one transaction
+    /// holding every image of a large import would hold all their bytes in the
+    /// browser's memory until it commits. The images in `needs` are checked
+    /// to be there in the same transaction (another tab's delete may have
+    /// taken one that was here before the import began); if one is not,
+    /// nothing is written: [`StoreError::Missing`].
     pub async fn import_conversations(
         &self,
         conversations: &[ExportConversation],
-        images: &[NewImage],
         prompts: &[PromptRecord],
+        needs: &[String],
     ) -> Result<(), StoreError> {
-        let values: Vec<JsValue> = images
-            .iter()
-            .map(|i| blob_value(&i.hash, &i.mime, &i.blob))
-            .collect();
         let prompt_values: Vec<JsValue> = prompts.iter().map(to_js).collect::<Result<_, _>>()?;
         let w = if prompts.is_empty() {
             self.write(&[CONVERSATIONS, TURNS, IMAGES])?
@@ -570,15 +621,18 @@ impl Store {
             self.write(&[CONVERSATIONS, TURNS, IMAGES, PROMPTS])?
         };
         let work = async {
+            let images = w.tx.object_store(IMAGES)?;
+            for h in needs {
+                let n = settle(images.count(Some(Query::from(JsValue::from_str(h))))?).await?;
+                if n.as_f64() != Some(1.0) {
+                    return Err(StoreError::Missing(h.clone()));
+                }
+            }
             if !prompt_values.is_empty() {
                 let store = w.tx.object_store(PROMPTS)?;
                 for v in &prompt_values {
                     settle(store.put(v, None)?).await?;
                 }
-            }
-            let store = w.tx.object_store(IMAGES)?;
-            for v in &values {
-                settle(store.put(v, None)?).await?;
             }
             let turns = w.tx.object_store(TURNS)?;
             let convs = w.tx.object_store(CONVERSATIONS)?;
