@@ -242,7 +242,8 @@ pub async fn bench_import(name: String, file: web_sys::Blob) -> Result<u32, JsVa
     let done = crate::commands::archive::import_file(&store, &file, || 1)
         .await
         .map_err(|e| match e {
-            crate::commands::archive::ImportError::Refused(why) => JsValue::from_str(&why),
+            crate::commands::archive::ImportError::Refused(why)
+            | crate::commands::archive::ImportError::Stopped(why) => JsValue::from_str(&why),
             crate::commands::archive::ImportError::Store(e) => JsValue::from_str(&e.to_string()),
         })?;
     store.close();

@@ -38,6 +38,8 @@ pub enum AppError {
     NotDownloaded,
     /// An import file was refused before anything was written.
     ImportRefused(String),
+    /// A checked import file could not be read again to be stored (why).
+    ImportStopped(String),
     /// A checked import could not be written.
     NotImported {
         error: StoreError,
@@ -117,7 +119,7 @@ fn store_alert(error: &StoreError, used: &Option<String>, title: &str) -> Alert 
         StoreError::Missing(_) => alert(
             title,
             Some(format!("The import stopped: {error}.")),
-            "Import the file again: nothing of it was kept, and nothing here changed.",
+            "Import the file again.",
         ),
         other => alert(
             title,
@@ -184,6 +186,13 @@ impl From<AppError> for Alert {
                 "Nothing was imported",
                 Some(why),
                 "Choose a file exported by Gemini Studio (gemini-studio-export.zip, or a .json export of an earlier version).",
+            ),
+            AppError::ImportStopped(why) => alert(
+                "Nothing was imported",
+                Some(format!(
+                    "The file was checked, then could not be read again to be stored ({why}): it was moved, deleted or changed meanwhile."
+                )),
+                "Keep the file where it is, then choose it again in Import.",
             ),
             AppError::NotImported { error, used } => Alert {
                 title: "Nothing was imported".into(),
@@ -278,8 +287,13 @@ mod tests {
             AppError::EditFailed("no".into()),
             AppError::NotAttached("no".into()),
             AppError::ImportRefused("bad".into()),
+            AppError::ImportStopped("NotReadableError".into()),
             AppError::NotImported {
                 error: StoreError::Quota,
+                used: None,
+            },
+            AppError::NotImported {
+                error: StoreError::Missing("0123456789abcdef".into()),
                 used: None,
             },
             AppError::NoCode("Write a prompt or add an image first.".into()),

@@ -330,7 +330,7 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
 
 /// An import writes its images before its conversations (a few per
 /// transaction: see `import_file`); when the last write fails, or an image is
-/// gone by then, the images it wrote are taken back and what was here stays.
+/// gone by then, nothing of it shows and what was here stays.
 #[wasm_bindgen_test]
 async fn an_import_that_fails_takes_back_the_images_it_wrote() {
     let from = Store::open_with(&unique("export"), DB_VERSION)
@@ -430,6 +430,7 @@ async fn images_stored_one_after_another_never_fill_the_browsers_blob_memory() {
     let name = unique("many");
     let store = Store::open_with(&name, DB_VERSION).await.unwrap();
     let mut bytes = image(0, 10 << 20);
+    let mut saved = Ok(());
     for i in 0..64u32 {
         bytes[8..12].copy_from_slice(&i.to_le_bytes());
         let img = ImageBytes {
@@ -437,16 +438,116 @@ async fn images_stored_one_after_another_never_fill_the_browsers_blob_memory() {
             mime: "image/png".into(),
             bytes: bytes.clone(),
         };
-        let saved = store
+        if let Err(e) = store
             .save_with(&conversation("many"), &[], &[img], false)
-            .await;
-        assert!(saved.is_ok(), "image {i} was saved: {saved:?}");
+            .await
+        {
+            saved = Err(format!("image {i} was not saved: {e}"));
+            break;
+        }
     }
-    assert_eq!(store.image_keys().await.unwrap().len(), 64);
+    let count = store.image_keys().await.map(|k| k.len());
     store.close();
+    // Deleted whatever happened: 640 MiB stay in no profile.
     js_sys::Function::new_with_args("name", "indexedDB.deleteDatabase(name)")
         .call1(&JsValue::NULL, &name.into())
         .unwrap();
+    assert_eq!(saved, Ok(()));
+    assert_eq!(count, Ok(64));
+}
+
+/// An import writes its images in transactions of about a batch's size, each
+/// with a note of what it wrote so far: a failure after some of them took
+/// effect takes all of them back; an import stopped midway (its tab closed)
+/// leaves its note, and the next start takes back the images no
+/// conversation uses, unless the import still runs in another tab (it holds
+/// its lock).
+#[wasm_bindgen_test]
+async fn images_of_an_import_stopped_midway_are_taken_back() {
+    use studio::browser::locks::{try_hold, Attempt};
+    use studio::browser::object_url::blob_from_bytes;
+    use studio::commands::archive::{import_in_batches, take_back_unfinished, ImportError};
+    use studio::store::db::NewImage;
+
+    let from = Store::open_with(&unique("export-batches"), DB_VERSION)
+        .await
+        .unwrap();
+    let (r0, i0) = stored("c1", 0, &turn(0, 21)).await;
+    let (r1, i1) = stored("c1", 1, &turn(1, 22)).await;
+    let images = [i0, i1].concat();
+    from.save_with(&conversation("c1"), &[r0, r1], &images, false)
+        .await
+        .unwrap();
+    let archive = export_archive(&from, None).await.unwrap();
+
+    // One image per transaction; the third write fails as a full disk does.
+    let here = Store::open_with(&unique("batches"), DB_VERSION)
+        .await
+        .unwrap();
+    let patch = js_sys::Function::new_no_args(
+        r#"
+        const proto = IDBObjectStore.prototype;
+        globalThis.__realPut = proto.put;
+        let n = 0;
+        proto.put = function (value, key) {
+          if (this.name === "images" && ++n === 3) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+          return globalThis.__realPut.call(this, value, key);
+        };
+        "#,
+    );
+    patch.call0(&JsValue::NULL).unwrap();
+    let failed = import_in_batches(&here, &archive, || 1, 1).await;
+    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert!(matches!(failed, Err(ImportError::Store(StoreError::Quota))));
+    assert!(
+        here.image_keys().await.unwrap().is_empty(),
+        "the two written are taken back"
+    );
+    assert!(here.unfinished_imports().await.unwrap().is_empty());
+
+    // Stopped midway: images written with their note, no conversation yet.
+    // One of them is used by a conversation here (saved meanwhile).
+    let blob = |i: &ImageBytes| NewImage {
+        hash: i.hash.clone(),
+        mime: i.mime.clone(),
+        blob: blob_from_bytes(&i.bytes, &i.mime).unwrap(),
+    };
+    let (k0, used) = stored("kept", 0, &turn(0, 23)).await;
+    here.save_with(&conversation("kept"), &[k0], &used, false)
+        .await
+        .unwrap();
+    let written: Vec<String> = images.iter().chain(&used).map(|i| i.hash.clone()).collect();
+    let new: Vec<NewImage> = images.iter().chain(&used).map(blob).collect();
+    here.put_images("stopped", &new, &written).await.unwrap();
+    here.put_images("running", &new[..1], &written[..1])
+        .await
+        .unwrap();
+    // "running" still runs (in another tab): it holds its lock.
+    let Attempt::Held(running) = try_hold("gemini-studio-import-running").await else {
+        panic!("Web Locks work here");
+    };
+    take_back_unfinished(&here).await.unwrap();
+    let left = here.unfinished_imports().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].import, "running");
+    assert_eq!(
+        here.image_keys().await.unwrap(),
+        used.iter().map(|i| i.hash.clone()).collect(),
+        "only the images a conversation uses stay"
+    );
+    drop(running);
+    take_back_unfinished(&here).await.unwrap();
+    assert!(here.unfinished_imports().await.unwrap().is_empty());
+
+    // And the file imports whole afterwards.
+    let Ok(done) = import_in_batches(&here, &archive, || 1, 1).await else {
+        panic!("the export imports");
+    };
+    assert_eq!(done.added, 1);
+    assert_eq!(here.turns("c1").await.unwrap().len(), 2);
+    assert!(here.unfinished_imports().await.unwrap().is_empty());
 }
 
 /// A write whose caller stops waiting (Cancel drops the generation's future

@@ -520,6 +520,40 @@ describe("saves are never silent", () => {
     await page.getByText(/Imported 0 conversations \(1 already here, skipped\)/).waitFor();
     await context.close();
   });
+
+  test("an import stopped midway (the tab closed) is taken back at the next start", async () => {
+    const browser = chromium();
+    const { context, page } = await openStudio(browser);
+    await generate(page, "Kept through the clean-up");
+    const kept = (await untilStored(page, "images", (all) => all.length > 0, "the turn's images are stored")).map((i) => i.hash);
+    // What a closed tab leaves midway through an import: images no conversation
+    // uses yet, and the import's note of them (one of kept's images among them).
+    await page.evaluate(
+      ([used]) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("gemini-studio");
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction(["images", "drafts"], "readwrite");
+            const blob = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], { type: "image/png" });
+            tx.objectStore("images").put({ hash: "f".repeat(64), mime: "image/png", blob });
+            tx.objectStore("drafts").put({ id: "import-closed", hashes: ["f".repeat(64), used], startedMs: Date.now() });
+            tx.oncomplete = () => {
+              db.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      [kept[0]],
+    );
+    await page.reload();
+    await untilStored(page, "drafts", (all) => !all.some((d) => d.id === "import-closed"), "the note is gone");
+    const left = (await untilStored(page, "images", () => true, "")).map((i) => i.hash).sort();
+    assert.deepEqual(left, [...kept].sort(), "the unused image is deleted; the conversation's stay");
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await context.close();
+  });
 });
 
 describe("a stopped app is never silent", () => {

@@ -147,7 +147,8 @@ pub async fn read_chunks(
 }
 
 /// The POST request, ready to send. The body goes to the browser as a Blob
-/// that it copies once, straight from wasm memory: no JS copy of it is kept.
+/// (see [`blob_from_bytes`] for the one JS copy on the way, which lets the
+/// page's garbage collector free it).
 pub fn post_request(
     url: &str,
     key_header: KeyHeader,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, Url};
 
 /// An object URL for a Blob, and the Blob (to store without copying its bytes
@@ -65,13 +65,20 @@ impl Drop for ObjectUrl {
 /// unrelated collection came, which in a page that makes little other garbage
 /// was never: after about 500 MB Chromium refused new Blobs and IndexedDB
 /// writes with `DataError` (a long session of 4K images, a large import).
-/// The extra copy costs about a millisecond per 4 MB.
+/// The extra copy is a small part of making the Blob (see docs/benchmark.md).
 pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let len =
-        u32::try_from(bytes.len()).map_err(|_| JsValue::from_str("the image is too large"))?;
-    let copy = js_sys::Uint8Array::new_with_length(len);
+    // Made through `Reflect.construct`, which returns the browser's refusal
+    // (a `RangeError` when it has no memory for it) instead of throwing it
+    // through wasm.
+    let array = js_sys::Reflect::get(&js_sys::global(), &"Uint8Array".into())?
+        .dyn_into::<js_sys::Function>()?;
+    let length = js_sys::Array::of1(&(bytes.len() as f64).into());
+    let copy = js_sys::Reflect::construct(&array, &length)?.dyn_into::<js_sys::Uint8Array>()?;
+    if copy.length() as usize != bytes.len() {
+        return Err(JsValue::from_str("the browser could not copy the image"));
+    }
     copy.copy_from(bytes);
     let parts = js_sys::Array::of1(&copy);
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;

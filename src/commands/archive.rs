@@ -15,13 +15,14 @@
 //! whose id is taken by other content fresh ids, and only then writes: the
 //! images not stored yet, read from the file again, each as a Blob of its own
 //! bytes (not a slice of the file, which IndexedDB may store as a reference to
-//! a file the person may delete), in transactions of about [`BATCH_BYTES`];
+//! a file the person may delete), in transactions of about `BATCH_BYTES`;
 //! then every conversation, turn and saved prompt in one transaction. Nothing
 //! shows before that last one commits, and a failure on the way deletes the
-//! images it wrote. (One transaction for everything held all of a 2 GB
-//! import's Blobs in the browser's memory until it committed, and Chromium
-//! refused it with `DataError`.) The JSON export of earlier versions is still
-//! read.
+//! images it wrote; an import stopped by a closed tab leaves a note of them,
+//! and [`take_back_unfinished`] deletes them at the next start. (One
+//! transaction for everything held all of a 2 GB import's Blobs in the
+//! browser's memory until it committed, and Chromium refused it with
+//! `DataError`.) The JSON export of earlier versions is still read.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +32,7 @@ use js_sys::{Array, Uint8Array};
 use web_sys::Blob;
 
 use crate::browser::files::{blob_bytes, join, read_range};
+use crate::browser::locks::{self, Attempt};
 use crate::browser::object_url::blob_from_bytes;
 use crate::browser::{digest, next_task, now_ms};
 use crate::store::db::NewImage;
@@ -109,9 +111,13 @@ pub async fn export_archive(store: &Store, ids: Option<&[String]>) -> Result<Blo
 }
 
 /// Why an import changed nothing.
+#[derive(Debug)]
 pub enum ImportError {
     /// The file is refused (not an export, damaged, too large…): why.
     Refused(String),
+    /// The file, checked, could not be read again to be stored (moved,
+    /// deleted or changed meanwhile): why.
+    Stopped(String),
     /// Writing failed.
     Store(StoreError),
 }
@@ -135,11 +141,24 @@ enum Source {
 
 /// Reads an export file (a ZIP, or the JSON of earlier versions), checks all
 /// of it, and adds what is not here yet: its images first, a few per
-/// transaction, then every conversation in one transaction.
+/// transaction (about `BATCH_BYTES`), then every conversation in one
+/// transaction. While it runs it holds a Web Lock named after it, so that
+/// another tab's [`take_back_unfinished`] leaves its images alone.
 pub async fn import_file(
     store: &Store,
     file: &Blob,
+    random: impl FnMut() -> u64,
+) -> Result<Imported, ImportError> {
+    import_in_batches(store, file, random, BATCH_BYTES).await
+}
+
+/// [`import_file`] with images written in transactions of about
+/// `batch_bytes` (tests make it small).
+pub async fn import_in_batches(
+    store: &Store,
+    file: &Blob,
     mut random: impl FnMut() -> u64,
+    batch_bytes: u64,
 ) -> Result<Imported, ImportError> {
     let refuse = |why: String| ImportError::Refused(why);
     let size = file.size() as u64;
@@ -192,10 +211,16 @@ pub async fn import_file(
         plan_prompts(prompts, &here, &mut random).0
     };
     let mut stored = store.image_keys().await.map_err(ImportError::Store)?;
+    let import = format!(
+        "{}-{}",
+        now_ms() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let _running = locks::try_hold(&import_lock(&import)).await;
     let mut written = Vec::new();
     let wrote = async {
         let mut batch = Vec::new();
-        let mut batch_bytes = 0;
+        let mut size = 0;
         for img in images {
             if !needed.contains(&img.hash) || !stored.insert(img.hash.clone()) {
                 continue;
@@ -203,46 +228,75 @@ pub async fn import_file(
             let blob = match img.from {
                 Source::Entry(entry, at) => read_again(file, &entry, at, &img.mime).await,
                 Source::Bytes(bytes) => blob_from_bytes(&bytes, &img.mime)
-                    .map_err(|_| "The browser could not hold an image of the file.".to_owned()),
+                    .map_err(|_| "the browser could not hold an image of the file".to_owned()),
             }
-            .map_err(refuse)?;
-            batch_bytes += blob.size() as u64;
+            .map_err(ImportError::Stopped)?;
+            size += blob.size() as u64;
             batch.push(NewImage {
                 hash: img.hash,
                 mime: img.mime,
                 blob,
             });
-            if batch_bytes >= BATCH_BYTES {
-                put_batch(store, &mut batch, &mut written).await?;
-                batch_bytes = 0;
+            if size >= batch_bytes {
+                put_batch(store, &import, &mut batch, &mut written).await?;
+                size = 0;
             }
             next_task().await;
         }
-        put_batch(store, &mut batch, &mut written).await?;
+        put_batch(store, &import, &mut batch, &mut written).await?;
         store
-            .import_conversations(&add, &prompts, &Vec::from_iter(needed))
+            .import_conversations(&import, &add, &prompts, &Vec::from_iter(needed))
             .await
             .map_err(ImportError::Store)
     }
     .await;
-    if let Err(e) = wrote {
-        // Nothing of the import shows; the images it stored are taken back.
-        if !written.is_empty() {
-            let _ = store.delete_unused_images(&written).await;
+    let added = match wrote {
+        Ok(added) => added,
+        Err(e) => {
+            // Nothing of the import shows; the images it stored are taken
+            // back (if that fails too, its note stays, and the next start
+            // takes them back).
+            if !written.is_empty() {
+                let _ = store.take_back_import(&import, &written).await;
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     Ok(Imported {
-        added: add.len(),
-        skipped,
-        ids: add.into_iter().map(|c| c.conversation.id).collect(),
+        skipped: skipped + (add.len() - added.len()),
+        added: added.len(),
+        ids: added,
         prompts: prompts.len(),
     })
 }
 
-/// Stores the images of `batch` in one transaction, noting them in `written`.
+fn import_lock(import: &str) -> String {
+    format!("gemini-studio-import-{import}")
+}
+
+/// Takes back the images of imports that did not finish (the tab was closed,
+/// or crashed, while one ran): those no conversation uses. An import still
+/// running in another tab (it holds its lock) is left alone; where the
+/// browser has no Web Locks, only an import started a day ago or more is
+/// taken back.
+pub async fn take_back_unfinished(store: &Store) -> Result<(), StoreError> {
+    for u in store.unfinished_imports().await? {
+        let _lock = match locks::try_hold(&import_lock(&u.import)).await {
+            Attempt::Held(held) => Some(held),
+            Attempt::Busy => continue,
+            Attempt::Unsupported if now_ms() - u.started_ms < 86_400_000.0 => continue,
+            Attempt::Unsupported => None,
+        };
+        store.take_back_import(&u.import, &u.hashes).await?;
+    }
+    Ok(())
+}
+
+/// Stores the images of `batch` in one transaction, noting them in `written`
+/// (and in the import's note, in the same transaction).
 async fn put_batch(
     store: &Store,
+    import: &str,
     batch: &mut Vec<NewImage>,
     written: &mut Vec<String>,
 ) -> Result<(), ImportError> {
@@ -252,7 +306,10 @@ async fn put_batch(
     // Noted before the write: a write that fails is aborted whole, and
     // deleting what is not there does nothing.
     written.extend(batch.iter().map(|i| i.hash.clone()));
-    let result = store.put_images(batch).await.map_err(ImportError::Store);
+    let result = store
+        .put_images(import, batch, written)
+        .await
+        .map_err(ImportError::Store);
     batch.clear();
     result
 }
@@ -266,20 +323,15 @@ async fn read_again(
     at: std::ops::Range<u64>,
     mime: &str,
 ) -> Result<Blob, String> {
-    let raw = read_range(file, at.start, at.end)
-        .await
-        .map_err(|e| format!("The file could not be read ({e})."))?;
+    let raw = read_range(file, at.start, at.end).await?;
     let bytes = entry.decode(&raw).map_err(|e| e.to_string())?;
     if !matches!(sniff(&bytes), Sniffed::Supported(m) if m.as_str() == mime) {
-        return Err(format!(
-            "The file changed while it was imported ({}); nothing was imported.",
-            entry.name
-        ));
+        return Err(format!("{} is not what it was", entry.name));
     }
     // The browser holds (and may page to disk) the Blob; the bytes leave wasm
     // memory here.
     blob_from_bytes(&bytes, mime)
-        .map_err(|_| "The browser could not hold an image of the file.".to_owned())
+        .map_err(|_| "the browser could not hold an image of the file".to_owned())
 }
 
 /// The conversations and images of an export archive, every image checked

@@ -115,8 +115,9 @@ pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
 }
 
 /// Reads an export file (ZIP, or the JSON of earlier versions), checks all of
-/// it, and adds the conversations that are not here yet, in one transaction.
-/// A damaged or foreign file changes nothing.
+/// it, and adds the conversations that are not here yet (see
+/// [`import_file`]). A damaged or foreign file, or an import that fails on
+/// the way, changes nothing.
 pub fn handle_import(state: AppState, file: File) {
     spawn_local(async move {
         let store = match open_store(state).await {
@@ -151,6 +152,7 @@ pub fn handle_import(state: AppState, file: File) {
                 refresh(state).await;
             }
             Err(ImportError::Refused(why)) => show(state, AppError::ImportRefused(why)),
+            Err(ImportError::Stopped(why)) => show(state, AppError::ImportStopped(why)),
             Err(ImportError::Store(error)) => show(
                 state,
                 AppError::NotImported {

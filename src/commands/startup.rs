@@ -74,5 +74,9 @@ pub fn start(state: AppState) {
                 conversations::open(state, id).await;
             }
         }
+        // Images of an import stopped midway (the tab closed or crashed while
+        // it ran) no conversation uses: taken back, quietly (on failure its
+        // note stays for the next start).
+        let _ = super::archive::take_back_unfinished(&store).await;
     });
 }

@@ -5,7 +5,9 @@
 //! - `conversations` (key `id`): [`ConversationRecord`]
 //! - `turns` (key `id`, index `conversation` on `conversationId`): [`TurnRecord`]
 //! - `images` (key `hash`): `{hash, mime, blob}`, the SHA-256 of the bytes as key
-//! - `drafts` (key `id`, since version 2): `{id, record, blobs}`
+//! - `drafts` (key `id`, since version 2): `{id, record, blobs}`, and while an
+//!   import runs `{id: "import-<id>", hashes, startedMs}`, the images it has
+//!   written (taken back if it never finishes)
 //! - `prompts` (key `id`, since version 3): [`PromptRecord`], the prompt library
 //!
 //! Version 1 had no `drafts` store and conversation records without a summary
@@ -73,7 +75,7 @@ pub enum StoreError {
     Quota,
     /// The database was closed (another tab upgraded it).
     Closed,
-    /// An image a write needs is not stored (deleted meanwhile in another tab).
+    /// An image a write needs is not stored (deleted meanwhile).
     Missing(String),
     Failed(String),
 }
@@ -88,7 +90,7 @@ impl std::fmt::Display for StoreError {
             }
             StoreError::Missing(hash) => write!(
                 f,
-                "an image it needs ({}…) was deleted meanwhile, in another tab; try again",
+                "an image it needs ({}…) was deleted while it ran (in this tab or another)",
                 hash.get(..12).unwrap_or(hash)
             ),
             StoreError::Failed(why) => write!(f, "saving failed ({why})"),
@@ -169,6 +171,23 @@ pub struct NewImage {
     pub hash: String,
     pub mime: String,
     pub blob: Blob,
+}
+
+/// An import that wrote images and did not finish: its id, the images it
+/// wrote, and when (ms since the epoch).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnfinishedImport {
+    pub import: String,
+    pub hashes: Vec<String>,
+    pub started_ms: f64,
+}
+
+/// An unfinished import's note is kept in `drafts` (work in progress) under
+/// this prefix and its id.
+const IMPORT_PREFIX: &str = "import-";
+
+fn import_key(import: &str) -> String {
+    format!("{IMPORT_PREFIX}{import}")
 }
 
 /// Waits for an IndexedDB request and gives its result.
@@ -564,62 +583,116 @@ impl Store {
         Ok(keys.iter().filter_map(JsValue::as_string).collect())
     }
 
-    /// Stores images (each under its hash) in one transaction.
-    pub async fn put_images(&self, images: &[NewImage]) -> Result<(), StoreError> {
-        let w = self.write(&[IMAGES])?;
+    /// Stores images of import `import` (each under its hash) in one
+    /// transaction, with its note of every image it has written so far
+    /// (`written`, these included): an import stopped midway (the tab closed,
+    /// a crash) leaves the note, found by [`Store::unfinished_imports`].
+    pub async fn put_images(
+        &self,
+        import: &str,
+        images: &[NewImage],
+        written: &[String],
+    ) -> Result<(), StoreError> {
+        let note = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&note, &"id".into(), &import_key(import).into());
+        let _ = js_sys::Reflect::set(
+            &note,
+            &"hashes".into(),
+            &written.iter().map(JsValue::from).collect::<Array>(),
+        );
+        let _ = js_sys::Reflect::set(&note, &"startedMs".into(), &js_sys::Date::now().into());
+        let w = self.write(&[IMAGES, DRAFTS])?;
         let work = async {
             let store = w.tx.object_store(IMAGES)?;
             for i in images {
                 settle(store.put(&blob_value(&i.hash, &i.mime, &i.blob), None)?).await?;
             }
+            settle(w.tx.object_store(DRAFTS)?.put(&note, None)?).await?;
             Ok(())
         }
         .await;
         w.finish(work).await
     }
 
-    /// Deletes those of `hashes` that no conversation uses, in one transaction:
-    /// an import that failed takes back the images it wrote.
-    pub async fn delete_unused_images(&self, hashes: &[String]) -> Result<(), StoreError> {
-        let w = self.write(&[CONVERSATIONS, IMAGES])?;
+    /// The imports that wrote images and did not finish (nor take them back).
+    pub async fn unfinished_imports(&self) -> Result<Vec<UnfinishedImport>, StoreError> {
+        let tx = self.read(&[DRAFTS])?;
+        let all = settle_all(tx.object_store(DRAFTS)?.get_all(None, None)?).await?;
+        Ok(all
+            .iter()
+            .filter_map(|v| {
+                let id = get_field(v, "id").as_string()?;
+                let import = id.strip_prefix(IMPORT_PREFIX)?.to_owned();
+                let hashes = get_field(v, "hashes")
+                    .dyn_into::<Array>()
+                    .map(|a| a.iter().filter_map(|h| h.as_string()).collect())
+                    .unwrap_or_default();
+                Some(UnfinishedImport {
+                    import,
+                    hashes,
+                    started_ms: get_field(v, "startedMs").as_f64().unwrap_or(0.0),
+                })
+            })
+            .collect())
+    }
+
+    /// Takes back what import `import` wrote: deletes those of `hashes` that
+    /// no conversation uses, and its note, in one transaction. If a
+    /// conversation record cannot be read, no image is deleted (it may use
+    /// them), only the note.
+    pub async fn take_back_import(
+        &self,
+        import: &str,
+        hashes: &[String],
+    ) -> Result<(), StoreError> {
+        let w = self.write(&[CONVERSATIONS, IMAGES, DRAFTS])?;
         let work = async {
-            let used: std::collections::BTreeSet<String> =
-                settle_all(w.tx.object_store(CONVERSATIONS)?.get_all(None, None)?)
-                    .await?
-                    .iter()
-                    .filter_map(from_js::<ConversationRecord>)
-                    .flat_map(|c| c.images)
-                    .collect();
-            let images = w.tx.object_store(IMAGES)?;
-            for h in hashes.iter().filter(|h| !used.contains(*h)) {
-                settle(images.delete(JsValue::from_str(h))?).await?;
+            let all = settle_all(w.tx.object_store(CONVERSATIONS)?.get_all(None, None)?).await?;
+            let read: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
+            if read.len() == all.len() {
+                let used: std::collections::BTreeSet<String> =
+                    read.into_iter().flat_map(|c| c.images).collect();
+                let images = w.tx.object_store(IMAGES)?;
+                for h in hashes.iter().filter(|h| !used.contains(*h)) {
+                    settle(images.delete(JsValue::from_str(h))?).await?;
+                }
             }
+            settle(
+                w.tx.object_store(DRAFTS)?
+                    .delete(JsValue::from_str(&import_key(import)))?,
+            )
+            .await?;
             Ok(())
         }
         .await;
         w.finish(work).await
     }
 
-    /// Writes checked conversations (and saved prompts) in one transaction:
-    /// all of it or nothing. Their images are stored before, by
-    /// [`Store::put_images`], in transactions of their own: one transaction
-    /// holding every image of a large import would hold all their bytes in the
-    /// browser's memory until it commits. The images in `needs` are checked
-    /// to be there in the same transaction (another tab's delete may have
-    /// taken one that was here before the import began); if one is not,
-    /// nothing is written: [`StoreError::Missing`].
+    /// Writes the checked conversations of import `import` (and its saved
+    /// prompts) in one transaction: all of it or nothing, and its note goes.
+    /// Its images are stored before, by [`Store::put_images`], in transactions
+    /// of their own: one transaction holding every image of a large import
+    /// would hold all their bytes in the browser's memory until it commits.
+    /// The images in `needs` are checked to be there in the same transaction
+    /// (a delete, here or in another tab, may have taken one that was stored
+    /// before the import began); if one is not, nothing is written:
+    /// [`StoreError::Missing`]. A conversation whose id was taken meanwhile
+    /// (the same file imported in another tab) is left out. Returns the ids
+    /// of the conversations written.
     pub async fn import_conversations(
         &self,
+        import: &str,
         conversations: &[ExportConversation],
         prompts: &[PromptRecord],
         needs: &[String],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         let prompt_values: Vec<JsValue> = prompts.iter().map(to_js).collect::<Result<_, _>>()?;
         let w = if prompts.is_empty() {
-            self.write(&[CONVERSATIONS, TURNS, IMAGES])?
+            self.write(&[CONVERSATIONS, TURNS, IMAGES, DRAFTS])?
         } else {
-            self.write(&[CONVERSATIONS, TURNS, IMAGES, PROMPTS])?
+            self.write(&[CONVERSATIONS, TURNS, IMAGES, DRAFTS, PROMPTS])?
         };
+        let mut added = Vec::new();
         let work = async {
             let images = w.tx.object_store(IMAGES)?;
             for h in needs {
@@ -637,16 +710,27 @@ impl Store {
             let turns = w.tx.object_store(TURNS)?;
             let convs = w.tx.object_store(CONVERSATIONS)?;
             for c in conversations {
+                let id = JsValue::from_str(&c.conversation.id);
+                if settle(convs.count(Some(Query::from(id)))?).await?.as_f64() != Some(0.0) {
+                    continue;
+                }
                 for t in &c.turns {
                     settle(turns.put(&to_js(t)?, None)?).await?;
                 }
                 let conv = summarize(c.conversation.clone(), &c.turns);
                 settle(convs.put(&to_js(&conv)?, None)?).await?;
+                added.push(c.conversation.id.clone());
             }
+            settle(
+                w.tx.object_store(DRAFTS)?
+                    .delete(JsValue::from_str(&import_key(import)))?,
+            )
+            .await?;
             Ok(())
         }
         .await;
-        w.finish(work).await
+        w.finish(work).await?;
+        Ok(added)
     }
 
     /// Conversations (all, or those in `ids`) for an export: every turn that is
