@@ -480,7 +480,9 @@ async fn images_of_an_import_stopped_midway_are_taken_back() {
         .unwrap();
     let archive = export_archive(&from, None).await.unwrap();
 
-    // One image per transaction; the third write fails as a full disk does.
+    // One image per transaction; the third write fails as a full disk does,
+    // and taking back the two written fails too (a delete refused): both
+    // stay, listed in the import's note.
     let here = Store::open_with(&unique("batches"), DB_VERSION)
         .await
         .unwrap();
@@ -488,23 +490,37 @@ async fn images_of_an_import_stopped_midway_are_taken_back() {
         r#"
         const proto = IDBObjectStore.prototype;
         globalThis.__realPut = proto.put;
+        globalThis.__realDelete = proto.delete;
         let n = 0;
         proto.put = function (value, key) {
           if (this.name === "images" && ++n === 3) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
           return globalThis.__realPut.call(this, value, key);
         };
+        proto.delete = function (key) {
+          if (this.name === "images") throw new DOMException("Refused.", "UnknownError");
+          return globalThis.__realDelete.call(this, key);
+        };
         "#,
     );
     patch.call0(&JsValue::NULL).unwrap();
     let failed = import_in_batches(&here, &archive, || 1, 1).await;
-    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    js_sys::Function::new_no_args(
+        "IDBObjectStore.prototype.put = globalThis.__realPut; IDBObjectStore.prototype.delete = globalThis.__realDelete;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
     assert!(matches!(failed, Err(ImportError::Store(StoreError::Quota))));
-    assert!(
-        here.image_keys().await.unwrap().is_empty(),
-        "the two written are taken back"
+    let noted = here.unfinished_imports().await.unwrap();
+    assert_eq!(noted.len(), 1, "the note stays when taking back fails");
+    assert_eq!(
+        noted[0].hashes.len(),
+        2,
+        "two one-image batches took effect"
     );
+    assert_eq!(here.image_keys().await.unwrap().len(), 2);
+    // The next start takes them back.
+    take_back_unfinished(&here).await.unwrap();
+    assert!(here.image_keys().await.unwrap().is_empty());
     assert!(here.unfinished_imports().await.unwrap().is_empty());
 
     // Stopped midway: images written with their note, no conversation yet.
@@ -521,10 +537,18 @@ async fn images_of_an_import_stopped_midway_are_taken_back() {
     let written: Vec<String> = images.iter().chain(&used).map(|i| i.hash.clone()).collect();
     let new: Vec<NewImage> = images.iter().chain(&used).map(blob).collect();
     here.put_images("stopped", &new, &written).await.unwrap();
-    here.put_images("running", &new[..1], &written[..1])
+    // Another import, still running (in another tab: it holds its lock), has
+    // written an image of its own and one "stopped" wrote too.
+    let own = image(99, 500);
+    let own = ImageBytes {
+        hash: image_hash(&own),
+        mime: "image/png".into(),
+        bytes: own,
+    };
+    let running_wrote = vec![own.hash.clone(), written[0].clone()];
+    here.put_images("running", &[blob(&own), blob(&images[0])], &running_wrote)
         .await
         .unwrap();
-    // "running" still runs (in another tab): it holds its lock.
     let Attempt::Held(running) = try_hold("gemini-studio-import-running").await else {
         panic!("Web Locks work here");
     };
@@ -532,14 +556,21 @@ async fn images_of_an_import_stopped_midway_are_taken_back() {
     let left = here.unfinished_imports().await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].import, "running");
+    let mut expected: std::collections::BTreeSet<String> =
+        used.iter().map(|i| i.hash.clone()).collect();
+    expected.extend(running_wrote.iter().cloned());
     assert_eq!(
         here.image_keys().await.unwrap(),
-        used.iter().map(|i| i.hash.clone()).collect(),
-        "only the images a conversation uses stay"
+        expected,
+        "the images a conversation uses stay, and those of the import still running"
     );
     drop(running);
     take_back_unfinished(&here).await.unwrap();
     assert!(here.unfinished_imports().await.unwrap().is_empty());
+    assert_eq!(
+        here.image_keys().await.unwrap(),
+        used.iter().map(|i| i.hash.clone()).collect()
+    );
 
     // And the file imports whole afterwards.
     let Ok(done) = import_in_batches(&here, &archive, || 1, 1).await else {

@@ -537,7 +537,7 @@ describe("saves are never silent", () => {
             const tx = db.transaction(["images", "drafts"], "readwrite");
             const blob = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], { type: "image/png" });
             tx.objectStore("images").put({ hash: "f".repeat(64), mime: "image/png", blob });
-            tx.objectStore("drafts").put({ id: "import-closed", hashes: ["f".repeat(64), used], startedMs: Date.now() });
+            tx.objectStore("drafts").put({ id: "import-closed", hashes: ["f".repeat(64), used], writtenMs: Date.now() });
             tx.oncomplete = () => {
               db.close();
               resolve();

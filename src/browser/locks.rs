@@ -62,8 +62,23 @@ pub async fn try_hold(name: &str) -> Attempt {
             let _ = resolve.call1(&JsValue::UNDEFINED, &release);
             held.into()
         });
-        if request.call3(&locks, &name, &options, &callback).is_err() {
-            let _ = failed.call1(&JsValue::UNDEFINED, &JsValue::NULL);
+        match request.call3(&locks, &name, &options, &callback) {
+            // The request refused (a document not fully active, an opaque
+            // origin) rejects its promise rather than throwing: said as no
+            // locks here, never left waiting.
+            Ok(p) => {
+                if let Ok(catch) =
+                    Reflect::get(&p, &"catch".into()).and_then(|f| f.dyn_into::<Function>())
+                {
+                    let refused = Closure::once_into_js(move |_: JsValue| {
+                        let _ = failed.call1(&JsValue::UNDEFINED, &JsValue::NULL);
+                    });
+                    let _ = catch.call1(&p, &refused);
+                }
+            }
+            Err(_) => {
+                let _ = failed.call1(&JsValue::UNDEFINED, &JsValue::NULL);
+            }
         }
     });
     match JsFuture::from(decided).await {

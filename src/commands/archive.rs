@@ -210,6 +210,11 @@ pub async fn import_in_batches(
         let here = store.prompts().await.map_err(ImportError::Store)?;
         plan_prompts(prompts, &here, &mut random).0
     };
+    // What an import stopped earlier left is taken back first: this one must
+    // not count on an image that is about to go.
+    take_back_unfinished(store)
+        .await
+        .map_err(ImportError::Store)?;
     let mut stored = store.image_keys().await.map_err(ImportError::Store)?;
     let import = format!(
         "{}-{}",
@@ -226,11 +231,9 @@ pub async fn import_in_batches(
                 continue;
             }
             let blob = match img.from {
-                Source::Entry(entry, at) => read_again(file, &entry, at, &img.mime).await,
-                Source::Bytes(bytes) => blob_from_bytes(&bytes, &img.mime)
-                    .map_err(|_| "the browser could not hold an image of the file".to_owned()),
-            }
-            .map_err(ImportError::Stopped)?;
+                Source::Entry(entry, at) => read_again(file, &entry, at, &img.mime).await?,
+                Source::Bytes(bytes) => hold(&bytes, &img.mime)?,
+            };
             size += blob.size() as u64;
             batch.push(NewImage {
                 hash: img.hash,
@@ -257,7 +260,7 @@ pub async fn import_in_batches(
             // back (if that fails too, its note stays, and the next start
             // takes them back).
             if !written.is_empty() {
-                let _ = store.take_back_import(&import, &written).await;
+                let _ = store.take_back_import(&import).await;
             }
             return Err(e);
         }
@@ -284,10 +287,10 @@ pub async fn take_back_unfinished(store: &Store) -> Result<(), StoreError> {
         let _lock = match locks::try_hold(&import_lock(&u.import)).await {
             Attempt::Held(held) => Some(held),
             Attempt::Busy => continue,
-            Attempt::Unsupported if now_ms() - u.started_ms < 86_400_000.0 => continue,
+            Attempt::Unsupported if now_ms() - u.written_ms < 86_400_000.0 => continue,
             Attempt::Unsupported => None,
         };
-        store.take_back_import(&u.import, &u.hashes).await?;
+        store.take_back_import(&u.import).await?;
     }
     Ok(())
 }
@@ -322,16 +325,31 @@ async fn read_again(
     entry: &zip::Entry,
     at: std::ops::Range<u64>,
     mime: &str,
-) -> Result<Blob, String> {
-    let raw = read_range(file, at.start, at.end).await?;
-    let bytes = entry.decode(&raw).map_err(|e| e.to_string())?;
+) -> Result<Blob, ImportError> {
+    let raw = read_range(file, at.start, at.end)
+        .await
+        .map_err(ImportError::Stopped)?;
+    let bytes = entry
+        .decode(&raw)
+        .map_err(|e| ImportError::Stopped(e.to_string()))?;
     if !matches!(sniff(&bytes), Sniffed::Supported(m) if m.as_str() == mime) {
-        return Err(format!("{} is not what it was", entry.name));
+        return Err(ImportError::Stopped(format!(
+            "{} is not what it was",
+            entry.name
+        )));
     }
-    // The browser holds (and may page to disk) the Blob; the bytes leave wasm
-    // memory here.
-    blob_from_bytes(&bytes, mime)
-        .map_err(|_| "the browser could not hold an image of the file".to_owned())
+    hold(&bytes, mime)
+}
+
+/// The bytes of an image to store as a Blob of their own: the browser holds
+/// (and may page to disk) the Blob, and the bytes leave wasm memory.
+fn hold(bytes: &[u8], mime: &str) -> Result<Blob, ImportError> {
+    blob_from_bytes(bytes, mime).map_err(|_| {
+        ImportError::Refused(
+            "The browser could not hold an image of the file (it is short of memory): close other tabs and try again."
+                .into(),
+        )
+    })
 }
 
 /// The conversations and images of an export archive, every image checked

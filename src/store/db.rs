@@ -6,7 +6,7 @@
 //! - `turns` (key `id`, index `conversation` on `conversationId`): [`TurnRecord`]
 //! - `images` (key `hash`): `{hash, mime, blob}`, the SHA-256 of the bytes as key
 //! - `drafts` (key `id`, since version 2): `{id, record, blobs}`, and while an
-//!   import runs `{id: "import-<id>", hashes, startedMs}`, the images it has
+//!   import runs `{id: "import-<id>", hashes, writtenMs}`, the images it has
 //!   written (taken back if it never finishes)
 //! - `prompts` (key `id`, since version 3): [`PromptRecord`], the prompt library
 //!
@@ -174,12 +174,12 @@ pub struct NewImage {
 }
 
 /// An import that wrote images and did not finish: its id, the images it
-/// wrote, and when (ms since the epoch).
+/// wrote, and when it last wrote (ms since the epoch).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnfinishedImport {
     pub import: String,
     pub hashes: Vec<String>,
-    pub started_ms: f64,
+    pub written_ms: f64,
 }
 
 /// An unfinished import's note is kept in `drafts` (work in progress) under
@@ -600,7 +600,7 @@ impl Store {
             &"hashes".into(),
             &written.iter().map(JsValue::from).collect::<Array>(),
         );
-        let _ = js_sys::Reflect::set(&note, &"startedMs".into(), &js_sys::Date::now().into());
+        let _ = js_sys::Reflect::set(&note, &"writtenMs".into(), &js_sys::Date::now().into());
         let w = self.write(&[IMAGES, DRAFTS])?;
         let work = async {
             let store = w.tx.object_store(IMAGES)?;
@@ -623,48 +623,20 @@ impl Store {
             .filter_map(|v| {
                 let id = get_field(v, "id").as_string()?;
                 let import = id.strip_prefix(IMPORT_PREFIX)?.to_owned();
-                let hashes = get_field(v, "hashes")
-                    .dyn_into::<Array>()
-                    .map(|a| a.iter().filter_map(|h| h.as_string()).collect())
-                    .unwrap_or_default();
                 Some(UnfinishedImport {
                     import,
-                    hashes,
-                    started_ms: get_field(v, "startedMs").as_f64().unwrap_or(0.0),
+                    hashes: note_hashes(v),
+                    written_ms: get_field(v, "writtenMs").as_f64().unwrap_or(0.0),
                 })
             })
             .collect())
     }
 
-    /// Takes back what import `import` wrote: deletes those of `hashes` that
-    /// no conversation uses, and its note, in one transaction. If a
-    /// conversation record cannot be read, no image is deleted (it may use
-    /// them), only the note.
-    pub async fn take_back_import(
-        &self,
-        import: &str,
-        hashes: &[String],
-    ) -> Result<(), StoreError> {
+    /// Takes back what import `import` wrote (see [`take_back_in`]), in one
+    /// transaction.
+    pub async fn take_back_import(&self, import: &str) -> Result<(), StoreError> {
         let w = self.write(&[CONVERSATIONS, IMAGES, DRAFTS])?;
-        let work = async {
-            let all = settle_all(w.tx.object_store(CONVERSATIONS)?.get_all(None, None)?).await?;
-            let read: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
-            if read.len() == all.len() {
-                let used: std::collections::BTreeSet<String> =
-                    read.into_iter().flat_map(|c| c.images).collect();
-                let images = w.tx.object_store(IMAGES)?;
-                for h in hashes.iter().filter(|h| !used.contains(*h)) {
-                    settle(images.delete(JsValue::from_str(h))?).await?;
-                }
-            }
-            settle(
-                w.tx.object_store(DRAFTS)?
-                    .delete(JsValue::from_str(&import_key(import)))?,
-            )
-            .await?;
-            Ok(())
-        }
-        .await;
+        let work = take_back_in(&w.tx, import).await;
         w.finish(work).await
     }
 
@@ -677,8 +649,9 @@ impl Store {
     /// (a delete, here or in another tab, may have taken one that was stored
     /// before the import began); if one is not, nothing is written:
     /// [`StoreError::Missing`]. A conversation whose id was taken meanwhile
-    /// (the same file imported in another tab) is left out. Returns the ids
-    /// of the conversations written.
+    /// (the same file imported in another tab) is left out, and the images
+    /// written for it alone are taken back. Returns the ids of the
+    /// conversations written.
     pub async fn import_conversations(
         &self,
         import: &str,
@@ -721,12 +694,9 @@ impl Store {
                 settle(convs.put(&to_js(&conv)?, None)?).await?;
                 added.push(c.conversation.id.clone());
             }
-            settle(
-                w.tx.object_store(DRAFTS)?
-                    .delete(JsValue::from_str(&import_key(import)))?,
-            )
-            .await?;
-            Ok(())
+            // The note goes, and with it any image written for a
+            // conversation left out.
+            take_back_in(&w.tx, import).await
         }
         .await;
         w.finish(work).await?;
@@ -883,6 +853,54 @@ impl Store {
             .unwrap_or_default();
         Ok(Some((record, blobs)))
     }
+}
+
+/// Takes back what import `import` wrote, in transaction `tx` (conversations,
+/// images and drafts): the images its note lists that no conversation uses
+/// and no other import's note lists (another import wrote them again, or
+/// relies on them), then the note. Nothing when the note is gone (taken back
+/// already). If a conversation record cannot be read, no image is deleted
+/// (it may use them), only the note.
+async fn take_back_in(tx: &Transaction, import: &str) -> Result<(), StoreError> {
+    let drafts = tx.object_store(DRAFTS)?;
+    let key = import_key(import);
+    let notes: Vec<(String, Vec<String>)> = settle_all(drafts.get_all(None, None)?)
+        .await?
+        .iter()
+        .filter_map(|v| {
+            let id = get_field(v, "id").as_string()?;
+            id.starts_with(IMPORT_PREFIX).then(|| (id, note_hashes(v)))
+        })
+        .collect();
+    let Some((_, hashes)) = notes.iter().find(|(id, _)| *id == key) else {
+        return Ok(());
+    };
+    let all = settle_all(tx.object_store(CONVERSATIONS)?.get_all(None, None)?).await?;
+    let read: Vec<ConversationRecord> = all.iter().filter_map(from_js).collect();
+    if read.len() == all.len() {
+        let mut keep: std::collections::BTreeSet<&String> =
+            read.iter().flat_map(|c| c.images.iter()).collect();
+        keep.extend(
+            notes
+                .iter()
+                .filter(|(id, _)| *id != key)
+                .flat_map(|(_, h)| h),
+        );
+        let images = tx.object_store(IMAGES)?;
+        for h in hashes.iter().filter(|h| !keep.contains(h)) {
+            settle(images.delete(JsValue::from_str(h))?).await?;
+        }
+    }
+    settle(drafts.delete(JsValue::from_str(&key))?).await?;
+    Ok(())
+}
+
+/// The images an import's note lists.
+fn note_hashes(note: &JsValue) -> Vec<String> {
+    get_field(note, "hashes")
+        .dyn_into::<Array>()
+        .map(|a| a.iter().filter_map(|h| h.as_string()).collect())
+        .unwrap_or_default()
 }
 
 async fn turns_in(tx: &Transaction, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
