@@ -33,6 +33,9 @@ const FILE_BYTES = TINY ? 64 * 1024 : 5 * 1024 * 1024;
 // The answer's final image: 15,000,000 bytes are 20,000,000 base64 characters.
 const IMAGE_BYTES = TINY ? 192 * 1024 : 15_000_000;
 const GENERATIONS = TINY ? 3 : 20;
+// A long session in the real UI, a profile on disk, no forced garbage collection:
+// that many answers of IMAGE_BYTES (40 × 15 MB: 1.2 GB of images shown and stored).
+const SESSION_TURNS = Number(opt("--session-turns", TINY ? "2" : "40"));
 // Export and import: that many turns, each with its own image of that size
 // (200 × 10 MB: about 2 GB, a history of 4K images).
 const ARCHIVE_TURNS = Number(opt("--archive-turns", TINY ? "3" : "200"));
@@ -481,6 +484,9 @@ try {
 
   // --- memory over N generations in the real UI, each in a new conversation
   result.memory = await memoryRun();
+
+  // --- a long session of 4K answers: every turn saved, without a forced GC
+  result.session = await sessionRun();
 } finally {
   await browser.close();
   appServer.close();
@@ -583,6 +589,56 @@ async function archiveIn(ctx) {
     longestTaskMs: { export: round(exportLongest), import: round(importLongest) },
     roundTripByteExact: same,
   };
+}
+
+async function sessionRun() {
+  // As a person's browser: a profile on disk, and no forced garbage collection
+  // (each answer's image is one Blob shown and one stored; Blobs the page let go
+  // must not fill the browser's blob memory, or saves fail with DataError).
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bench-session-"));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: FLAGS,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${origin(appServer)}/`);
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    const key = page.getByLabel("API key", { exact: true });
+    if (await key.count()) await key.fill("bench-key");
+    let alerts = 0;
+    const t0 = Date.now();
+    for (let i = 1; i <= SESSION_TURNS; i++) {
+      await page.getByRole("textbox", { name: "Prompt" }).fill(`A 4K photo of a harbour, take ${i}`);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.getByRole("img", { name: /^Generated image/ }).first().waitFor({ timeout: 60_000 });
+      await page.getByText("Saving…").first().waitFor({ state: "detached", timeout: 60_000 });
+      if (await page.getByRole("alert").count()) alerts++;
+      await page.getByRole("button", { name: "New conversation" }).click();
+      await page.getByRole("img", { name: /^Generated image/ }).first().waitFor({ state: "detached" });
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const stored = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open("gemini-studio");
+          open.onsuccess = () => {
+            const req = open.result.transaction("turns").objectStore("turns").count();
+            req.onsuccess = () => (open.result.close(), resolve(req.result));
+          };
+          open.onerror = () => resolve(-1);
+        }),
+    );
+    if (stored !== SESSION_TURNS || alerts) throw new Error(`long session: ${stored} of ${SESSION_TURNS} turns stored, ${alerts} alerts`);
+    return { turns: SESSION_TURNS, imageBytes: IMAGE_BYTES, stored, alerts, seconds: round(seconds), pageErrors: errors };
+  } finally {
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 async function memoryRun() {
@@ -735,6 +791,13 @@ const rows = [
     "",
     result.archive.withinTwoImages ? "within 2 images" : "OVER 2 images",
     "≤ 2 images, ≤ 200 ms",
+  ],
+  [
+    `long session, no forced GC: ${result.session.turns} answers of ${round(IMAGE_BYTES / 1e6, 1)} MB, turns stored`,
+    `${result.session.stored} of ${result.session.turns}`,
+    "",
+    "",
+    "all",
   ],
   [`UI: Generate → image shown (${round(answer.body.length / 1e6, 1)} MB answer)`, `${result.memory.clickToImageMs} ms`, "", "", ""],
   ["UI: Generate → turn stored in IndexedDB", `${result.memory.clickToStoredMs} ms`, "", "", ""],

@@ -62,9 +62,12 @@ impl Drop for ObjectUrl {
 /// wasm memory: V8 counts an `ArrayBuffer`'s bytes as memory the page uses and
 /// collects garbage as they grow, but not a Blob's. Made straight from wasm
 /// memory, Blobs the page no longer uses kept their bytes until some
-/// unrelated collection came, which in a page that makes little other garbage
-/// was never: after about 500 MB Chromium refused new Blobs and IndexedDB
-/// writes with `DataError` (a long session of 4K images, a large import).
+/// unrelated collection came, which where the page makes little other
+/// garbage was never: storing turns one after another without UI work (the
+/// benchmark's fill), Chromium refused new Blobs and IndexedDB writes with
+/// `DataError` after about 500 MB. (The UI's own work made enough garbage in
+/// a measured session of 40 answers of 15 MB; this keeps it from depending
+/// on that.)
 /// The extra copy is a small part of making the Blob (see docs/benchmark.md).
 pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
     let options = BlobPropertyBag::new();
