@@ -194,6 +194,17 @@ impl From<AppError> for Alert {
                 )),
                 "Keep the file where it is, then choose it again in Import.",
             ),
+            AppError::NotImported {
+                error: StoreError::Quota,
+                used,
+            } => alert(
+                "Nothing was imported",
+                Some(format!(
+                    "The browser's storage for this site is full{}. What was here before is intact.",
+                    used.map(|u| format!(" ({u})")).unwrap_or_default()
+                )),
+                "Export or delete old conversations in History to make room (or ask the browser to keep more: Keep storage persistent), then import again.",
+            ),
             AppError::NotImported { error, used } => Alert {
                 title: "Nothing was imported".into(),
                 ..store_alert(&error, &used, "Nothing was imported")
@@ -307,14 +318,14 @@ mod tests {
             used: Some("5 MB of 6 MB used".into()),
         });
         assert!(a.detail.unwrap().contains("(5 MB of 6 MB used)"));
-        assert_eq!(
-            Alert::from(AppError::NotImported {
-                error: StoreError::Quota,
-                used: None
-            })
-            .title,
-            "Nothing was imported"
-        );
+        let full = Alert::from(AppError::NotImported {
+            error: StoreError::Quota,
+            used: Some("2 GB of 2 GB used".into()),
+        });
+        assert_eq!(full.title, "Nothing was imported");
+        let detail = full.detail.unwrap_or_default();
+        assert!(detail.contains("(2 GB of 2 GB used)") && !detail.contains("image stays"));
+        assert!(full.action.ends_with("then import again."));
         assert_eq!(
             Alert::from(AppError::NotAdded(vec!["x".into()])).title,
             "An image was not added"
