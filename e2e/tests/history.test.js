@@ -210,6 +210,31 @@ describe("history", () => {
     await context.close();
   });
 
+  test("an import while a deletion can still be undone: the deletion first, then the file's copy, kept and continued", async () => {
+    const { context, page } = await openStudio(chromium());
+    await generate(page, "A paper crane");
+    await openHistory(page, 1);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export all" }).click(),
+    ]);
+    const file = await readDownload(download);
+    await page.getByRole("button", { name: "Delete A paper crane" }).click();
+    await page.getByRole("status").filter({ hasText: "Deleted" }).waitFor();
+    await page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
+    await page.getByRole("status").filter({ hasText: "Imported 1 conversation." }).waitFor();
+    await entry(page, "A paper crane").click();
+    await page.getByRole("article", { name: "Turn 1" }).filter({ hasText: "A paper crane" }).waitFor();
+    // Continued after the import: its turns are saved (not skipped as deleted).
+    await generate(page, "Now fold it in gold");
+    const turns = await untilStored(page, "turns", (all) => all.length === 2, "both turns are stored");
+    assert.deepEqual(turns.map((t) => t.prompt).sort(), ["A paper crane", "Now fold it in gold"]);
+    // The Undo time passing later deletes nothing more.
+    await page.waitForTimeout(6500);
+    assert.equal((await untilStored(page, "turns", () => true, "")).length, 2);
+    await context.close();
+  });
+
   test("export, then import into a fresh profile: the same conversations, identical image bytes", async () => {
     const { context, page } = await openStudio(chromium());
     await generate(page, "A teapot");

@@ -124,9 +124,21 @@ pub fn handle_import(state: AppState, file: File) {
             Ok(store) => store,
             Err(error) => return show(state, AppError::NotImported { used: None, error }),
         };
+        // A deletion waiting out its Undo time is carried out first: the
+        // file's copy of those conversations is then imported, not counted as
+        // already here and deleted a moment later.
+        if let Some(p) = state.pending_delete.get_untracked() {
+            state.pending_delete.set(None);
+            delete_now(state, p.ids).await;
+        }
         let random = || (js_sys::Math::random() * 1e9) as u64;
         match import_file(&store, &file, random).await {
             Ok(done) => {
+                // A conversation deleted here earlier and imported again under
+                // its id is kept again: its next turns are saved.
+                state
+                    .deleted
+                    .update_value(|d| d.retain(|id| !done.ids.contains(id)));
                 state.alert.set(None);
                 state.notice.set(Some(format!(
                     "Imported {} conversation{}{}{}.",
