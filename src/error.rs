@@ -116,17 +116,43 @@ fn store_alert(error: &StoreError, used: &Option<String>, title: &str) -> Alert 
             Some("The studio was updated in another tab.".into()),
             "Download what you want to keep, then reload this page.",
         ),
-        StoreError::Missing(_) => alert(
-            title,
-            Some(format!("The import stopped: {error}.")),
-            "Import the file again.",
-        ),
         other => alert(
             title,
             Some(format!("{other}.")),
             "It stays on this page and Download still works. Reload the page to try saving again.",
         ),
     }
+}
+
+/// Why nothing was imported, and what to do: what was here before is always
+/// intact (an import is written whole or not at all).
+fn import_alert(error: &StoreError, used: Option<String>) -> Alert {
+    let (detail, action) = match error {
+        StoreError::Quota => (
+            format!(
+                "The browser's storage for this site is full{}. What was here before is intact.",
+                used.map(|u| format!(" ({u})")).unwrap_or_default()
+            ),
+            "Export or delete old conversations in History to make room (or ask the browser to keep more: Keep storage persistent), then import again.",
+        ),
+        StoreError::Unavailable(why) => (
+            format!("Browser storage is unavailable here ({why})."),
+            "Import in a browser window where the studio can keep its history (not a private one).",
+        ),
+        StoreError::Closed => (
+            "The studio was updated in another tab.".to_owned(),
+            "Reload this page, then import again.",
+        ),
+        StoreError::Missing(_) => (
+            format!("The import stopped: {error}. What was here before is intact."),
+            "Import the file again.",
+        ),
+        StoreError::Failed(_) => (
+            format!("The browser refused to write it: {error}. What was here before is intact."),
+            "Reload the page, then import again.",
+        ),
+    };
+    alert("Nothing was imported", Some(detail), action)
 }
 
 impl From<AppError> for Alert {
@@ -194,21 +220,7 @@ impl From<AppError> for Alert {
                 )),
                 "Keep the file where it is, then choose it again in Import.",
             ),
-            AppError::NotImported {
-                error: StoreError::Quota,
-                used,
-            } => alert(
-                "Nothing was imported",
-                Some(format!(
-                    "The browser's storage for this site is full{}. What was here before is intact.",
-                    used.map(|u| format!(" ({u})")).unwrap_or_default()
-                )),
-                "Export or delete old conversations in History to make room (or ask the browser to keep more: Keep storage persistent), then import again.",
-            ),
-            AppError::NotImported { error, used } => Alert {
-                title: "Nothing was imported".into(),
-                ..store_alert(&error, &used, "Nothing was imported")
-            },
+            AppError::NotImported { error, used } => import_alert(&error, used),
             AppError::NoCode(why) => alert(
                 "No code for this request",
                 Some(why),
@@ -307,11 +319,30 @@ mod tests {
                 error: StoreError::Missing("0123456789abcdef".into()),
                 used: None,
             },
+            AppError::NotImported {
+                error: StoreError::Failed("DataError".into()),
+                used: None,
+            },
+            AppError::NotImported {
+                error: StoreError::Closed,
+                used: None,
+            },
+            AppError::NotImported {
+                error: StoreError::Unavailable("private mode".into()),
+                used: None,
+            },
             AppError::NoCode("Write a prompt or add an image first.".into()),
         ];
         for e in cases {
             let a = Alert::from(e.clone());
             assert!(!a.title.is_empty() && !a.action.is_empty(), "{e:?}");
+            if matches!(e, AppError::NotImported { .. }) {
+                // Never the words for an image that was not saved.
+                let detail = a.detail.unwrap_or_default();
+                assert!(!detail.contains("stays on this page"), "{e:?}");
+                assert!(!a.action.contains("Download"), "{e:?}");
+                assert_eq!(a.title, "Nothing was imported");
+            }
         }
         let a = Alert::from(AppError::NotSaved {
             error: StoreError::Quota,

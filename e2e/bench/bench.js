@@ -627,13 +627,19 @@ async function sessionRun() {
         new Promise((resolve) => {
           const open = indexedDB.open("gemini-studio");
           open.onsuccess = () => {
-            const req = open.result.transaction("turns").objectStore("turns").count();
-            req.onsuccess = () => (open.result.close(), resolve(req.result));
+            try {
+              const req = open.result.transaction("turns").objectStore("turns").count();
+              req.onsuccess = () => (open.result.close(), resolve(req.result));
+              req.onerror = () => resolve(-1);
+            } catch {
+              resolve(-1);
+            }
           };
           open.onerror = () => resolve(-1);
         }),
     );
-    if (stored !== SESSION_TURNS || alerts) throw new Error(`long session: ${stored} of ${SESSION_TURNS} turns stored, ${alerts} alerts`);
+    if (stored !== SESSION_TURNS || alerts || errors.length)
+      throw new Error(`long session: ${stored} of ${SESSION_TURNS} turns stored, ${alerts} alerts, page errors ${errors}`);
     return { turns: SESSION_TURNS, imageBytes: IMAGE_BYTES, stored, alerts, seconds: round(seconds), pageErrors: errors };
   } finally {
     await ctx.close();

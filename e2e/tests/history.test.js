@@ -219,19 +219,24 @@ describe("history", () => {
       page.getByRole("button", { name: "Export all" }).click(),
     ]);
     const file = await readDownload(download);
+    const deletedAt = Date.now();
     await page.getByRole("button", { name: "Delete A paper crane" }).click();
     await page.getByRole("status").filter({ hasText: "Deleted" }).waitFor();
     await page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
     await page.getByRole("status").filter({ hasText: "Imported 1 conversation." }).waitFor();
+    // The deleted one stays on screen unsaved; the imported one opens (wait
+    // until it is the current one, so that Generate continues it).
     await entry(page, "A paper crane").click();
-    await page.getByRole("article", { name: "Turn 1" }).filter({ hasText: "A paper crane" }).waitFor();
+    await page.locator("li.history__entry--current", { hasText: "A paper crane" }).waitFor();
     // Continued after the import: its turns are saved (not skipped as deleted).
     await generate(page, "Now fold it in gold");
     const turns = await untilStored(page, "turns", (all) => all.length === 2, "both turns are stored");
     assert.deepEqual(turns.map((t) => t.prompt).sort(), ["A paper crane", "Now fold it in gold"]);
-    // The Undo time passing later deletes nothing more.
-    await page.waitForTimeout(6500);
+    assert.equal(new Set(turns.map((t) => t.conversationId)).size, 1, "in the imported conversation");
+    // The first Undo time (6 s) passing later deletes nothing more.
+    await page.waitForTimeout(Math.max(0, deletedAt + 7000 - Date.now()));
     assert.equal((await untilStored(page, "turns", () => true, "")).length, 2);
+    assert.equal((await untilStored(page, "conversations", () => true, "")).length, 1);
     await context.close();
   });
 

@@ -33,20 +33,26 @@ pub fn handle_delete(state: AppState, ids: Vec<String>, what: String) {
         handle_cancel(state);
     }
     if let Some(p) = state.pending_delete.get_untracked() {
-        spawn_local(delete_now(state, p.ids));
+        spawn_local(async move {
+            delete_now(state, p.ids).await;
+        });
     }
+    let token = (js_sys::Math::random() * 9e15) as u64;
     state.pending_delete.set(Some(PendingDelete {
         ids: ids.clone(),
         what,
+        token,
     }));
     set_timeout(
         move || {
             let still = state
                 .pending_delete
-                .with_untracked(|p| p.as_ref().is_some_and(|p| p.ids == ids));
+                .with_untracked(|p| p.as_ref().is_some_and(|p| p.token == token));
             if still {
                 state.pending_delete.set(None);
-                spawn_local(delete_now(state, ids));
+                spawn_local(async move {
+                    delete_now(state, ids).await;
+                });
             }
         },
         Duration::from_millis(UNDO_MS),
@@ -66,15 +72,20 @@ pub fn handle_undo_delete(state: AppState) {
     state.pending_delete.set(None);
 }
 
-async fn delete_now(state: AppState, ids: Vec<String>) {
+/// Deletes conversations now; whether it was done (a failure is shown).
+async fn delete_now(state: AppState, ids: Vec<String>) -> bool {
     let Some(store) = state.store.get_value() else {
-        return;
+        return false;
     };
     match store.delete(&ids).await {
         Ok(()) => {
             state
                 .deleted
                 .update_value(|d| d.extend(ids.iter().cloned()));
+            // Nor is a copy kept in memory (put aside unsaved) saved later.
+            state
+                .others
+                .update(|o| o.retain(|c| !ids.contains(&c.meta.id)));
             state.history.update(|h| h.retain(|c| !ids.contains(&c.id)));
             // The conversation on screen stays, but is no longer stored.
             if state.current.with_untracked(|c| ids.contains(&c.id)) {
@@ -84,8 +95,12 @@ async fn delete_now(state: AppState, ids: Vec<String>) {
                 sync::announce(id);
             }
             update_storage_note(state).await;
+            true
         }
-        Err(e) => show(state, AppError::NotDeleted(e)),
+        Err(e) => {
+            show(state, AppError::NotDeleted(e));
+            false
+        }
     }
 }
 
@@ -127,9 +142,12 @@ pub fn handle_import(state: AppState, file: File) {
         // A deletion waiting out its Undo time is carried out first: the
         // file's copy of those conversations is then imported, not counted as
         // already here and deleted a moment later.
+        // (If it fails, that is said and nothing is imported.)
         if let Some(p) = state.pending_delete.get_untracked() {
             state.pending_delete.set(None);
-            delete_now(state, p.ids).await;
+            if !delete_now(state, p.ids).await {
+                return;
+            }
         }
         let random = || (js_sys::Math::random() * 1e9) as u64;
         match import_file(&store, &file, random).await {

@@ -79,6 +79,9 @@ pub struct PendingDelete {
     pub ids: Vec<String>,
     /// What the Undo line names ("“A cat”", "all 3 conversations").
     pub what: String,
+    /// Which deletion this is: its Undo time ends only this one (the same
+    /// ids may be deleted again meanwhile, after an Undo or an import).
+    pub token: u64,
 }
 
 impl PendingDelete {
@@ -240,6 +243,7 @@ mod tests {
         let pending = PendingDelete {
             ids: vec!["gone".into()],
             what: "x".into(),
+            token: 1,
         };
         let items = menu(
             &current,
@@ -259,6 +263,7 @@ mod tests {
         let pending = PendingDelete {
             ids: vec!["b".into()],
             what: String::new(),
+            token: 2,
         };
         assert_eq!(listed(&stored, None, "").len(), 2);
         assert_eq!(listed(&stored, Some(&pending), "").len(), 1);
