@@ -211,10 +211,9 @@ pub async fn import_in_batches(
         plan_prompts(prompts, &here, &mut random).0
     };
     // What an import stopped earlier left is taken back first: this one must
-    // not count on an image that is about to go.
-    take_back_unfinished(store)
-        .await
-        .map_err(ImportError::Store)?;
+    // not count on an image that is about to go. (If that fails, the last
+    // write's check still finds an image gone, and nothing is written.)
+    let _ = take_back_unfinished(store).await;
     let mut stored = store.image_keys().await.map_err(ImportError::Store)?;
     let import = format!(
         "{}-{}",
@@ -280,8 +279,8 @@ fn import_lock(import: &str) -> String {
 /// Takes back the images of imports that did not finish (the tab was closed,
 /// or crashed, while one ran): those no conversation uses. An import still
 /// running in another tab (it holds its lock) is left alone; where the
-/// browser has no Web Locks, only an import started a day ago or more is
-/// taken back.
+/// browser has no Web Locks, only an import that last wrote a day ago or more
+/// is taken back.
 pub async fn take_back_unfinished(store: &Store) -> Result<(), StoreError> {
     for u in store.unfinished_imports().await? {
         let _lock = match locks::try_hold(&import_lock(&u.import)).await {
