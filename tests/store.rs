@@ -232,6 +232,37 @@ fn list_hashes(images: &[studio::store::records::ImageBytes]) -> Vec<String> {
     images.iter().map(|i| i.hash.clone()).collect()
 }
 
+/// Puts `guard` (JS run as the first statement of `IDBObjectStore.prototype`'s
+/// `method`, with `this` the store; it may throw or return instead) in front
+/// of the browser's own method, until [`restore_idb`].
+fn patch_idb(method: &str, guard: &str) {
+    js_sys::Function::new_with_args(
+        "method, guard",
+        r#"
+        const proto = IDBObjectStore.prototype;
+        globalThis.__real = globalThis.__real ?? {};
+        const real = (globalThis.__real[method] = globalThis.__real[method] ?? proto[method]);
+        const before = new Function("state", guard);
+        const state = { n: 0 };
+        proto[method] = function (...args) {
+          const instead = before.call(this, state);
+          return instead === undefined ? real.apply(this, args) : instead;
+        };
+        "#,
+    )
+    .call2(&JsValue::NULL, &method.into(), &guard.into())
+    .unwrap();
+}
+
+/// The browser's own IndexedDB methods again.
+fn restore_idb() {
+    js_sys::Function::new_no_args(
+        "for (const [m, f] of Object.entries(globalThis.__real ?? {})) IDBObjectStore.prototype[m] = f; globalThis.__real = {};",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn version_1_data_is_migrated_forward_without_loss() {
     let name = unique("migrate");
@@ -295,17 +326,10 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
     let before = store.conversations().await.unwrap();
 
     // Every put of an image now fails as a full disk does.
-    let patch = js_sys::Function::new_no_args(
-        r#"
-        const proto = IDBObjectStore.prototype;
-        globalThis.__realPut = proto.put;
-        proto.put = function (value, key) {
-          if (this.name === "images") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
-          return globalThis.__realPut.call(this, value, key);
-        };
-        "#,
+    patch_idb(
+        "put",
+        r#"if (this.name === "images") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");"#,
     );
-    patch.call0(&JsValue::NULL).unwrap();
     let (r1, i1) = stored("kept", 1, &turn(1, 90)).await;
     let (r2, i2) = stored("new", 0, &turn(0, 120)).await;
     let e1 = store
@@ -314,9 +338,7 @@ async fn a_full_disk_refuses_the_write_and_keeps_what_was_stored() {
     let e2 = store
         .save_with(&conversation("new"), &[r2], &i2, false)
         .await;
-    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    restore_idb();
     assert_eq!(e1, Err(StoreError::Quota));
     assert_eq!(e2, Err(StoreError::Quota));
 
@@ -359,21 +381,12 @@ async fn an_import_that_fails_takes_back_the_images_it_wrote() {
     let before = here.image_keys().await.unwrap();
     assert_eq!(before.len(), 3);
 
-    let patch = js_sys::Function::new_no_args(
-        r#"
-        const proto = IDBObjectStore.prototype;
-        globalThis.__realPut = proto.put;
-        proto.put = function (value, key) {
-          if (this.name === "conversations") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
-          return globalThis.__realPut.call(this, value, key);
-        };
-        "#,
+    patch_idb(
+        "put",
+        r#"if (this.name === "conversations") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");"#,
     );
-    patch.call0(&JsValue::NULL).unwrap();
     let failed = import_file(&here, &archive, || 1).await;
-    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    restore_idb();
     assert!(matches!(
         failed,
         Err(studio::commands::archive::ImportError::Store(
@@ -390,21 +403,9 @@ async fn an_import_that_fails_takes_back_the_images_it_wrote() {
 
     // An image that is gone by the last write (another tab deleted it; here
     // every image write is made to store nothing): nothing is written.
-    let patch = js_sys::Function::new_no_args(
-        r#"
-        const proto = IDBObjectStore.prototype;
-        globalThis.__realPut = proto.put;
-        proto.put = function (value, key) {
-          if (this.name === "images") return this.count();
-          return globalThis.__realPut.call(this, value, key);
-        };
-        "#,
-    );
-    patch.call0(&JsValue::NULL).unwrap();
+    patch_idb("put", r#"if (this.name === "images") return this.count();"#);
     let failed = import_file(&here, &archive, || 1).await;
-    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__realPut;")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    restore_idb();
     assert!(matches!(
         failed,
         Err(studio::commands::archive::ImportError::Store(
@@ -486,29 +487,16 @@ async fn images_of_an_import_stopped_midway_are_taken_back() {
     let here = Store::open_with(&unique("batches"), DB_VERSION)
         .await
         .unwrap();
-    let patch = js_sys::Function::new_no_args(
-        r#"
-        const proto = IDBObjectStore.prototype;
-        globalThis.__realPut = proto.put;
-        globalThis.__realDelete = proto.delete;
-        let n = 0;
-        proto.put = function (value, key) {
-          if (this.name === "images" && ++n === 3) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
-          return globalThis.__realPut.call(this, value, key);
-        };
-        proto.delete = function (key) {
-          if (this.name === "images") throw new DOMException("Refused.", "UnknownError");
-          return globalThis.__realDelete.call(this, key);
-        };
-        "#,
+    patch_idb(
+        "put",
+        r#"if (this.name === "images" && ++state.n === 3) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");"#,
     );
-    patch.call0(&JsValue::NULL).unwrap();
+    patch_idb(
+        "delete",
+        r#"if (this.name === "images") throw new DOMException("Refused.", "UnknownError");"#,
+    );
     let failed = import_in_batches(&here, &archive, || 1, 1).await;
-    js_sys::Function::new_no_args(
-        "IDBObjectStore.prototype.put = globalThis.__realPut; IDBObjectStore.prototype.delete = globalThis.__realDelete;",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
+    restore_idb();
     assert!(matches!(failed, Err(ImportError::Store(StoreError::Quota))));
     let noted = here.unfinished_imports().await.unwrap();
     assert_eq!(noted.len(), 1, "the note stays when taking back fails");
