@@ -64,6 +64,10 @@ pub enum AppError {
     Prompts(StoreError),
     /// Generate needs the network and the browser is offline.
     Offline,
+    /// The code of a feature (Export, Import, Get code) is loaded on first
+    /// use and could not be: the connection dropped, or a new deployment
+    /// replaced it. Reload fetches the current version.
+    NotLoaded(&'static str),
 }
 
 impl From<Failure> for AppError {
@@ -78,6 +82,7 @@ fn alert(title: &str, detail: Option<String>, action: &str) -> Alert {
         detail,
         action: action.to_owned(),
         retryable: false,
+        reload: false,
         file: None,
     }
 }
@@ -266,6 +271,17 @@ impl From<AppError> for Alert {
                 Some("This browser is offline: your history and drafts are still here.".into()),
                 "Connect to the network, then press Generate again.",
             ),
+            AppError::NotLoaded(what) => Alert {
+                reload: true,
+                ..alert(
+                    &format!("{what} could not start: its code did not load"),
+                    Some(
+                        "The connection may have dropped, or a newer version of the studio replaced this one on the server. Nothing was changed."
+                            .into(),
+                    ),
+                    &format!("Reload the page to get the current version (your conversations, prompt and images are kept), or check the connection and use {what} again."),
+                )
+            },
         }
     }
 }
@@ -332,6 +348,7 @@ mod tests {
                 used: None,
             },
             AppError::NoCode("Write a prompt or add an image first.".into()),
+            AppError::NotLoaded("Export"),
         ];
         for e in cases {
             let a = Alert::from(e.clone());
@@ -344,6 +361,11 @@ mod tests {
                 assert_eq!(a.title, "Nothing was imported");
             }
         }
+        // Only an alert about code that did not load offers Reload.
+        let a = Alert::from(AppError::NotLoaded("Get code"));
+        assert!(a.reload && !a.retryable);
+        assert!(a.title.starts_with("Get code could not start"));
+        assert!(!Alert::from(AppError::NoCode("x".into())).reload);
         let a = Alert::from(AppError::NotSaved {
             error: StoreError::Quota,
             used: Some("5 MB of 6 MB used".into()),

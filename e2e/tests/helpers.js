@@ -21,8 +21,8 @@ export async function launch() {
 }
 
 /** A fresh page of the studio with a key entered; collects console output and request URLs. */
-export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL } = {}) {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL, contextOptions = {} } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, ...contextOptions });
   const page = await context.newPage();
   const log = { console: [], urls: [], pageErrors: [] };
   page.on("console", (m) => log.console.push(m.text()));

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 
 use formats::zip::Modified;
-use gemini::request::user_content;
+use gemini::request::{user_content, RequestBody};
 use gemini::wire::Part;
+use gemini::KeyHeader;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::lazy::{self, CodeRequest, NotLoaded};
 use super::show;
 use crate::browser::download::{download_blob, Pieces};
 use crate::browser::{clipboard, now_ms, page};
@@ -36,14 +38,13 @@ pub fn handle_get_code_for_turn(state: AppState, turn_id: u64) {
             .map(|(t, _)| t.settings.model.clone())
             .unwrap_or_default();
         match turn_request(turns, index) {
-            Some(Ok(body)) => GotCode::new(
+            Some(Ok(body)) => Ok(code_request(
                 Subject::Turn(index + 1),
                 &body,
                 &base,
                 &model,
                 connection.key_header,
-            )
-            .map_err(|e| e.to_string()),
+            )),
             Some(Err(e)) => Err(e.to_string()),
             None => Err("That turn is no longer in the conversation.".to_owned()),
         }
@@ -72,25 +73,58 @@ pub fn handle_get_code_for_next(state: AppState) {
     let got = state.with_history(|turns| {
         conversation::request(&settings, turns.iter().copied(), &next)
             .map_err(|e| e.to_string())
-            .and_then(|body| {
-                GotCode::new(
+            .map(|body| {
+                code_request(
                     Subject::Next,
                     &body,
                     &base,
                     &settings.model,
                     connection.key_header,
                 )
-                .map_err(|e| e.to_string())
             })
     });
     open(state, got);
 }
 
-fn open(state: AppState, got: Result<GotCode, String>) {
-    match got {
-        Ok(code) => state.code.set(Some(Arc::new(code))),
-        Err(why) => show(state, AppError::NoCode(why)),
+/// What the code generator needs, owned (it may have to wait for its chunk,
+/// see [`lazy::got_code`]). The images are shared, not copied.
+fn code_request(
+    subject: Subject,
+    body: &RequestBody<'_>,
+    base: &str,
+    model: &str,
+    key_header: KeyHeader,
+) -> CodeRequest {
+    CodeRequest {
+        subject,
+        body: RequestBody {
+            contents: body
+                .contents
+                .iter()
+                .map(|c| std::borrow::Cow::Owned(c.as_ref().clone()))
+                .collect(),
+            generation_config: body.generation_config.clone(),
+            tools: body.tools.clone(),
+        },
+        base: base.to_owned(),
+        model: model.to_owned(),
+        key_header,
     }
+}
+
+/// Writes the programs and opens the dialog, or says why not.
+fn open(state: AppState, request: Result<CodeRequest, String>) {
+    let request = match request {
+        Ok(r) => r,
+        Err(why) => return show(state, AppError::NoCode(why)),
+    };
+    spawn_local(async move {
+        match lazy::got_code(request).await {
+            Ok(Ok(code)) => state.code.set(Some(Arc::new(code))),
+            Ok(Err(why)) => show(state, AppError::NoCode(why)),
+            Err(NotLoaded) => show(state, AppError::NotLoaded("Get code")),
+        }
+    });
 }
 
 /// Closes the dialog; the code (and the images it holds) is let go.

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::File;
 
-use super::archive::{export_archive, import_file, ImportError};
+use super::archive::ImportError;
 use super::generate::handle_cancel;
+use super::lazy::{self, NotLoaded};
 use super::persistence::{forget_stored, open_store, refresh, update_storage_note, used_when_full};
 use super::show;
 use crate::browser::download::download_blob;
@@ -112,16 +113,14 @@ pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
             Ok(store) => store,
             Err(e) => return show(state, AppError::NotExported(e)),
         };
-        let archive = match export_archive(&store, ids.as_deref()).await {
-            Ok(a) => a,
-            Err(why) => {
-                show(state, AppError::NotExported(StoreError::Failed(why)));
-                return;
-            }
-        };
         let name = match &ids {
             Some(_) => "gemini-studio-conversation.zip",
             None => "gemini-studio-export.zip",
+        };
+        let archive = match lazy::export_archive(store, ids).await {
+            Ok(Ok(a)) => a,
+            Ok(Err(why)) => return show(state, AppError::NotExported(StoreError::Failed(why))),
+            Err(NotLoaded) => return show(state, AppError::NotLoaded("Export")),
         };
         if download_blob(&archive, name).is_err() {
             show(state, AppError::NotDownloaded);
@@ -131,7 +130,7 @@ pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
 
 /// Reads an export file (ZIP, or the JSON of earlier versions), checks all of
 /// it, and adds the conversations that are not here yet (see
-/// [`import_file`]). A damaged or foreign file, or an import that fails on
+/// [`super::archive::import_file`]). A damaged or foreign file, or an import that fails on
 /// the way, changes nothing.
 pub fn handle_import(state: AppState, file: File) {
     spawn_local(async move {
@@ -150,7 +149,11 @@ pub fn handle_import(state: AppState, file: File) {
             }
         }
         let random = || (js_sys::Math::random() * 1e9) as u64;
-        match import_file(&store, &file, random).await {
+        let done = match lazy::import_file(store, file.into(), random).await {
+            Ok(done) => done,
+            Err(NotLoaded) => return show(state, AppError::NotLoaded("Import")),
+        };
+        match done {
             Ok(done) => {
                 // A conversation deleted here earlier and imported again under
                 // its id is kept again: its next turns are saved.

@@ -7,6 +7,7 @@ pub mod code;
 pub mod conversations;
 pub mod editor;
 pub mod generate;
+pub mod lazy;
 pub mod library;
 pub mod offline;
 pub mod persistence;

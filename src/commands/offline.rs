@@ -27,8 +27,9 @@ pub fn start(state: AppState) {
     });
 }
 
-/// "Reload": the new version takes over and the page reloads. Refused while a
-/// turn is in flight (it would be lost).
+/// "Reload": the new version (if one waits) takes over and the page reloads;
+/// also the alert's Reload when a feature's code did not load. Refused while
+/// a turn is in flight (it would be lost).
 pub fn handle_reload_update(state: AppState) {
     if state.is_running() || state.saving.get_untracked() > 0 {
         state.notice.set(Some(

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::ui::{Button, IconButton, Look, Size};
 use crate::browser::download::download;
 use crate::commands::generate::handle_generate;
+use crate::commands::offline::handle_reload_update;
 use crate::model::AlertFile;
 use crate::state::AppState;
 
@@ -47,6 +48,19 @@ pub fn AlertBanner() -> impl IntoView {
                                         view! {
                                             <Button size=Size::Small on:click=move |_| handle_generate(state)>
                                                 "Try again"
+                                            </Button>
+                                        }
+                                    })}
+                                {a
+                                    .reload
+                                    .then(|| {
+                                        view! {
+                                            <Button
+                                                look=Look::Primary
+                                                size=Size::Small
+                                                on:click=move |_| handle_reload_update(state)
+                                            >
+                                                "Reload"
                                             </Button>
                                         }
                                     })}

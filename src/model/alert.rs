@@ -10,6 +10,8 @@ pub struct Alert {
     pub action: String,
     /// Whether "Try again" (the same request) is offered.
     pub retryable: bool,
+    /// Whether "Reload" (the page) is offered: code that did not load.
+    pub reload: bool,
     /// Data that arrived and is not shown, offered as a file to save.
     pub file: Option<AlertFile>,
 }
@@ -29,6 +31,7 @@ impl From<gemini::error::Message> for Alert {
             detail: m.detail,
             action: m.action,
             retryable: false,
+            reload: false,
             file: None,
         }
     }
@@ -42,6 +45,7 @@ impl Alert {
             detail: self.detail.map(&f),
             action: f(self.action),
             retryable: self.retryable,
+            reload: self.reload,
             file: self.file,
         }
     }

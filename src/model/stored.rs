@@ -227,6 +227,7 @@ pub fn restore_turn<I: Clone>(
                 detail,
                 action,
                 retryable: false,
+                reload: false,
                 file: None,
             }),
         });

@@ -227,6 +227,7 @@ pub(crate) mod tests {
                             detail: None,
                             action: String::new(),
                             retryable: false,
+                            reload: false,
                             file: None,
                         })
                     }

@@ -51,24 +51,35 @@ pub struct SiteBuild<'a> {
     pub api_origins: &'a [String],
 }
 
-/// `trunk build --release`, then the Content Security Policy into index.html
-/// and the header files beside it (`_headers`, `headers.txt`). Returns the policy.
+/// `trunk build --release` with the `split` feature, the split step (the
+/// code loaded on first use into wasm chunks, see [`crate::split`]), then the
+/// Content Security Policy into index.html and the header files beside it
+/// (`_headers`, `headers.txt`). Returns the policy.
 pub fn build_site(site: &SiteBuild) -> Result<String> {
+    crate::split::setup()?;
     step(&format!(
-        "Release build into {} (trunk build --release{})",
+        "Release build into {} (trunk build --release --features split{})",
         site.dist.display(),
         site.public_url
             .map(|u| format!(" --public-url {u}"))
             .unwrap_or_default()
     ));
     let mut cmd = Command::new("trunk");
-    cmd.args(["build", "--release"])
+    cmd.args(["build", "--release", "--features", "split"])
         .arg("--dist")
-        .arg(site.dist);
+        .arg(site.dist)
+        .env("RUSTFLAGS", crate::split::SPLIT_RUSTFLAGS);
     if let Some(url) = site.public_url {
         cmd.args(["--public-url", url]);
     }
     sh(&mut cmd)?;
+    crate::split::apply(
+        site.dist,
+        &crate::target_dir(),
+        &crate::root().join("index.html"),
+    )?;
+    crate::bundle::one_css(site.dist)?;
+    crate::bundle::fix_integrity(site.dist)?;
     let policy = write_csp(&site.dist.join("index.html"), site.api_origins)?;
     write_service_worker(site.dist)?;
     write_static_headers(site.dist, site.public_url.unwrap_or("/"), &policy)?;

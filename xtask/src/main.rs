@@ -17,9 +17,11 @@
 
 #![allow(clippy::print_stdout)]
 
+mod bundle;
 mod deploy;
 #[cfg(test)]
 mod layers;
+mod split;
 
 use std::env;
 use std::fs;
@@ -272,6 +274,8 @@ fn setup(need: Need) -> Result {
     // output of current wasm-bindgen ("WebAssembly.Table.set(): Argument 1 is invalid").
     let tools = root().join("tools");
     npm_ci(&tools, "node_modules/.bin/wasm-opt", "build tools")?;
+    // An older install may predate the minifier.
+    npm_ci(&tools, "node_modules/.bin/esbuild", "build tools")?;
     let bin = tools.join("node_modules/.bin");
     let path = env::var("PATH").unwrap_or_default();
     env::set_var("PATH", format!("{}:{path}", bin.display()));
@@ -601,27 +605,41 @@ fn build_release(public_url: Option<&str>) -> Result {
 
 // ------------------------------------------------------------------ bench
 
-/// Builds the release app and the same app with the `bench` feature, and runs
-/// `e2e/bench/bench.js` in headless Chromium: our paths and the peer paths on
-/// the same data, in the same run. `--app DIR` reuses a release build.
+/// Builds the release app (split, as `dist` ships it), the same app unsplit
+/// and with the `bench` feature, and runs `e2e/bench/bench.js` in headless
+/// Chromium: our paths and the peer paths on the same data, in the same run.
+/// `--app DIR` reuses a release build (and then, like `--tiny`, measures no
+/// unsplit build).
 fn bench(args: &[String]) -> Result {
     setup(Need::Everything)?;
     let out = root().join("target/bench");
+    let tiny = flag(args, "--tiny");
     let app = match option(args, "--app") {
         Some(dir) => PathBuf::from(dir),
         None => {
-            step("Release build for the benchmark (target/bench/app)");
-            sh(Command::new("trunk")
-                .args(["build", "--release", "--dist"])
-                .arg(out.join("app")))?;
+            let origins = deploy::DEFAULT_API_ORIGINS.map(str::to_owned);
+            deploy::build_site(&deploy::SiteBuild {
+                public_url: None,
+                dist: &out.join("app"),
+                api_origins: &origins,
+            })?;
             out.join("app")
         }
     };
+    let unsplit = (!tiny && option(args, "--app").is_none()).then(|| out.join("unsplit"));
+    if let Some(dir) = &unsplit {
+        step("The same app without the split, to measure beside it (target/bench/unsplit)");
+        sh(Command::new("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(dir))?;
+    }
     step("Release build with the bench entry points (target/bench/with-bench)");
+    // With the split build's RUSTFLAGS (a link flag more), so that it reuses
+    // that build's compiled dependencies: this page measures speed, not size.
     sh(Command::new("trunk")
         .args(["build", "--release", "--features", "bench", "--dist"])
-        .arg(out.join("with-bench")))?;
-    let tiny = flag(args, "--tiny");
+        .arg(out.join("with-bench"))
+        .env("RUSTFLAGS", split::SPLIT_RUSTFLAGS))?;
     step(if tiny {
         "Benchmark, tiny sizes (a smoke test: timings mean nothing)"
     } else {
@@ -639,6 +657,9 @@ fn bench(args: &[String]) -> Result {
         .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
     if tiny {
         node.arg("--tiny");
+    }
+    if let Some(dir) = &unsplit {
+        node.arg("--unsplit").arg(dir);
     }
     if let Some(runs) = option(args, "--runs") {
         node.args(["--runs", &runs]);

@@ -1,0 +1,108 @@
+// The first screen is only what Generate needs: Export/Import and Get code are
+// loaded on first use (wasm chunks of the split release build), and code that
+// cannot be loaded is said, with Reload, never a frozen control.
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { generate, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
+
+const chromium = useBrowser({ before, after, beforeEach });
+
+// Service workers blocked: what the page fetches is what is seen (and routed),
+// not what a worker answers from its cache.
+const NO_WORKER = { contextOptions: { serviceWorkers: "block" } };
+
+const wasmFetched = (log) => log.urls.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
+const chunk = (name) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`);
+
+async function openHistory(page) {
+  if ((await page.locator("details.history").getAttribute("open")) === null) {
+    await page.locator("summary", { hasText: /^History \(/ }).click();
+  }
+}
+
+async function exportAll(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export all" }).click(),
+  ]);
+  return readDownload(download);
+}
+
+describe("code loaded on first use", () => {
+  test("the first screen fetches one wasm; Get code and Export fetch their own chunk once, on first use", async () => {
+    const { context, page, log } = await openStudio(chromium(), NO_WORKER);
+    const atStart = wasmFetched(log);
+    assert.equal(atStart.length, 1, `one wasm at start: ${atStart}`);
+    assert.match(atStart[0], /_bg\.wasm$/);
+    await generate(page, "A red fox");
+    assert.deepEqual(wasmFetched(log), atStart, "Generate needs nothing more");
+
+    const turn = page.getByRole("article", { name: "Turn 1" });
+    await turn.getByRole("button", { name: "Get code" }).click();
+    const dialog = page.getByRole("dialog", { name: "Get code" });
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /A red fox/);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    let fetched = wasmFetched(log).slice(1);
+    assert.equal(fetched.length, 1, `${fetched}`);
+    assert.match(fetched[0], chunk("code"));
+
+    await openHistory(page);
+    const file = await exportAll(page);
+    assert.ok(file.length > 1000, "an export with the image");
+    fetched = wasmFetched(log).slice(2);
+    assert.equal(fetched.length, 1, `${fetched}`);
+    assert.match(fetched[0], chunk("archive"));
+
+    // Import runs from the loaded chunk; nothing is fetched again.
+    await page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
+    await page.getByRole("status").filter({ hasText: "already here" }).waitFor();
+    await turn.getByRole("button", { name: "Get code" }).click();
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    assert.equal(wasmFetched(log).length, 3, `${wasmFetched(log)}`);
+    await context.close();
+  });
+
+  test("a chunk that does not load is an alert with Reload; the rest works, a later use loads it, Reload keeps the work", async () => {
+    const { context, page } = await openStudio(chromium(), NO_WORKER);
+    await generate(page, "A blue heron");
+    let refused = 0;
+    const refuse = (route) => {
+      refused++;
+      return route.abort("internetdisconnected");
+    };
+    await page.route(chunk("archive"), refuse);
+    await openHistory(page);
+    await page.getByRole("button", { name: "Export all" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Export could not start: its code did not load" });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Reload the page/);
+    assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    assert.equal(refused, 1);
+
+    // Nothing is frozen: Generate works, and Export loads its code once it can.
+    await generate(page, "Now at night");
+    await page.unroute(chunk("archive"), refuse);
+    const file = await exportAll(page);
+    assert.ok(file.length > 1000);
+    assert.equal(await alert.count(), 0, "the alert is replaced");
+
+    // Get code's chunk fails too; Reload brings the page back with the work.
+    await page.route(chunk("code"), refuse);
+    await page.getByRole("textbox", { name: "Prompt" }).fill("Keep this prompt");
+    await page.getByRole("form", { name: "Composer" }).getByRole("button", { name: "Get code" }).click();
+    const codeAlert = page.getByRole("alert").filter({ hasText: "Get code could not start: its code did not load" });
+    await codeAlert.waitFor();
+    assert.equal(await page.getByRole("dialog", { name: "Get code" }).count(), 0);
+    await page.unroute(chunk("code"), refuse);
+    await untilStored(page, "drafts", (all) => all.some((d) => d.record?.prompt === "Keep this prompt"), "the draft is kept");
+    await Promise.all([page.waitForEvent("load"), codeAlert.getByRole("button", { name: "Reload" }).click()]);
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    const prompt = page.getByRole("textbox", { name: "Prompt" });
+    for (let i = 0; i < 100 && (await prompt.inputValue()) !== "Keep this prompt"; i++) await page.waitForTimeout(100);
+    assert.equal(await prompt.inputValue(), "Keep this prompt", "the prompt is back after Reload");
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await context.close();
+  });
+});

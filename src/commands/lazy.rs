@@ -1,0 +1,139 @@
+//! Code the first screen does not need, loaded on first use (issue 17).
+//!
+//! Each split point below is one function. In the release build
+//! (`cargo xtask dist`, which enables the `split` feature and runs the split
+//! step, see `xtask/src/split.rs`) it is moved with everything only it reaches
+//! into a wasm chunk of its own (`archive`, `code`), fetched the first time it
+//! is called. In every other build (`trunk serve`, debug, the wasm tests) the
+//! feature is off and the same function is called in place: one body, one
+//! signature, so both builds run the same code. A chunk that cannot be
+//! fetched or instantiated is [`NotLoaded`], which the caller shows as an
+//! alert with Reload ([`crate::error::AppError::NotLoaded`]); the loader does
+//! not remember failures, so the next use fetches it again.
+//!
+//! A split point must be a plain (not `async`, not generic) function: the
+//! work it starts is a boxed future made inside it, so that the future's code
+//! is in the chunk too.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use gemini::request::RequestBody;
+use gemini::KeyHeader;
+use web_sys::Blob;
+
+use super::archive::{ImportError, Imported};
+use crate::model::code::{GotCode, Subject};
+use crate::store::Store;
+
+/// The code of a feature could not be fetched or started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotLoaded;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// A split point: `#[wasm_split]` in the split build (then an `async fn`
+/// that loads its chunk first), a plain function otherwise.
+macro_rules! split_point {
+    ($chunk:ident, $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty $body:block) => {
+        $(#[$doc])*
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)
+        )]
+        fn $name($($arg: $ty),*) -> Result<$out, NotLoaded> {
+            Ok($body)
+        }
+    };
+}
+
+/// Calls a split point: awaits its chunk in the split build.
+#[cfg(feature = "split")]
+macro_rules! load {
+    ($call:expr) => {
+        $call.await
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! load {
+    ($call:expr) => {
+        $call
+    };
+}
+
+split_point!(
+    archive,
+    /// The ZIP writer and the archive's reading of the store.
+    fn export_chunk(store: Store, ids: Option<Vec<String>>) -> Boxed<Result<Blob, String>> {
+        Box::pin(async move { super::archive::export_archive(&store, ids.as_deref()).await })
+    }
+);
+
+split_point!(
+    archive,
+    /// The ZIP and JSON readers, the checks, and the batched import.
+    fn import_chunk(
+        store: Store,
+        file: Blob,
+        random: fn() -> u64,
+    ) -> Boxed<Result<Imported, ImportError>> {
+        Box::pin(async move { super::archive::import_file(&store, &file, random).await })
+    }
+);
+
+/// Exports conversations (all when `ids` is `None`) as a ZIP (see
+/// [`super::archive::export_archive`]).
+pub async fn export_archive(
+    store: Store,
+    ids: Option<Vec<String>>,
+) -> Result<Result<Blob, String>, NotLoaded> {
+    let export = load!(export_chunk(store, ids))?;
+    Ok(export.await)
+}
+
+/// Imports an export file (see [`super::archive::import_file`]).
+pub async fn import_file(
+    store: Store,
+    file: Blob,
+    random: fn() -> u64,
+) -> Result<Result<Imported, ImportError>, NotLoaded> {
+    let import = load!(import_chunk(store, file, random))?;
+    Ok(import.await)
+}
+
+/// What Get code's generator needs, owned: a split point cannot borrow from
+/// the conversation it is called beside.
+pub struct CodeRequest {
+    pub subject: Subject,
+    pub body: RequestBody<'static>,
+    pub base: String,
+    pub model: String,
+    pub key_header: KeyHeader,
+}
+
+split_point!(
+    code,
+    /// The curl, Python and JavaScript writers.
+    fn code_chunk(request: CodeRequest) -> Result<GotCode, String> {
+        let CodeRequest {
+            subject,
+            body,
+            base,
+            model,
+            key_header,
+        } = request;
+        GotCode::new(subject, &body, &base, &model, key_header).map_err(|e| e.to_string())
+    }
+);
+
+/// Get code's programs for `request` (see [`GotCode::new`]).
+pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, NotLoaded> {
+    load!(code_chunk(request))
+}
