@@ -20,6 +20,7 @@ pub mod store;
 use leptos::prelude::*;
 
 use crate::browser::now_ms;
+use crate::components::lazy::{lazy_view, OnFirstUse};
 use crate::components::{
     AlertBanner, AppStatus, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
     KeyDestinationDialog, PromptLibraryDialog, SettingsPanel, ShareDialog, ShareOfferDialog,
@@ -28,6 +29,12 @@ use crate::components::{
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
 use crate::state::AppState;
+
+// The dialogs loaded on first use (see components::lazy).
+lazy_view!(code, get_code, GetCodeDialog);
+lazy_view!(dialogs, shortcuts, ShortcutsDialog);
+lazy_view!(dialogs, share, ShareDialog);
+lazy_view!(dialogs, prompt_library, PromptLibraryDialog);
 
 /// The whole page.
 #[component]
@@ -75,10 +82,30 @@ pub fn App() -> impl IntoView {
                 </div>
             </main>
             <KeyDestinationDialog />
-            <GetCodeDialog />
-            <ShortcutsDialog />
-            <ShareDialog />
-            <PromptLibraryDialog />
+            <OnFirstUse
+                what="Get code"
+                load=get_code::load
+                when=Signal::derive(move || state.code.with(Option::is_some))
+                close=Callback::new(move |()| state.code.set(None))
+            />
+            <OnFirstUse
+                what="Keyboard shortcuts"
+                load=shortcuts::load
+                when=state.shortcuts_open.into()
+                close=Callback::new(move |()| state.shortcuts_open.set(false))
+            />
+            <OnFirstUse
+                what="Share"
+                load=share::load
+                when=Signal::derive(move || state.share_link.with(Option::is_some))
+                close=Callback::new(move |()| state.share_link.set(None))
+            />
+            <OnFirstUse
+                what="The prompt library"
+                load=prompt_library::load
+                when=state.prompts_open.into()
+                close=Callback::new(move |()| state.prompts_open.set(false))
+            />
             <ShareOfferDialog />
         </div>
     }

@@ -29,13 +29,30 @@ async function exportAll(page) {
 }
 
 describe("code loaded on first use", () => {
-  test("the first screen fetches one wasm; Get code and Export fetch their own chunk once, on first use", async () => {
+  test("the first screen fetches one wasm; each feature's chunk is fetched once, on its first use", async () => {
     const { context, page, log } = await openStudio(chromium(), NO_WORKER);
-    const atStart = wasmFetched(log);
+    let seen = 0;
+    /** The wasm files fetched since the last call. */
+    const fetchedNow = () => {
+      const all = wasmFetched(log);
+      const now = all.slice(seen);
+      seen = all.length;
+      return now;
+    };
+    const atStart = fetchedNow();
     assert.equal(atStart.length, 1, `one wasm at start: ${atStart}`);
     assert.match(atStart[0], /_bg\.wasm$/);
     await generate(page, "A red fox");
-    assert.deepEqual(wasmFetched(log), atStart, "Generate needs nothing more");
+    assert.deepEqual(fetchedNow(), [], "Generate needs nothing more");
+    // The chunk of `name`, and with it any small shared chunk (`chunk_N`) it
+    // needs that was not fetched before; never one fetched twice.
+    const only = (name) => {
+      const now = fetchedNow();
+      assert.equal(now.filter((u) => chunk(name).test(u)).length, 1, `the ${name} chunk: ${now}`);
+      assert.deepEqual(now.filter((u) => !chunk(name).test(u) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)), [], `${now}`);
+      const all = wasmFetched(log);
+      assert.equal(new Set(all).size, all.length, `each wasm fetched once: ${all}`);
+    };
 
     const turn = page.getByRole("article", { name: "Turn 1" });
     await turn.getByRole("button", { name: "Get code" }).click();
@@ -43,16 +60,14 @@ describe("code loaded on first use", () => {
     await dialog.waitFor();
     assert.match(await dialog.textContent(), /A red fox/);
     await dialog.getByRole("button", { name: "Close" }).click();
-    let fetched = wasmFetched(log).slice(1);
-    assert.equal(fetched.length, 1, `${fetched}`);
-    assert.match(fetched[0], chunk("code"));
+    only("code");
 
     await openHistory(page);
+    await page.locator("ul.history__list").waitFor();
+    only("history");
     const file = await exportAll(page);
     assert.ok(file.length > 1000, "an export with the image");
-    fetched = wasmFetched(log).slice(2);
-    assert.equal(fetched.length, 1, `${fetched}`);
-    assert.match(fetched[0], chunk("archive"));
+    only("archive");
 
     // Import runs from the loaded chunk; nothing is fetched again.
     await page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: file });
@@ -60,7 +75,32 @@ describe("code loaded on first use", () => {
     await turn.getByRole("button", { name: "Get code" }).click();
     await dialog.waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
-    assert.equal(wasmFetched(log).length, 3, `${wasmFetched(log)}`);
+    assert.deepEqual(fetchedNow(), []);
+
+    // The image tools: one chunk, on the first of them.
+    await page.getByRole("img", { name: /^Generated image/ }).first().click();
+    const viewer = page.getByRole("dialog", { name: "Image viewer" });
+    await viewer.waitFor();
+    await page.keyboard.press("Escape");
+    await viewer.waitFor({ state: "hidden" });
+    only("editor");
+    await turn.getByRole("button", { name: "Edit region" }).click();
+    await page.getByRole("dialog", { name: "Edit region" }).waitFor();
+    await page.keyboard.press("Escape");
+    await turn.getByRole("button", { name: "Annotate" }).click();
+    await page.getByRole("dialog", { name: "Annotate" }).waitFor();
+    await page.keyboard.press("Escape");
+    assert.deepEqual(fetchedNow(), []);
+
+    // The other dialogs: one chunk.
+    await page.getByRole("button", { name: "Prompts", exact: true }).click();
+    await page.getByRole("dialog", { name: "Prompt library" }).waitFor();
+    await page.keyboard.press("Escape");
+    only("dialogs");
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    assert.deepEqual(fetchedNow(), []);
     await context.close();
   });
 
@@ -103,6 +143,24 @@ describe("code loaded on first use", () => {
     for (let i = 0; i < 100 && (await prompt.inputValue()) !== "Keep this prompt"; i++) await page.waitForTimeout(100);
     assert.equal(await prompt.inputValue(), "Keep this prompt", "the prompt is back after Reload");
     await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await context.close();
+  });
+
+  test("a view whose chunk does not load: an alert with Reload, the control works again once it loads", async () => {
+    const { context, page } = await openStudio(chromium(), NO_WORKER);
+    await generate(page, "A green parrot");
+    const refuse = (route) => route.abort("internetdisconnected");
+    await page.route(chunk("editor"), refuse);
+    await page.getByRole("img", { name: /^Generated image/ }).first().click();
+    const alert = page.getByRole("alert").filter({ hasText: "The image viewer could not start: its code did not load" });
+    await alert.waitFor();
+    assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    assert.equal(await page.getByRole("dialog", { name: "Image viewer" }).count(), 0);
+    // Not left open in the state: the same click tries again and opens it.
+    await page.unroute(chunk("editor"), refuse);
+    await page.getByRole("img", { name: /^Generated image/ }).first().click();
+    await page.getByRole("dialog", { name: "Image viewer" }).waitFor();
+    await page.keyboard.press("Escape");
     await context.close();
   });
 });

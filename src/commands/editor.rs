@@ -1,25 +1,23 @@
 //! The image tools' work: Copy image (a PNG on the clipboard), Download all
-//! (a ZIP of a conversation's final images and `prompts.txt`, written in
-//! pieces with the `formats` crate's ZIP writer, as the history export is),
-//! and region edit (the turn sent, and the composite made from its answer).
+//! (its ZIP is written by `super::bundle`), and region edit (the turn sent,
+//! and the composite made from its answer).
 //! The decisions (mask, feather, composite, the marked copy, the wrapper) are
 //! in `crate::model::region`; the pixels pass through `crate::browser::canvas`.
 
-use formats::zip::{Data, Modified, ZipWriter};
-use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Blob;
 
+use super::bundle::{composite_png, Edit};
 use super::show;
 use crate::browser::download::download_blob;
-use crate::browser::files::{blob_bytes, join, to_base64};
+use crate::browser::files::{blob_bytes, to_base64};
 use crate::browser::object_url::{ObjectUrl, SharedUrl};
-use crate::browser::{canvas, clipboard, next_task, now_ms};
+use crate::browser::{canvas, clipboard};
 use crate::error::AppError;
 use crate::model::annotate::{arrow_head, font_size, line_width, rect, Shape};
-use crate::model::bundle::{archive_name, entry_name, prompts_txt, BundleItem};
-use crate::model::region::{self, Selection, FEATHER_PX};
+use crate::model::bundle::{archive_name, BundleItem};
+use crate::model::region::{self, Selection};
 use crate::state::AppState;
 use gemini::mime::{sniff, Sniffed};
 use gemini::request::user_content;
@@ -82,7 +80,13 @@ pub fn handle_download_all(state: AppState) {
         return;
     }
     spawn_local(async move {
-        match bundle(&title, &images).await {
+        let made = match super::lazy::bundle(title.clone(), images).await {
+            Ok(made) => made,
+            Err(super::lazy::NotLoaded) => {
+                return show(state, AppError::NotLoaded("Download all"));
+            }
+        };
+        match made {
             Ok(blob) => {
                 if download_blob(&blob, &archive_name(&title)).is_err() {
                     show(
@@ -94,49 +98,6 @@ pub fn handle_download_all(state: AppState) {
             Err(why) => show(state, AppError::NotBundled(why)),
         }
     });
-}
-
-/// A region edit's source image and selection.
-struct Edit {
-    selection: Selection,
-    source: Blob,
-}
-
-async fn bundle(title: &str, images: &[(BundleItem, Blob, Option<Edit>)]) -> Result<Blob, String> {
-    let modified = Modified {
-        unix_ms: now_ms(),
-        utc_offset_minutes: -(js_sys::Date::new_0().get_timezone_offset() as i32),
-    };
-    let items: Vec<BundleItem> = images.iter().map(|(i, _, _)| i.clone()).collect();
-    let parts = Array::new();
-    let mut zip = ZipWriter::new();
-    for (item, blob, edit) in images {
-        let name = zip.unique_name(&entry_name(item, items.len()));
-        // A region edit's final image is its composite.
-        let made;
-        let blob = match edit {
-            Some(e) => {
-                made = composite_png(&e.source, blob, &e.selection).await?;
-                &made
-            }
-            None => blob,
-        };
-        let bytes = blob_bytes(blob).await?;
-        let header = zip
-            .entry_header(&name, Data::Bytes(&bytes), modified)
-            .map_err(|e| e.to_string())?;
-        drop(bytes);
-        parts.push(&Uint8Array::from(header.as_slice()));
-        parts.push(blob);
-        next_task().await;
-    }
-    let txt = prompts_txt(title, &items);
-    let entry = zip
-        .deflated_entry("prompts.txt", txt.as_bytes(), modified)
-        .map_err(|e| e.to_string())?;
-    parts.push(&Uint8Array::from(entry.as_slice()));
-    parts.push(&Uint8Array::from(zip.finish().as_slice()));
-    join(&parts, "application/zip")
 }
 
 /// Sends a region edit of `source` as the next turn of the conversation: the
@@ -211,32 +172,6 @@ async fn region_turn(
         ],
     );
     Ok((next, marked_url))
-}
-
-/// The composite of a region edit: `source` outside the selection, byte for
-/// byte; the model's `output`, scaled to the source's size, inside (feathered
-/// inward by at most `FEATHER_PX`). A lossless PNG at the source's size.
-pub async fn composite_png(
-    source: &Blob,
-    output: &Blob,
-    selection: &Selection,
-) -> Result<Blob, String> {
-    let src = canvas::decode(source).await?;
-    let (w, h) = (src.width(), src.height());
-    let src_pixels = canvas::pixels(&src, w, h);
-    src.close();
-    let src_pixels = src_pixels?;
-    let out = canvas::decode(output).await?;
-    let out_pixels = canvas::pixels(&out, w, h);
-    out.close();
-    let out_pixels = out_pixels?;
-    let alpha = region::feather(&region::mask(selection, w, h), w, h, FEATHER_PX);
-    canvas::encode_png(&canvas::Rgba {
-        width: w,
-        height: h,
-        data: region::composite(&src_pixels.data, &out_pixels.data, &alpha),
-    })
-    .await
 }
 
 /// [`composite_png`] as an object URL, to show.

@@ -3,7 +3,7 @@
 //! Each split point below is one function. In the release build
 //! (`cargo xtask dist`, which enables the `split` feature and runs the split
 //! step, see `xtask/src/split.rs`) it is moved with everything only it reaches
-//! into a wasm chunk of its own (`archive`, `code`), fetched the first time it
+//! into a wasm chunk of its own (`archive`, `code`, `editor`), fetched the first time it
 //! is called. In every other build (`trunk serve`, debug, the wasm tests) the
 //! feature is off and the same function is called in place: one body, one
 //! signature, so both builds run the same code. A chunk that cannot be
@@ -23,6 +23,8 @@ use gemini::KeyHeader;
 use web_sys::Blob;
 
 use super::archive::{ImportError, Imported};
+use super::bundle::Edit;
+use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
 use crate::store::Store;
 
@@ -68,6 +70,9 @@ macro_rules! load {
     };
 }
 
+// For the views loaded on first use (`crate::components::lazy`).
+pub(crate) use {load, split_point};
+
 split_point!(
     archive,
     /// The ZIP writer and the archive's reading of the store.
@@ -106,6 +111,26 @@ pub async fn import_file(
 ) -> Result<Result<Imported, ImportError>, NotLoaded> {
     let import = load!(import_chunk(store, file, random))?;
     Ok(import.await)
+}
+
+split_point!(
+    editor,
+    /// Download all's ZIP writer (and the region edit composites it makes).
+    fn bundle_chunk(
+        title: String,
+        images: Vec<(BundleItem, Blob, Option<Edit>)>,
+    ) -> Boxed<Result<Blob, String>> {
+        Box::pin(async move { super::bundle::bundle(&title, &images).await })
+    }
+);
+
+/// Download all's ZIP of `images` (see [`super::bundle::bundle`]).
+pub async fn bundle(
+    title: String,
+    images: Vec<(BundleItem, Blob, Option<Edit>)>,
+) -> Result<Result<Blob, String>, NotLoaded> {
+    let bundle = load!(bundle_chunk(title, images))?;
+    Ok(bundle.await)
 }
 
 /// What Get code's generator needs, owned: a split point cannot borrow from

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod attachments;
+pub mod bundle;
 pub mod code;
 pub mod conversations;
 pub mod editor;

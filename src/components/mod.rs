@@ -10,6 +10,7 @@ mod editor;
 mod endpoint;
 mod history;
 mod key_destination;
+pub mod lazy;
 mod markdown;
 mod prompts;
 mod settings;

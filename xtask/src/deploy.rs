@@ -67,8 +67,8 @@ pub fn build_site(site: &SiteBuild) -> Result<String> {
     let mut cmd = Command::new("trunk");
     cmd.args(["build", "--release", "--features", "split"])
         .arg("--dist")
-        .arg(site.dist)
-        .env("RUSTFLAGS", crate::split::SPLIT_RUSTFLAGS);
+        .arg(site.dist);
+    crate::split::release_env(&mut cmd);
     if let Some(url) = site.public_url {
         cmd.args(["--public-url", url]);
     }

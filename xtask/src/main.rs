@@ -634,12 +634,13 @@ fn bench(args: &[String]) -> Result {
             .arg(dir))?;
     }
     step("Release build with the bench entry points (target/bench/with-bench)");
-    // With the split build's RUSTFLAGS (a link flag more), so that it reuses
-    // that build's compiled dependencies: this page measures speed, not size.
-    sh(Command::new("trunk")
-        .args(["build", "--release", "--features", "bench", "--dist"])
-        .arg(out.join("with-bench"))
-        .env("RUSTFLAGS", split::SPLIT_RUSTFLAGS))?;
+    // In the release build's environment, so that it reuses that build's
+    // compiled std and dependencies (this page measures speed, not size).
+    sh(split::release_env(
+        Command::new("trunk")
+            .args(["build", "--release", "--features", "bench", "--dist"])
+            .arg(out.join("with-bench")),
+    ))?;
     step(if tiny {
         "Benchmark, tiny sizes (a smoke test: timings mean nothing)"
     } else {

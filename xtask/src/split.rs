@@ -20,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{have, sh, step, Result};
+use crate::{have, output, sh, step, Result};
 
 /// The `wasm_split_cli_support` release whose CLI (`build-binary`) splits.
 pub const SPLIT_CLI_VERSION: &str = "0.2.4";
@@ -30,8 +30,43 @@ pub const SPLIT_CLI_VERSION: &str = "0.2.4";
 pub const SPLIT_RUSTFLAGS: &str =
     "--cfg erase_components -C target-feature=+simd128 -C link-args=--emit-relocs";
 
-/// Installs `wasm-split-cli` when missing (about 3 minutes, once).
+/// What the release build adds to [`SPLIT_RUSTFLAGS`]: a panic stops the wasm
+/// at once (no message formatting, no unwinding code; the page's own handler
+/// then shows "Something went wrong … Reload", as for any trap), and no file
+/// and line are kept for panics that are never printed.
+pub const RELEASE_ONLY_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
+/// The environment of a release build (`trunk build --release`): the split
+/// build's flags, and std built again with them (`-Zbuild-std`), which is
+/// what lets panics abort at once (about -28 KiB gzip). Those are unstable
+/// options of the stable toolchain the set-up installs: `RUSTC_BOOTSTRAP=1`
+/// allows them in this command only (never in `trunk serve`, debug builds or
+/// the tests), and std's source is the `rust-src` component ([`setup`]).
+pub fn release_env(cmd: &mut Command) -> &mut Command {
+    cmd.env(
+        "RUSTFLAGS",
+        format!("{SPLIT_RUSTFLAGS} {RELEASE_ONLY_RUSTFLAGS}"),
+    )
+    .env("RUSTC_BOOTSTRAP", "1")
+    .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+}
+
+/// Installs what the release build needs besides the app's set-up: std's
+/// source (`rust-src`, for `-Zbuild-std`) and `wasm-split-cli` (about 3
+/// minutes, once).
 pub fn setup() -> Result {
+    let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !components.lines().any(|c| c.starts_with("rust-src")) {
+        step("Adding the rust-src component (std's source, for the release build)");
+        sh(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    // std's own dependencies, for Trunk's offline build (seconds once fetched).
+    let sysroot = output("rustc", &["--print", "sysroot"]).ok_or("rustc --print sysroot failed")?;
+    sh(Command::new("cargo")
+        .args(["fetch", "--manifest-path"])
+        .arg(Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml"))
+        .env("RUSTC_BOOTSTRAP", "1"))?;
     if have("wasm-split-cli") {
         return Ok(());
     }

@@ -4,6 +4,7 @@ mod examples;
 mod pending;
 
 use super::editor::{Annotator, ImageViewer, RegionEditor};
+use super::lazy::{lazy_view, OnFirstUse};
 use super::ui::{Button, Look, Size};
 use super::{TurnCard, Usage};
 use crate::commands::conversations::{handle_new_conversation, handle_open_conversation};
@@ -11,9 +12,15 @@ use crate::commands::editor::handle_download_all;
 use crate::model::conversation::menu;
 use crate::model::cost::{turn_price, Price};
 use crate::model::Tokens;
+use crate::state::editor::EditorState;
 use crate::state::AppState;
 use examples::Examples;
 use pending::PendingTurn;
+
+// The image tools, loaded on first use (see components::lazy).
+lazy_view!(editor, image_viewer, ImageViewer);
+lazy_view!(editor, region_editor, RegionEditor);
+lazy_view!(editor, annotator, Annotator);
 
 /// The turns so far, newest at the bottom and scrolled into view, with the turn
 /// in flight shown as pending; and a switch to any other conversation (of this
@@ -21,6 +28,7 @@ use pending::PendingTurn;
 #[component]
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let editor = expect_context::<EditorState>();
     let end = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let _ = state.turns.with(Vec::len);
@@ -54,9 +62,24 @@ pub fn ConversationView() -> impl IntoView {
             />
             <PendingTurn />
             <div node_ref=end class="conversation__end"></div>
-            <ImageViewer />
-            <RegionEditor />
-            <Annotator />
+            <OnFirstUse
+                what="The image viewer"
+                load=image_viewer::load
+                when=Signal::derive(move || editor.viewing.with(Option::is_some))
+                close=Callback::new(move |()| editor.viewing.set(None))
+            />
+            <OnFirstUse
+                what="Edit region"
+                load=region_editor::load
+                when=Signal::derive(move || editor.editing.with(Option::is_some))
+                close=Callback::new(move |()| editor.editing.set(None))
+            />
+            <OnFirstUse
+                what="Annotate"
+                load=annotator::load
+                when=Signal::derive(move || editor.annotating.with(Option::is_some))
+                close=Callback::new(move |()| editor.annotating.set(None))
+            />
         </section>
     }
 }

@@ -6,6 +6,7 @@ mod tools;
 
 use leptos::prelude::*;
 
+use crate::components::lazy::{lazy_view, OnFirstUse};
 use crate::components::ui::{Button, Look, Size};
 use crate::model::conversation::listed;
 use crate::state::{AppState, Keeping};
@@ -15,23 +16,13 @@ use tools::{StorageLine, Tools, UndoLine};
 /// How many entries are shown before "Show more": thumbnails load a page at a time.
 const PAGE: usize = 24;
 
+// The open panel, loaded the first time it opens (see components::lazy).
+lazy_view!(history, body, HistoryBody);
+
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let open = state.history_open;
-    let query = RwSignal::new(String::new());
-    let shown = RwSignal::new(PAGE);
-    let entries = Memo::new(move |_| {
-        let history = state.history.read();
-        let pending = state.pending_delete.read();
-        query.with(|q| {
-            listed(&history, pending.as_ref(), q)
-                .into_iter()
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
-    let count = move || entries.with(Vec::len);
     let warning = move || {
         match state.keeping.get() {
         Keeping::Opening | Keeping::Kept => None,
@@ -56,6 +47,36 @@ pub fn HistoryPanel() -> impl IntoView {
             <summary class="history__summary">
                 {move || format!("History ({})", state.history.with(Vec::len))}
             </summary>
+            <OnFirstUse
+                what="History"
+                load=body::load
+                when=open.into()
+                close=Callback::new(move |()| open.set(false))
+            />
+        </details>
+    }
+}
+
+/// The open panel: Undo, the tools (search, export, import), the storage
+/// used, and the list.
+#[component]
+pub fn HistoryBody() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = state.history_open;
+    let query = RwSignal::new(String::new());
+    let shown = RwSignal::new(PAGE);
+    let entries = Memo::new(move |_| {
+        let history = state.history.read();
+        let pending = state.pending_delete.read();
+        query.with(|q| {
+            listed(&history, pending.as_ref(), q)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let count = move || entries.with(Vec::len);
+    view! {
             <div class="history__body">
                 <UndoLine />
                 <Tools query shown page=PAGE />
@@ -94,6 +115,5 @@ pub fn HistoryPanel() -> impl IntoView {
                     }}
                 </Show>
             </div>
-        </details>
     }
 }
