@@ -51,40 +51,46 @@ pub struct SiteBuild<'a> {
     pub api_origins: &'a [String],
 }
 
-/// `trunk build --release` with the `split` feature, the split step (the
-/// code loaded on first use into wasm chunks, see [`crate::split`]), then the
-/// Content Security Policy into index.html and the header files beside it
-/// (`_headers`, `headers.txt`). Returns the policy.
+/// The release build with its Content Security Policy and the header files
+/// beside it (`_headers`, `headers.txt`): [`release_files`], then the policy
+/// into index.html, the service worker's file list and the headers. Returns
+/// the policy.
 pub fn build_site(site: &SiteBuild) -> Result<String> {
-    crate::split::setup()?;
-    step(&format!(
-        "Release build into {} (trunk build --release --features split{})",
-        site.dist.display(),
-        site.public_url
-            .map(|u| format!(" --public-url {u}"))
-            .unwrap_or_default()
-    ));
-    let mut cmd = Command::new("trunk");
-    cmd.args(["build", "--release", "--features", "split"])
-        .arg("--dist")
-        .arg(site.dist);
-    crate::split::release_env(&mut cmd);
-    if let Some(url) = site.public_url {
-        cmd.args(["--public-url", url]);
-    }
-    sh(&mut cmd)?;
-    crate::split::apply(
-        site.dist,
-        &crate::target_dir(),
-        &crate::root().join("index.html"),
-    )?;
-    crate::bundle::one_css(site.dist)?;
-    crate::bundle::fix_integrity(site.dist)?;
+    release_files(site.dist, site.public_url, "split")?;
     let policy = write_csp(&site.dist.join("index.html"), site.api_origins)?;
     write_service_worker(site.dist)?;
     write_static_headers(site.dist, site.public_url.unwrap_or("/"), &policy)?;
     println!("Content-Security-Policy: {policy}");
     Ok(policy)
+}
+
+/// `trunk build --release --features FEATURES` (which must include `split`)
+/// in the release environment, the split step (the code loaded on first use
+/// into wasm chunks, see [`crate::split`]), the JS minified and the CSS in one
+/// file ([`crate::bundle`]), every `integrity` recomputed. Also the
+/// benchmark's build with its entry points (`split,bench`): the same
+/// pipeline, so it measures the code that ships.
+pub fn release_files(dist: &Path, public_url: Option<&str>, features: &str) -> Result {
+    crate::split::setup()?;
+    step(&format!(
+        "Release build into {} (trunk build --release --features {features}{})",
+        dist.display(),
+        public_url
+            .map(|u| format!(" --public-url {u}"))
+            .unwrap_or_default()
+    ));
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release", "--features", features])
+        .arg("--dist")
+        .arg(dist);
+    crate::split::release_env(&mut cmd);
+    if let Some(url) = public_url {
+        cmd.args(["--public-url", url]);
+    }
+    sh(&mut cmd)?;
+    crate::split::apply(dist, &crate::root().join("index.html"))?;
+    crate::bundle::one_css(dist)?;
+    crate::bundle::fix_integrity(dist)
 }
 
 /// The API origins from `--api-origin` (repeatable; `self` for none besides

@@ -633,14 +633,11 @@ fn bench(args: &[String]) -> Result {
             .args(["build", "--release", "--dist"])
             .arg(dir))?;
     }
-    step("Release build with the bench entry points (target/bench/with-bench)");
-    // In the release build's environment, so that it reuses that build's
-    // compiled std and dependencies (this page measures speed, not size).
-    sh(split::release_env(
-        Command::new("trunk")
-            .args(["build", "--release", "--features", "bench", "--dist"])
-            .arg(out.join("with-bench")),
-    ))?;
+    // Through the release pipeline (split, std rebuilt, wasm-opt on the split
+    // module): the entry points time the code that ships. (Trunk's own output
+    // of a module linked with --emit-relocs is not: wasm-opt cannot handle its
+    // linking section, and decode measured 1.5-2x slower there.)
+    deploy::release_files(&out.join("with-bench"), None, "split,bench")?;
     step(if tiny {
         "Benchmark, tiny sizes (a smoke test: timings mean nothing)"
     } else {

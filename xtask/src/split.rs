@@ -39,10 +39,14 @@ pub const RELEASE_ONLY_RUSTFLAGS: &str =
 
 /// The environment of a release build (`trunk build --release`): the split
 /// build's flags, and std built again with them (`-Zbuild-std`), which is
-/// what lets panics abort at once (about -28 KiB gzip). Those are unstable
+/// what lets panics abort at once (about -37 KiB gzip). Those are unstable
 /// options of the stable toolchain the set-up installs: `RUSTC_BOOTSTRAP=1`
 /// allows them in this command only (never in `trunk serve`, debug builds or
 /// the tests), and std's source is the `rust-src` component ([`setup`]).
+///
+/// Its own target folder ([`release_target_dir`]): `RUSTC_BOOTSTRAP` changes
+/// what some build scripts (proc-macro2's) decide, so sharing the folder with
+/// the other builds would rebuild every crate at each switch.
 pub fn release_env(cmd: &mut Command) -> &mut Command {
     cmd.env(
         "RUSTFLAGS",
@@ -50,6 +54,12 @@ pub fn release_env(cmd: &mut Command) -> &mut Command {
     )
     .env("RUSTC_BOOTSTRAP", "1")
     .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+    .env("CARGO_TARGET_DIR", release_target_dir())
+}
+
+/// Where the release builds compile (under Cargo's target folder).
+pub fn release_target_dir() -> PathBuf {
+    crate::target_dir().join("release-build")
 }
 
 /// Installs what the release build needs besides the app's set-up: std's
@@ -83,9 +93,11 @@ pub fn setup() -> Result {
     ]))
 }
 
-/// Splits the wasm Trunk linked (`target/wasm32-unknown-unknown/release/studio.wasm`)
-/// and puts the result into `dist` in place of Trunk's wasm and JS.
-pub fn apply(dist: &Path, target_dir: &Path, index_source: &Path) -> Result {
+/// Splits the wasm Trunk linked (`wasm32-unknown-unknown/release/studio.wasm`
+/// in [`release_target_dir`]) and puts the result into `dist` in place of
+/// Trunk's wasm and JS.
+pub fn apply(dist: &Path, index_source: &Path) -> Result {
+    let target_dir = release_target_dir();
     let linked = target_dir.join("wasm32-unknown-unknown/release/studio.wasm");
     let stem = trunk_stem(dist)?;
     let work = target_dir.join("split-out");
