@@ -236,7 +236,9 @@ async function coldStart(server, profile) {
  * their chunks' fetch included.
  */
 async function firstUse(server, profile) {
-  const ctx = await browser.newContext();
+  // No service worker: it would precache the chunks after start and answer
+  // from its cache, and the fetch would not be measured.
+  const ctx = await browser.newContext({ serviceWorkers: "block" });
   const page = await ctx.newPage();
   const cdp = await ctx.newCDPSession(page);
   await cdp.send("Network.enable");
@@ -255,6 +257,10 @@ async function firstUse(server, profile) {
     await shown();
     return Date.now() - t0;
   };
+  const chunks = [];
+  page.on("response", (r) => {
+    if (/\/split_[a-z]+-[0-9a-f]{16}\.wasm$/.test(r.url())) chunks.push(new URL(r.url()).pathname);
+  });
   const history = await timed(
     () => page.locator("summary", { hasText: /^History \(/ }).click(),
     () => page.locator(".history__body").waitFor(),
@@ -271,6 +277,8 @@ async function firstUse(server, profile) {
     () => page.getByRole("dialog", { name: "Prompt library" }).waitFor(),
   );
   await ctx.close();
+  // Each from the network, or the figure is not what it says.
+  if (chunks.length !== 3) throw new Error(`first use fetched ${chunks.join(", ") || "no chunk"}: expected history, editor, dialogs`);
   return { historyMs: history, editorMs: editor, promptLibraryMs: prompts };
 }
 

@@ -126,7 +126,7 @@ describe("code loaded on first use", () => {
     await page.unroute(chunk("archive"), refuse);
     const file = await exportAll(page);
     assert.ok(file.length > 1000);
-    assert.equal(await alert.count(), 0, "the alert is replaced");
+    assert.equal(await alert.count(), 0, "the alert is gone (the Generate above cleared it)");
 
     // Get code's chunk fails too; Reload brings the page back with the work.
     await page.route(chunk("code"), refuse);
@@ -161,6 +161,22 @@ describe("code loaded on first use", () => {
     await page.getByRole("img", { name: /^Generated image/ }).first().click();
     await page.getByRole("dialog", { name: "Image viewer" }).waitFor();
     await page.keyboard.press("Escape");
+    await context.close();
+  });
+
+  test("an Import whose code does not load changes nothing: a deletion waiting out its Undo time can still be undone", async () => {
+    const { context, page } = await openStudio(chromium(), NO_WORKER);
+    await generate(page, "A white owl");
+    await openHistory(page);
+    await page.getByRole("button", { name: "Delete A white owl" }).click();
+    const undo = page.getByRole("status").filter({ hasText: "Deleted" });
+    await undo.waitFor();
+    const refuse = (route) => route.abort("internetdisconnected");
+    await page.route(chunk("archive"), refuse);
+    await page.getByLabel("Import").setInputFiles({ name: "gemini-studio-export.zip", mimeType: "application/zip", buffer: Buffer.from("PK") });
+    await page.getByRole("alert").filter({ hasText: "Import could not start: its code did not load" }).waitFor();
+    await undo.getByRole("button", { name: "Undo" }).click();
+    await page.getByRole("button", { name: /^A white owl/ }).waitFor();
     await context.close();
   });
 });

@@ -39,7 +39,8 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
+/// Work a split point started, to await.
+pub type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// A split point: `#[wasm_split]` in the split build (then an `async fn`
 /// that loads its chunk first), a plain function otherwise.
@@ -103,14 +104,15 @@ pub async fn export_archive(
     Ok(export.await)
 }
 
-/// Imports an export file (see [`super::archive::import_file`]).
+/// The import of an export file (see [`super::archive::import_file`]), its
+/// code loaded: nothing has started until the future is awaited, so a caller
+/// can change nothing before it knows the import can run.
 pub async fn import_file(
     store: Store,
     file: Blob,
     random: fn() -> u64,
-) -> Result<Result<Imported, ImportError>, NotLoaded> {
-    let import = load!(import_chunk(store, file, random))?;
-    Ok(import.await)
+) -> Result<Boxed<Result<Imported, ImportError>>, NotLoaded> {
+    load!(import_chunk(store, file, random))
 }
 
 split_point!(

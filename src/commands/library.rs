@@ -138,6 +138,13 @@ pub fn handle_import(state: AppState, file: File) {
             Ok(store) => store,
             Err(error) => return show(state, AppError::NotImported { used: None, error }),
         };
+        // The import's code first: if it cannot load, nothing has changed
+        // (a deletion waiting out its Undo time can still be undone).
+        let random = || (js_sys::Math::random() * 1e9) as u64;
+        let import = match lazy::import_file(store, file.into(), random).await {
+            Ok(import) => import,
+            Err(NotLoaded) => return show(state, AppError::NotLoaded("Import")),
+        };
         // A deletion waiting out its Undo time is carried out first: the
         // file's copy of those conversations is then imported, not counted as
         // already here and deleted a moment later.
@@ -148,12 +155,7 @@ pub fn handle_import(state: AppState, file: File) {
                 return;
             }
         }
-        let random = || (js_sys::Math::random() * 1e9) as u64;
-        let done = match lazy::import_file(store, file.into(), random).await {
-            Ok(done) => done,
-            Err(NotLoaded) => return show(state, AppError::NotLoaded("Import")),
-        };
-        match done {
+        match import.await {
             Ok(done) => {
                 // A conversation deleted here earlier and imported again under
                 // its id is kept again: its next turns are saved.

@@ -201,6 +201,11 @@ fn setup(need: Need) -> Result {
     if !have("npm") {
         apt.extend(["nodejs", "npm"]);
     }
+    // Release builds recompute the SRI hashes with it (xtask/src/bundle.rs);
+    // the deployment tests make their certificates and passwords with it.
+    if !have("openssl") {
+        apt.push("openssl");
+    }
     if need >= Need::Serve {
         if !deploy::nginx::have_nginx() {
             apt.push("nginx");
@@ -216,10 +221,6 @@ fn setup(need: Need) -> Result {
         }
         if !Path::new("/usr/bin/chromedriver").exists() {
             apt.push("chromium-driver");
-        }
-        // The deployment tests make their certificates and passwords with it.
-        if !have("openssl") {
-            apt.push("openssl");
         }
         // The Get code tests run the Python program in a virtual environment.
         if !have("python3") {
