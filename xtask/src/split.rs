@@ -77,7 +77,14 @@ pub fn setup() -> Result {
         .args(["fetch", "--manifest-path"])
         .arg(Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml"))
         .env("RUSTC_BOOTSTRAP", "1"))?;
-    if have("wasm-split-cli") {
+    // This version, not whichever one a machine installed earlier: the split
+    // output (and so the files' names) depends on it.
+    let installed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    if have("wasm-split-cli")
+        && installed
+            .lines()
+            .any(|l| l == format!("wasm_split_cli_support v{SPLIT_CLI_VERSION}:"))
+    {
         return Ok(());
     }
     step(&format!(
