@@ -155,6 +155,13 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     await page.getByText(`Served from ${SUB} through nginx: the proxy adds the API key.`).waitFor();
     await generate(page, "A lighthouse under a sub-path");
     await page.getByRole("img", { name: "Generated image: A lighthouse under a sub-path" }).waitFor();
+    // Code loaded on first use comes from the sub-path too, under the policy:
+    // the image viewer (editor chunk) and the history panel (history chunk).
+    await page.getByRole("img", { name: "Generated image: A lighthouse under a sub-path" }).click();
+    await page.getByRole("dialog", { name: "Image viewer" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator("summary", { hasText: /^History \(/ }).click();
+    await page.locator("ul.history__list").waitFor();
 
     const origin = new URL(NGINX_SUB_URL).origin;
     const paths = log.requests
@@ -163,6 +170,10 @@ describe("through nginx: the shipped config, the key held by the server", { skip
       .map((u) => u.pathname);
     assert.ok(paths.includes(`${SUB}config.json`), paths.join(" "));
     assert.ok(paths.some((p) => p.startsWith(SUB) && p.endsWith(".wasm")), paths.join(" "));
+    for (const name of ["editor", "history"]) {
+      const chunk = new RegExp(`^${SUB}split_${name}-[0-9a-f]{16}\\.wasm$`);
+      assert.ok(paths.some((p) => chunk.test(p)), `the ${name} chunk from ${SUB}: ${paths.join(" ")}`);
+    }
     for (const p of paths) {
       assert.ok(p.startsWith(SUB) || p.startsWith("/v1beta/models/"), `${p} is outside ${SUB}`);
     }

@@ -60,6 +60,17 @@ describe("offline", () => {
     // The conversation that was open comes back from browser storage, image and all.
     await page.getByRole("img", { name: "Generated image: A lighthouse kept for offline" }).waitFor();
     assert.ok(await results(page).first().evaluate((img) => img.complete && img.naturalWidth > 0));
+    // Code loaded on first use was cached with the shell: the history panel and
+    // the image viewer open offline, their chunks from the service worker.
+    await page.locator("summary", { hasText: /^History \(/ }).click();
+    await page.locator("ul.history__list").getByRole("button", { name: /^A lighthouse kept for offline/ }).waitFor();
+    await results(page).first().click();
+    await page.getByRole("dialog", { name: "Image viewer" }).waitFor();
+    await page.keyboard.press("Escape");
+    for (const name of ["history", "editor"]) {
+      const chunk = seen.find((r) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`).test(r.url));
+      assert.ok(chunk?.worker, `the ${name} chunk from the service worker: ${JSON.stringify(seen)}`);
+    }
 
     await page.getByRole("textbox", { name: "Prompt" }).fill("Make it stormy");
     await page.getByRole("button", { name: "Generate" }).click();

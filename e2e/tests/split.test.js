@@ -164,6 +164,42 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("while a feature's code is being fetched, that is said; it goes when the feature opens", async () => {
+    const { context, page } = await openStudio(chromium(), NO_WORKER);
+    await generate(page, "A grey wolf");
+    // The chunk's answer is held until the page has said it is loading.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route(chunk("code"), async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole("article", { name: "Turn 1" }).getByRole("button", { name: "Get code" }).click();
+    const loading = page.getByRole("status").filter({ hasText: "Get code: loading…" });
+    await loading.waitFor();
+    assert.equal(await page.getByRole("dialog", { name: "Get code" }).count(), 0);
+    release();
+    await page.getByRole("dialog", { name: "Get code" }).waitFor();
+    await loading.waitFor({ state: "detached" });
+    await page.getByRole("dialog", { name: "Get code" }).getByRole("button", { name: "Close" }).click();
+
+    // A view's chunk likewise: the history panel.
+    let releaseHistory;
+    const historyHeld = new Promise((resolve) => (releaseHistory = resolve));
+    await page.route(chunk("history"), async (route) => {
+      await historyHeld;
+      await route.continue();
+    });
+    await openHistory(page);
+    const historyLoading = page.getByRole("status").filter({ hasText: "History: loading…" });
+    await historyLoading.waitFor();
+    assert.equal(await page.locator("ul.history__list").count(), 0);
+    releaseHistory();
+    await page.locator("ul.history__list").waitFor();
+    await historyLoading.waitFor({ state: "detached" });
+    await context.close();
+  });
+
   test("an Import whose code does not load changes nothing: a deletion waiting out its Undo time can still be undone", async () => {
     const { context, page } = await openStudio(chromium(), NO_WORKER);
     await generate(page, "A white owl");

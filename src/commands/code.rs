@@ -119,7 +119,7 @@ fn open(state: AppState, request: Result<CodeRequest, String>) {
         Err(why) => return show(state, AppError::NoCode(why)),
     };
     spawn_local(async move {
-        match lazy::got_code(request).await {
+        match lazy::said_while(state, "Get code", lazy::got_code(request)).await {
             Ok(Ok(code)) => state.code.set(Some(Arc::new(code))),
             Ok(Err(why)) => show(state, AppError::NoCode(why)),
             Err(NotLoaded) => show(state, AppError::NotLoaded("Get code")),

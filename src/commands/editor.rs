@@ -80,13 +80,14 @@ pub fn handle_download_all(state: AppState) {
         return;
     }
     spawn_local(async move {
-        let made = match super::lazy::bundle(title.clone(), images).await {
+        let loading = super::lazy::bundle(title.clone(), images);
+        let made = match super::lazy::said_while(state, "Download all", loading).await {
             Ok(made) => made,
             Err(super::lazy::NotLoaded) => {
                 return show(state, AppError::NotLoaded("Download all"));
             }
         };
-        match made {
+        match made.await {
             Ok(blob) => {
                 if download_blob(&blob, &archive_name(&title)).is_err() {
                     show(

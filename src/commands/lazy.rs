@@ -20,12 +20,14 @@ use std::pin::Pin;
 
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
+use leptos::prelude::Update;
 use web_sys::Blob;
 
 use super::archive::{ImportError, Imported};
 use super::bundle::Edit;
 use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
+use crate::state::AppState;
 use crate::store::Store;
 
 /// The code of a feature could not be fetched or started.
@@ -74,6 +76,23 @@ macro_rules! load {
 // For the views loaded on first use (`crate::components::lazy`).
 pub(crate) use {load, split_point};
 
+/// Awaits `loading` (a feature's code being fetched, see the functions
+/// below) while the page says "<what>: loading…" (`AppState::loading_code`).
+pub async fn said_while<T>(
+    state: AppState,
+    what: &'static str,
+    loading: impl Future<Output = T>,
+) -> T {
+    state.loading_code.update(|l| l.push(what));
+    let out = loading.await;
+    state.loading_code.update(|l| {
+        if let Some(i) = l.iter().rposition(|w| *w == what) {
+            l.remove(i);
+        }
+    });
+    out
+}
+
 split_point!(
     archive,
     /// The ZIP writer and the archive's reading of the store.
@@ -94,14 +113,13 @@ split_point!(
     }
 );
 
-/// Exports conversations (all when `ids` is `None`) as a ZIP (see
-/// [`super::archive::export_archive`]).
+/// The export of conversations (all when `ids` is `None`) as a ZIP (see
+/// [`super::archive::export_archive`]), its code loaded.
 pub async fn export_archive(
     store: Store,
     ids: Option<Vec<String>>,
-) -> Result<Result<Blob, String>, NotLoaded> {
-    let export = load!(export_chunk(store, ids))?;
-    Ok(export.await)
+) -> Result<Boxed<Result<Blob, String>>, NotLoaded> {
+    load!(export_chunk(store, ids))
 }
 
 /// The import of an export file (see [`super::archive::import_file`]), its
@@ -126,13 +144,13 @@ split_point!(
     }
 );
 
-/// Download all's ZIP of `images` (see [`super::bundle::bundle`]).
+/// The making of Download all's ZIP of `images` (see
+/// [`super::bundle::bundle`]), its code loaded.
 pub async fn bundle(
     title: String,
     images: Vec<(BundleItem, Blob, Option<Edit>)>,
-) -> Result<Result<Blob, String>, NotLoaded> {
-    let bundle = load!(bundle_chunk(title, images))?;
-    Ok(bundle.await)
+) -> Result<Boxed<Result<Blob, String>>, NotLoaded> {
+    load!(bundle_chunk(title, images))
 }
 
 /// What Get code's generator needs, owned: a split point cannot borrow from

@@ -117,10 +117,14 @@ pub fn handle_export(state: AppState, ids: Option<Vec<String>>) {
             Some(_) => "gemini-studio-conversation.zip",
             None => "gemini-studio-export.zip",
         };
-        let archive = match lazy::export_archive(store, ids).await {
-            Ok(Ok(a)) => a,
-            Ok(Err(why)) => return show(state, AppError::NotExported(StoreError::Failed(why))),
+        let export = match lazy::said_while(state, "Export", lazy::export_archive(store, ids)).await
+        {
+            Ok(export) => export,
             Err(NotLoaded) => return show(state, AppError::NotLoaded("Export")),
+        };
+        let archive = match export.await {
+            Ok(a) => a,
+            Err(why) => return show(state, AppError::NotExported(StoreError::Failed(why))),
         };
         if download_blob(&archive, name).is_err() {
             show(state, AppError::NotDownloaded);
@@ -141,7 +145,13 @@ pub fn handle_import(state: AppState, file: File) {
         // The import's code first: if it cannot load, nothing has changed
         // (a deletion waiting out its Undo time can still be undone).
         let random = || (js_sys::Math::random() * 1e9) as u64;
-        let import = match lazy::import_file(store, file.into(), random).await {
+        let import = match lazy::said_while(
+            state,
+            "Import",
+            lazy::import_file(store, file.into(), random),
+        )
+        .await
+        {
             Ok(import) => import,
             Err(NotLoaded) => return show(state, AppError::NotLoaded("Import")),
         };

@@ -1,4 +1,5 @@
-//! The app's own status at the top: offline, and a new version ready.
+//! The app's own status at the top: offline, code being fetched, and a new
+//! version ready.
 
 use leptos::prelude::*;
 
@@ -17,6 +18,22 @@ pub fn AppStatus() -> impl IntoView {
                 "Offline: your history is here; Generate needs the network."
             </p>
         </Show>
+        // A feature's code being fetched (split build): shown only if that
+        // takes a moment (style/base.css fades it in after a short delay), so
+        // a fast link sees no flash.
+        {move || {
+            state
+                .loading_code
+                .with(|l| l.last().copied())
+                .map(|what| {
+                    view! {
+                        <p class="loading-code" role="status">
+                            <span class="spinner" aria-hidden="true"></span>
+                            {format!("{what}: loading…")}
+                        </p>
+                    }
+                })
+        }}
         <Show when=move || state.update_ready.get()>
             <div class="app-status app-status--update" role="status">
                 <span>"A new version is ready — "</span>

@@ -18,7 +18,7 @@ use std::pin::Pin;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::commands::lazy::NotLoaded;
+use crate::commands::lazy::{said_while, NotLoaded};
 use crate::commands::show;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -79,7 +79,7 @@ pub fn OnFirstUse(
         wanted.get().then(|| {
             // One thread here: the Send a `Suspend` asks for holds trivially.
             Suspend::new(SendWrapper::new(async move {
-                match load().await {
+                match said_while(state, what, load()).await {
                     Ok(view) => view,
                     Err(NotLoaded) => {
                         close.run(());

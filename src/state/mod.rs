@@ -293,6 +293,9 @@ pub struct AppState {
     pub history_open: RwSignal<bool>,
     /// The Keyboard shortcuts dialog is open.
     pub shortcuts_open: RwSignal<bool>,
+    /// Features whose code is being fetched (the split build's chunks), as
+    /// "<what>: loading…" names them; the last one is shown.
+    pub loading_code: RwSignal<Vec<&'static str>>,
     /// A share link that was opened, waiting for the person to accept it.
     pub share_offer: RwSignal<Option<Shared>>,
     /// The share link the Share dialog shows (open while set).
@@ -343,6 +346,7 @@ impl AppState {
             theme: RwSignal::new(prefs.theme),
             history_open: RwSignal::new(false),
             shortcuts_open: RwSignal::new(false),
+            loading_code: RwSignal::new(Vec::new()),
             share_offer: RwSignal::new(None),
             share_link: RwSignal::new(None),
             prompts: RwSignal::new(Vec::new()),
