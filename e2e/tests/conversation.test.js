@@ -76,7 +76,7 @@ describe("conversation editing", () => {
     await page.getByRole("article", { name: "Turn 1" }).getByRole("button", { name: "Edit from here" }).click();
     await page.getByRole("article", { name: "Turn 2" }).waitFor({ state: "detached" });
     assert.equal(await results(page).count(), 1);
-    assert.match(await page.getByRole("status").innerText(), /Editing from turn 1/);
+    await page.getByRole("status").filter({ hasText: /Editing from turn 1/ }).waitFor();
     await clearRequests();
     await generate(page, "Give it a scarf instead");
     await results(page).nth(1).waitFor();
@@ -197,7 +197,7 @@ describe("reference images", () => {
     assert.ok(big.length > 7 * 1024 * 1024);
     await page.getByLabel("Add images").setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: big });
     await page.getByRole("img", { name: "Reference image: huge.png" }).waitFor({ timeout: 30_000 });
-    assert.match(await page.getByRole("status").innerText(), /huge\.png.*re-encoded as JPG, [\d.]+ (MB|KB)/s);
+    await page.getByRole("status").filter({ hasText: /huge\.png.*re-encoded as JPG, [\d.]+ (MB|KB)/s }).waitFor();
     await generate(page, "Make it calmer");
     await results(page).first().waitFor();
     const req = await lastRequest();

@@ -180,7 +180,7 @@ describe("code loaded on first use", () => {
     assert.equal(await page.getByRole("dialog", { name: "Get code" }).count(), 0);
     release();
     await page.getByRole("dialog", { name: "Get code" }).waitFor();
-    await loading.waitFor({ state: "detached" });
+    await loading.waitFor({ state: "hidden" });
     await page.getByRole("dialog", { name: "Get code" }).getByRole("button", { name: "Close" }).click();
 
     // A view's chunk likewise: the history panel.
@@ -196,7 +196,22 @@ describe("code loaded on first use", () => {
     assert.equal(await page.locator("ul.history__list").count(), 0);
     releaseHistory();
     await page.locator("ul.history__list").waitFor();
-    await historyLoading.waitFor({ state: "detached" });
+    await historyLoading.waitFor({ state: "hidden" });
+
+    // And a command whose work waits for its code: Export.
+    let releaseArchive;
+    const archiveHeld = new Promise((resolve) => (releaseArchive = resolve));
+    await page.route(chunk("archive"), async (route) => {
+      await archiveHeld;
+      await route.continue();
+    });
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export all" }).click();
+    const exportLoading = page.getByRole("status").filter({ hasText: "Export: loading…" });
+    await exportLoading.waitFor();
+    releaseArchive();
+    assert.ok((await readDownload(await download)).length > 1000, "the export, with the image");
+    await exportLoading.waitFor({ state: "hidden" });
     await context.close();
   });
 

@@ -274,7 +274,7 @@ describe("studio core", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("button", { name: "Generate" }).waitFor({ timeout: 5_000 });
     assert.ok(Date.now() - started < 5_000, "the fetch was aborted, not awaited");
-    assert.match(await page.getByRole("status").innerText(), /Cancelled/);
+    await page.getByRole("status").filter({ hasText: /Cancelled/ }).waitFor();
     assert.equal(await page.getByRole("textbox", { name: "Prompt" }).inputValue(), prompt);
     assert.equal(await page.getByRole("img", { name: /^Generated image/ }).count(), 0);
     await context.close();

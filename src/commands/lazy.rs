@@ -84,13 +84,27 @@ pub async fn said_while<T>(
     loading: impl Future<Output = T>,
 ) -> T {
     state.loading_code.update(|l| l.push(what));
-    let out = loading.await;
-    state.loading_code.update(|l| {
-        if let Some(i) = l.iter().rposition(|w| *w == what) {
-            l.remove(i);
-        }
-    });
-    out
+    // Unsaid when done, and also if the wait is dropped before it ends.
+    let _said = Said { state, what };
+    loading.await
+}
+
+/// One "<what>: loading…" on the page, taken back when dropped.
+struct Said {
+    state: AppState,
+    what: &'static str,
+}
+
+impl Drop for Said {
+    fn drop(&mut self) {
+        let what = self.what;
+        // A page being torn down has disposed of the signal: nothing to say.
+        self.state.loading_code.try_update(|l| {
+            if let Some(i) = l.iter().rposition(|w| *w == what) {
+                l.remove(i);
+            }
+        });
+    }
 }
 
 split_point!(

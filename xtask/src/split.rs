@@ -97,6 +97,8 @@ pub fn setup() -> Result {
         SPLIT_CLI_VERSION,
         "--features",
         "build-binary",
+        // Over another version, or another package's binary of that name.
+        "--force",
     ]))
 }
 
