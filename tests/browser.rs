@@ -174,7 +174,11 @@ async fn settings_follow_the_model_table() {
     assert!(option("image-size", "512px").disabled());
     assert!(select("thinking-level").disabled());
     assert_eq!(select("aspect-ratio").value(), "");
-    let notice = doc().query_selector("[role=status]").unwrap().unwrap();
+    // The page has several status regions (offline, code loading, notices).
+    let notice = doc()
+        .query_selector(".notice[role=status]")
+        .unwrap()
+        .unwrap();
     assert!(
         notice.text_content().unwrap().contains("1:8"),
         "{:?}",
