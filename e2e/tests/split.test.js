@@ -14,6 +14,17 @@ const NO_WORKER = { contextOptions: { serviceWorkers: "block" } };
 const wasmFetched = (log) => log.urls.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
 const chunk = (name) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`);
 
+/** Holds back the answer for chunk `name` until the returned function is called. */
+async function hold(page, name) {
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(chunk(name), async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 async function openHistory(page) {
   if ((await page.locator("details.history").getAttribute("open")) === null) {
     await page.locator("summary", { hasText: /^History \(/ }).click();
@@ -168,12 +179,7 @@ describe("code loaded on first use", () => {
     const { context, page } = await openStudio(chromium(), NO_WORKER);
     await generate(page, "A grey wolf");
     // The chunk's answer is held until the page has said it is loading.
-    let release;
-    const held = new Promise((resolve) => (release = resolve));
-    await page.route(chunk("code"), async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await hold(page, "code");
     await page.getByRole("article", { name: "Turn 1" }).getByRole("button", { name: "Get code" }).click();
     const loading = page.getByRole("status").filter({ hasText: "Get code: loading…" });
     await loading.waitFor();
@@ -184,12 +190,7 @@ describe("code loaded on first use", () => {
     await page.getByRole("dialog", { name: "Get code" }).getByRole("button", { name: "Close" }).click();
 
     // A view's chunk likewise: the history panel.
-    let releaseHistory;
-    const historyHeld = new Promise((resolve) => (releaseHistory = resolve));
-    await page.route(chunk("history"), async (route) => {
-      await historyHeld;
-      await route.continue();
-    });
+    const releaseHistory = await hold(page, "history");
     await openHistory(page);
     const historyLoading = page.getByRole("status").filter({ hasText: "History: loading…" });
     await historyLoading.waitFor();
@@ -199,12 +200,7 @@ describe("code loaded on first use", () => {
     await historyLoading.waitFor({ state: "hidden" });
 
     // And a command whose work waits for its code: Export.
-    let releaseArchive;
-    const archiveHeld = new Promise((resolve) => (releaseArchive = resolve));
-    await page.route(chunk("archive"), async (route) => {
-      await archiveHeld;
-      await route.continue();
-    });
+    const releaseArchive = await hold(page, "archive");
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Export all" }).click();
     const exportLoading = page.getByRole("status").filter({ hasText: "Export: loading…" });
