@@ -21,8 +21,10 @@ export async function launch() {
 }
 
 /** A fresh page of the studio with a key entered; collects console output and request URLs. */
-export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL, contextOptions = {} } = {}) {
+export async function openStudio(browser, { key = TEST_KEY, url = STUDIO_URL, contextOptions = {}, prepare } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, ...contextOptions });
+  // Routes that must be in place before the page's first request.
+  await prepare?.(context);
   const page = await context.newPage();
   const log = { console: [], urls: [], pageErrors: [] };
   page.on("console", (m) => log.console.push(m.text()));

@@ -50,9 +50,17 @@ describe("code loaded on first use", () => {
       seen = all.length;
       return now;
     };
+    // The main module, then (after the first paint) browser storage's code,
+    // with any small shared chunk it needs.
+    for (let i = 0; i < 100 && !wasmFetched(log).some((u) => chunk("storage").test(u)); i++) await page.waitForTimeout(50);
     const atStart = fetchedNow();
-    assert.equal(atStart.length, 1, `one wasm at start: ${atStart}`);
-    assert.match(atStart[0], /_bg\.wasm$/);
+    assert.match(atStart[0] ?? "", /_bg\.wasm$/, `the main module first: ${atStart}`);
+    assert.deepEqual(
+      atStart.slice(1).filter((u) => !chunk("storage").test(u) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)),
+      [],
+      `nothing else at start: ${atStart}`,
+    );
+    assert.equal(atStart.filter((u) => chunk("storage").test(u)).length, 1, `storage's chunk once: ${atStart}`);
     await generate(page, "A red fox");
     assert.deepEqual(fetchedNow(), [], "Generate needs nothing more");
     // The chunk of `name`, and with it any small shared chunk (`chunk_N`) it
@@ -208,6 +216,43 @@ describe("code loaded on first use", () => {
     releaseArchive();
     assert.ok((await readDownload(await download)).length > 1000, "the export, with the image");
     await exportLoading.waitFor({ state: "hidden" });
+    await context.close();
+  });
+
+  test("Generate works while browser storage's code is on its way; the turn is saved once it comes", async () => {
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: (ctx) =>
+        ctx.route(chunk("storage"), async (route) => {
+          await held;
+          await route.continue();
+        }),
+    });
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A quiet lake");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    const waiting = page.getByText("Waiting for storage…");
+    await waiting.waitFor();
+    release();
+    await waiting.waitFor({ state: "detached" });
+    await untilStored(page, "turns", (all) => all.length === 1, "the turn made before storage opened is stored");
+    await context.close();
+  });
+
+  test("browser storage whose code does not load: an alert with Reload, Generate still works, turns say they are not saved", async () => {
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: (ctx) => ctx.route(chunk("storage"), (route) => route.abort("internetdisconnected")),
+    });
+    const alert = page.getByRole("alert").filter({ hasText: "Browser storage could not start: its code did not load" });
+    await alert.waitFor();
+    assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A stone bridge");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await page.getByText("Not saved", { exact: true }).first().waitFor();
     await context.close();
   });
 

@@ -53,6 +53,36 @@ pub async fn sleep(ms: u64) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves once the page has painted what is on it now: in the task after the
+/// next animation frame, or after 100 ms if no frame comes (a tab opened in
+/// the background paints nothing until shown, and must not wait for that).
+pub async fn after_paint() {
+    use wasm_bindgen::JsCast;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            return;
+        };
+        // A timer set in the frame's callback runs after that frame's paint.
+        let after = {
+            let resolve = resolve.clone();
+            wasm_bindgen::closure::Closure::once_into_js(move || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback(&resolve);
+                }
+            })
+        };
+        let framed = w.request_animation_frame(after.unchecked_ref()).is_ok();
+        let timed = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100)
+            .is_ok();
+        if !framed && !timed {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Lets the browser paint and handle input before the caller goes on: resolves
 /// in a new task (`setTimeout(0)`), so long work on either side is two tasks.
 pub async fn next_task() {

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{persistence, show};
+use super::lazy::{load_conversation, save_turns};
+use super::show;
 use crate::browser::now_ms;
 use crate::model::conversation::{branch_label, next_name};
 use crate::model::ConversationMeta;
@@ -60,7 +61,7 @@ pub fn handle_open_conversation(state: AppState, id: String) {
 
 /// Reads a stored conversation back and shows it.
 pub async fn open(state: AppState, id: String) {
-    match persistence::load(state, &id).await {
+    match load_conversation(state, id).await {
         Ok((meta, turns)) => {
             if !state.is_running() {
                 switch_to(state, Conversation { meta, turns });
@@ -101,7 +102,7 @@ pub fn handle_edit_from_here(state: AppState, turn_id: u64) {
     // not saved, or it waits for storage to open.
     if state.store.with_value(Option::is_none) {
         spawn_local(async move {
-            if let Err(e) = persistence::save_turns(state, None, false).await {
+            if let Err(e) = save_turns(state, None, false).await {
                 show(state, e);
             }
         });
@@ -139,7 +140,7 @@ pub fn switch_to(state: AppState, next: Conversation) {
     // (while storage is not open, it is saved once it is).
     if unsaved && state.store.with_value(Option::is_some) {
         spawn_local(async move {
-            if let Err(e) = persistence::save_turns(state, None, false).await {
+            if let Err(e) = save_turns(state, None, false).await {
                 show(state, e);
             }
         });
@@ -159,7 +160,7 @@ pub fn handle_choose_variant(state: AppState, turn_id: u64, index: usize) {
     }
     turn.chosen.set(index);
     spawn_local(async move {
-        if let Err(e) = persistence::save_turns(state, Some(turn_id), false).await {
+        if let Err(e) = save_turns(state, Some(turn_id), false).await {
             show(state, e);
         }
     });

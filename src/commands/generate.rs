@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use super::{alert_for, persistence, show};
+use super::{alert_for, lazy, show};
 use crate::browser::http::{self, Limits};
 use crate::browser::object_url::{ObjectUrl, SharedUrl};
 use crate::browser::{base64, next_task, now_ms, sleep};
@@ -226,7 +226,7 @@ async fn run(job: Job) {
         ..
     } = job;
     // Another tab continuing this conversation at the same time would fork it.
-    let lock = match persistence::hold_conversation(state, &prepared.conversation).await {
+    let lock = match lazy::hold_conversation(state, prepared.conversation.clone()).await {
         Ok(lock) => lock,
         Err(e) => {
             state.cancel.set_value(None);
@@ -236,7 +236,7 @@ async fn run(job: Job) {
     };
     // What is sent is kept before it leaves: a reload or a crash meanwhile
     // brings it back.
-    let inflight = persistence::keep_inflight(state, &prepared).await;
+    let inflight = lazy::keep_inflight(state, &prepared).await;
     // The pending turn paints before the body is handed to the browser.
     next_task().await;
     let mut requests: FuturesUnordered<_> = (0..count)
@@ -318,7 +318,7 @@ async fn run(job: Job) {
     spawn_local(async move {
         // The draft is emptied with the turn's save only if nothing is left in
         // the composer; otherwise it keeps what is there.
-        let saved = persistence::save_turns(state, None, composer_empty).await;
+        let saved = lazy::save_turns(state, None, composer_empty).await;
         match saved {
             // Stored: what was sent need not come back.
             Ok(()) => drop(inflight),

@@ -3,8 +3,8 @@
 //! Each split point below is one function. In the release build
 //! (`cargo xtask dist`, which enables the `split` feature and runs the split
 //! step, see `xtask/src/split.rs`) it is moved with everything only it reaches
-//! into a wasm chunk of its own (`archive`, `code`, `editor`), fetched the first time it
-//! is called. In every other build (`trunk serve`, debug, the wasm tests) the
+//! into a wasm chunk of its own (`archive`, `code`, `editor`, `storage`), fetched the
+//! first time it is called (`storage`: right after the first paint). In every other build (`trunk serve`, debug, the wasm tests) the
 //! feature is off and the same function is called in place: one body, one
 //! signature, so both builds run the same code. A chunk that cannot be
 //! fetched or instantiated is [`NotLoaded`], which the caller shows as an
@@ -20,15 +20,17 @@ use std::pin::Pin;
 
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
-use leptos::prelude::Update;
+use leptos::prelude::{Update, WithValue};
 use web_sys::Blob;
 
 use super::archive::{ImportError, Imported};
 use super::bundle::Edit;
+use crate::error::AppError;
 use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
-use crate::state::AppState;
-use crate::store::Store;
+use crate::model::ConversationMeta;
+use crate::state::{AppState, Prepared, Turn};
+use crate::store::{DraftRecord, Store};
 
 /// The code of a feature could not be fetched or started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,4 +197,115 @@ split_point!(
 /// Get code's programs for `request` (see [`GotCode::new`]).
 pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, NotLoaded> {
     load!(code_chunk(request))
+}
+
+// The storage layer: IndexedDB, the records and their conversions, the draft,
+// the locks between tabs. The first screen does not wait for it: Generate
+// works while it loads (turns wait, unsaved, as while the database opens).
+
+/// What the page names when the storage layer's code does not load.
+const STORAGE: &str = "Browser storage";
+
+/// Something held while a request is in flight (its conversation's lock
+/// between tabs, what it sent): let go when dropped.
+pub type Held = Box<dyn std::any::Any>;
+
+split_point!(
+    storage,
+    /// Opening the database and bringing the work kept in it back.
+    fn open_chunk(state: AppState) -> Boxed<Option<String>> {
+        Box::pin(super::keeping::open(state))
+    }
+);
+
+split_point!(
+    storage,
+    /// Saving the turns not yet stored.
+    fn save_chunk(state: AppState, changed: Option<u64>, clear_draft: bool) -> Boxed<Result<(), AppError>> {
+        Box::pin(super::persistence::save_turns(state, changed, clear_draft))
+    }
+);
+
+split_point!(
+    storage,
+    /// Reading a stored conversation back.
+    fn load_chunk(state: AppState, id: String) -> Boxed<Result<(ConversationMeta, Vec<Turn>), AppError>> {
+        Box::pin(async move { super::persistence::load(state, &id).await })
+    }
+);
+
+split_point!(
+    storage,
+    /// Taking a conversation for this tab's request.
+    fn hold_chunk(state: AppState, id: String) -> Boxed<Result<Held, AppError>> {
+        Box::pin(async move {
+            super::persistence::hold_conversation(state, &id)
+                .await
+                .map(|lock| Box::new(lock) as Held)
+        })
+    }
+);
+
+split_point!(
+    storage,
+    /// Keeping what a request sends while it is in flight.
+    fn inflight_chunk(state: AppState, record: DraftRecord, blobs: Vec<Blob>) -> Boxed<Option<Held>> {
+        Box::pin(async move {
+            super::persistence::keep_inflight(state, record, blobs)
+                .await
+                .map(|kept| Box::new(kept) as Held)
+        })
+    }
+);
+
+/// Opens browser storage (see [`super::keeping::open`]), its code loaded:
+/// the future gives the conversation to reopen.
+pub async fn open_storage(state: AppState) -> Result<Boxed<Option<String>>, NotLoaded> {
+    load!(open_chunk(state))
+}
+
+/// Saves the conversation's unsaved turns (see
+/// [`super::persistence::save_turns`]).
+pub async fn save_turns(
+    state: AppState,
+    changed: Option<u64>,
+    clear_draft: bool,
+) -> Result<(), AppError> {
+    match load!(save_chunk(state, changed, clear_draft)) {
+        Ok(saving) => saving.await,
+        Err(NotLoaded) => Err(AppError::NotLoaded(STORAGE)),
+    }
+}
+
+/// A stored conversation, read back (see [`super::persistence::load`]).
+pub async fn load_conversation(
+    state: AppState,
+    id: String,
+) -> Result<(ConversationMeta, Vec<Turn>), AppError> {
+    match said_while(state, STORAGE, async { load!(load_chunk(state, id)) }).await {
+        Ok(reading) => reading.await,
+        Err(NotLoaded) => Err(AppError::NotLoaded(STORAGE)),
+    }
+}
+
+/// Takes conversation `id` for this tab's request (see
+/// [`super::persistence::hold_conversation`]); nothing is held if the storage
+/// code did not load (then nothing is stored either, and the request goes on).
+pub async fn hold_conversation(state: AppState, id: String) -> Result<Option<Held>, AppError> {
+    match load!(hold_chunk(state, id)) {
+        Ok(holding) => holding.await.map(Some),
+        Err(NotLoaded) => Ok(None),
+    }
+}
+
+/// Keeps what request `p` sends until it is over (see
+/// [`super::persistence::keep_inflight`]). Never waits for the database: with
+/// no database open yet, nothing is kept (the draft, kept once it opens,
+/// still holds the composer).
+pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<Held> {
+    if state.store.with_value(Option::is_none) {
+        return None;
+    }
+    let (record, blobs) = super::persistence::inflight_record(p);
+    load!(inflight_chunk(state, record, blobs)).ok()?.await
 }

@@ -8,6 +8,7 @@ pub mod code;
 pub mod conversations;
 pub mod editor;
 pub mod generate;
+pub mod keeping;
 pub mod lazy;
 pub mod library;
 pub mod offline;

@@ -220,12 +220,9 @@ pub async fn open_store(state: AppState) -> Result<Store, StoreError> {
     }
 }
 
-/// Keeps what a request sends before it leaves: prompt, images, settings. A
-/// reload or a crash before its turn is stored brings it back to the composer.
-pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<InFlight> {
-    // Never waits for the database: the request is not held up (the draft,
-    // kept once the database opens, still holds the composer).
-    let store = state.store.get_value()?;
+/// What request `p` sends, as the draft kept while it is in flight: prompt,
+/// images, settings.
+pub fn inflight_record(p: &Prepared) -> (DraftRecord, Vec<Blob>) {
     let images: Vec<(String, Blob)> = p
         .next
         .parts
@@ -257,6 +254,19 @@ pub async fn keep_inflight(state: AppState, p: &Prepared) -> Option<InFlight> {
         sent_ms: Some(now_ms()),
     };
     let blobs: Vec<Blob> = images.into_iter().map(|(_, b)| b).collect();
+    (record, blobs)
+}
+
+/// Keeps what a request sends before it leaves ([`inflight_record`]). A
+/// reload or a crash before its turn is stored brings it back to the composer.
+pub async fn keep_inflight(
+    state: AppState,
+    record: DraftRecord,
+    blobs: Vec<Blob>,
+) -> Option<InFlight> {
+    // Never waits for the database: the request is not held up (the draft,
+    // kept once the database opens, still holds the composer).
+    let store = state.store.get_value()?;
     store
         .save_draft_in(DraftSlot::InFlight, &record, &blobs)
         .await
