@@ -289,9 +289,14 @@ pub async fn load_conversation(
 }
 
 /// Takes conversation `id` for this tab's request (see
-/// [`super::persistence::hold_conversation`]); nothing is held if the storage
-/// code did not load (then nothing is stored either, and the request goes on).
+/// [`super::persistence::hold_conversation`]). Never waits for the storage
+/// code: before the database is open, the conversation on screen is a new one
+/// no other tab can have (a stored one is opened from the database), and
+/// nothing is held; nor if the code did not load (nothing is stored then).
 pub async fn hold_conversation(state: AppState, id: String) -> Result<Option<Held>, AppError> {
+    if state.store.with_value(Option::is_none) {
+        return Ok(None);
+    }
     match load!(hold_chunk(state, id)) {
         Ok(holding) => holding.await.map(Some),
         Err(NotLoaded) => Ok(None),
