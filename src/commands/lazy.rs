@@ -221,7 +221,11 @@ split_point!(
 split_point!(
     storage,
     /// Saving the turns not yet stored.
-    fn save_chunk(state: AppState, changed: Option<u64>, clear_draft: bool) -> Boxed<Result<(), AppError>> {
+    fn save_chunk(
+        state: AppState,
+        changed: Option<u64>,
+        clear_draft: bool,
+    ) -> Boxed<Result<(), AppError>> {
         Box::pin(super::persistence::save_turns(state, changed, clear_draft))
     }
 );
@@ -229,7 +233,10 @@ split_point!(
 split_point!(
     storage,
     /// Reading a stored conversation back.
-    fn load_chunk(state: AppState, id: String) -> Boxed<Result<(ConversationMeta, Vec<Turn>), AppError>> {
+    fn load_chunk(
+        state: AppState,
+        id: String,
+    ) -> Boxed<Result<(ConversationMeta, Vec<Turn>), AppError>> {
         Box::pin(async move { super::persistence::load(state, &id).await })
     }
 );
@@ -249,7 +256,11 @@ split_point!(
 split_point!(
     storage,
     /// Keeping what a request sends while it is in flight.
-    fn inflight_chunk(state: AppState, record: DraftRecord, blobs: Vec<Blob>) -> Boxed<Option<Held>> {
+    fn inflight_chunk(
+        state: AppState,
+        record: DraftRecord,
+        blobs: Vec<Blob>,
+    ) -> Boxed<Option<Held>> {
         Box::pin(async move {
             super::persistence::keep_inflight(state, record, blobs)
                 .await
