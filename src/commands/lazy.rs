@@ -303,7 +303,8 @@ pub async fn load_conversation(
 /// [`super::persistence::hold_conversation`]). Never waits for the storage
 /// code: before the database is open, the conversation on screen is a new one
 /// no other tab can have (a stored one is opened from the database), and
-/// nothing is held; nor if the code did not load (nothing is stored then).
+/// nothing is held; nor once it was closed for a newer version in another tab,
+/// or if the code did not load (nothing of this tab is stored then).
 pub async fn hold_conversation(state: AppState, id: String) -> Result<Option<Held>, AppError> {
     if state.store.with_value(Option::is_none) {
         return Ok(None);
