@@ -68,6 +68,9 @@ pub enum AppError {
     /// use and could not be: the connection dropped, or a new deployment
     /// replaced it. Reload fetches the current version.
     NotLoaded(&'static str),
+    /// The storage layer's code (loaded after the first paint) could not be
+    /// loaded: nothing is kept in this browser until the page is reloaded.
+    StorageNotLoaded,
 }
 
 impl From<Failure> for AppError {
@@ -271,6 +274,17 @@ impl From<AppError> for Alert {
                 Some("This browser is offline: your history and drafts are still here.".into()),
                 "Connect to the network, then press Generate again.",
             ),
+            AppError::StorageNotLoaded => Alert {
+                reload: true,
+                ..alert(
+                    "Browser storage could not start: its code did not load",
+                    Some(
+                        "The connection may have dropped, or a newer version of the studio replaced this one on the server. The studio works, but what you make now is not kept in this browser."
+                            .into(),
+                    ),
+                    "Download the images you want to keep, then reload the page (what was kept before is still there).",
+                )
+            },
             AppError::NotLoaded(what) => Alert {
                 reload: true,
                 ..alert(
@@ -349,6 +363,7 @@ mod tests {
             },
             AppError::NoCode("Write a prompt or add an image first.".into()),
             AppError::NotLoaded("Export"),
+            AppError::StorageNotLoaded,
         ];
         for e in cases {
             let a = Alert::from(e.clone());
@@ -361,6 +376,10 @@ mod tests {
                 assert_eq!(a.title, "Nothing was imported");
             }
         }
+        // Storage's code missing: never "your work is kept", and Reload.
+        let a = Alert::from(AppError::StorageNotLoaded);
+        assert!(a.reload && a.title.starts_with("Browser storage could not start"));
+        assert!(a.detail.unwrap_or_default().contains("not kept") && a.action.contains("Download"));
         // Only an alert about code that did not load offers Reload.
         let a = Alert::from(AppError::NotLoaded("Get code"));
         assert!(a.reload && !a.retryable);

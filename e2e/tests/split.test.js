@@ -249,6 +249,9 @@ describe("code loaded on first use", () => {
     const alert = page.getByRole("alert").filter({ hasText: "Browser storage could not start: its code did not load" });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    // Honest about it: what is made now is not kept (never "your work is kept").
+    assert.match(await alert.textContent(), /not kept in this browser/);
+    assert.doesNotMatch(await alert.textContent(), /are kept\)/);
     await page.getByRole("textbox", { name: "Prompt" }).fill("A stone bridge");
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();

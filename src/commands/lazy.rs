@@ -203,7 +203,7 @@ pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, N
 // the locks between tabs. The first screen does not wait for it: Generate
 // works while it loads (turns wait, unsaved, as while the database opens).
 
-/// What the page names when the storage layer's code does not load.
+/// What the "loading…" status names while the storage layer's code is fetched.
 const STORAGE: &str = "Browser storage";
 
 /// Something held while a request is in flight (its conversation's lock
@@ -284,7 +284,7 @@ pub async fn save_turns(
 ) -> Result<(), AppError> {
     match load!(save_chunk(state, changed, clear_draft)) {
         Ok(saving) => saving.await,
-        Err(NotLoaded) => Err(AppError::NotLoaded(STORAGE)),
+        Err(NotLoaded) => Err(AppError::StorageNotLoaded),
     }
 }
 
@@ -295,7 +295,7 @@ pub async fn load_conversation(
 ) -> Result<(ConversationMeta, Vec<Turn>), AppError> {
     match said_while(state, STORAGE, async { load!(load_chunk(state, id)) }).await {
         Ok(reading) => reading.await,
-        Err(NotLoaded) => Err(AppError::NotLoaded(STORAGE)),
+        Err(NotLoaded) => Err(AppError::StorageNotLoaded),
     }
 }
 

@@ -31,7 +31,7 @@ pub fn start(state: AppState) {
                 state.keeping.set(Keeping::Unavailable(
                     "its code did not load; reload the page".into(),
                 ));
-                show(state, AppError::NotLoaded("Browser storage"));
+                show(state, AppError::StorageNotLoaded);
                 return;
             }
         };
