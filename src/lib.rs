@@ -35,6 +35,11 @@ lazy_view!(code, get_code, GetCodeDialog);
 lazy_view!(dialogs, shortcuts, ShortcutsDialog);
 lazy_view!(dialogs, share, ShareDialog);
 lazy_view!(dialogs, prompt_library, PromptLibraryDialog);
+// Loaded when there is something to show, from the chunk the turns' view is
+// in (loaded right after the first paint).
+lazy_view!(later, site_banner, SiteBanner);
+lazy_view!(later, key_destination, KeyDestinationDialog);
+lazy_view!(later, share_offer, ShareOfferDialog);
 
 /// The whole page.
 #[component]
@@ -69,7 +74,14 @@ pub fn App() -> impl IntoView {
                         <ShortcutsButton />
                     </div>
                 </header>
-                <SiteBanner />
+                <OnFirstUse
+                    what="The site's message"
+                    load=site_banner::load
+                    when=Signal::derive(move || {
+                        site.config.with(|c| c.banner.is_some()) || site.problem.with(Option::is_some)
+                    })
+                    close=Callback::new(|()| {})
+                />
                 <AppStatus />
             </div>
             <SettingsPanel />
@@ -81,7 +93,13 @@ pub fn App() -> impl IntoView {
                     <Composer />
                 </div>
             </main>
-            <KeyDestinationDialog />
+            <OnFirstUse
+                what="The question about the key's destination"
+                load=key_destination::load
+                when=Signal::derive(move || site.pending.with(Option::is_some))
+                // Not sent anywhere new: the address stays as it is.
+                close=Callback::new(move |()| site.pending.set(None))
+            />
             <OnFirstUse
                 what="Get code"
                 load=get_code::load
@@ -106,7 +124,12 @@ pub fn App() -> impl IntoView {
                 when=state.prompts_open.into()
                 close=Callback::new(move |()| state.prompts_open.set(false))
             />
-            <ShareOfferDialog />
+            <OnFirstUse
+                what="The shared prompt"
+                load=share_offer::load
+                when=Signal::derive(move || state.share_offer.with(Option::is_some))
+                close=Callback::new(move |()| commands::share::handle_dismiss_share(state))
+            />
         </div>
     }
 }

@@ -50,17 +50,21 @@ describe("code loaded on first use", () => {
       seen = all.length;
       return now;
     };
-    // The main module, then (after the first paint) browser storage's code,
-    // with any small shared chunk it needs.
-    for (let i = 0; i < 100 && !wasmFetched(log).some((u) => chunk("storage").test(u)); i++) await page.waitForTimeout(50);
+    // The main module, then (after the first paint) browser storage's code
+    // and the turns' view, with any small shared chunk they need.
+    const afterPaint = ["storage", "later"];
+    const started = () => afterPaint.every((name) => wasmFetched(log).some((u) => chunk(name).test(u)));
+    for (let i = 0; i < 100 && !started(); i++) await page.waitForTimeout(50);
     const atStart = fetchedNow();
     assert.match(atStart[0] ?? "", /_bg\.wasm$/, `the main module first: ${atStart}`);
     assert.deepEqual(
-      atStart.slice(1).filter((u) => !chunk("storage").test(u) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)),
+      atStart.slice(1).filter((u) => !afterPaint.some((name) => chunk(name).test(u)) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)),
       [],
       `nothing else at start: ${atStart}`,
     );
-    assert.equal(atStart.filter((u) => chunk("storage").test(u)).length, 1, `storage's chunk once: ${atStart}`);
+    for (const name of afterPaint) {
+      assert.equal(atStart.filter((u) => chunk(name).test(u)).length, 1, `${name}'s chunk once: ${atStart}`);
+    }
     await generate(page, "A red fox");
     assert.deepEqual(fetchedNow(), [], "Generate needs nothing more");
     // The chunk of `name`, and with it any small shared chunk (`chunk_N`) it
@@ -256,6 +260,28 @@ describe("code loaded on first use", () => {
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await page.getByText("Not saved", { exact: true }).first().waitFor();
+    await context.close();
+  });
+
+  test("the turns' view whose code does not load: an alert with Reload; the next Generate loads it and shows every turn", async () => {
+    let refuse = true;
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: (ctx) => ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue())),
+    });
+    const alert = page.getByRole("alert").filter({ hasText: "The conversation view could not start: its code did not load" });
+    await alert.waitFor();
+    assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    // The answer is kept (stored) even while it cannot be shown.
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A red kite");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await untilStored(page, "turns", (all) => all.length === 1, "the first turn is stored");
+    assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
+    refuse = false;
+    await page.getByRole("textbox", { name: "Prompt" }).fill("Now in the rain");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("article", { name: "Turn 2" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await page.getByRole("article", { name: "Turn 1" }).waitFor();
     await context.close();
   });
 

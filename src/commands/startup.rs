@@ -1,6 +1,7 @@
 //! What happens when the page opens: leaving mid-save asks first; right after
-//! the first paint, browser storage opens (its code loaded then, in the split
-//! build) and the draft and the conversation that was open come back.
+//! the first paint, the turns' view is mounted and browser storage opens
+//! (their code loaded then, in the split build) and the draft and the
+//! conversation that was open come back.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -25,6 +26,7 @@ pub fn start(state: AppState) {
         // The composer works before this: what is typed or generated
         // meanwhile is kept once storage is open.
         after_paint().await;
+        state.painted.set(true);
         let opening = match lazy::open_storage(state).await {
             Ok(opening) => opening,
             Err(NotLoaded) => {

@@ -308,6 +308,9 @@ pub struct AppState {
     pub offline: RwSignal<bool>,
     /// A new version of the studio is installed and waits for a reload.
     pub update_ready: RwSignal<bool>,
+    /// The page has painted its first screen: what it does not need (the
+    /// turns' view, browser storage) is loaded from then on.
+    pub painted: RwSignal<bool>,
 }
 
 impl AppState {
@@ -353,6 +356,7 @@ impl AppState {
             prompts_open: RwSignal::new(false),
             offline: RwSignal::new(false),
             update_ready: RwSignal::new(false),
+            painted: RwSignal::new(false),
         }
     }
 

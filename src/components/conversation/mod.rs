@@ -17,7 +17,9 @@ use crate::state::AppState;
 use examples::Examples;
 use pending::PendingTurn;
 
-// The image tools, loaded on first use (see components::lazy).
+// The turns, loaded right after the first paint, and the image tools, loaded
+// on first use (see components::lazy).
+lazy_view!(later, turns, Turns);
 lazy_view!(editor, image_viewer, ImageViewer);
 lazy_view!(editor, region_editor, RegionEditor);
 lazy_view!(editor, annotator, Annotator);
@@ -55,12 +57,21 @@ pub fn ConversationView() -> impl IntoView {
                     <Examples />
                 </div>
             </Show>
-            <For
-                each=move || state.turns.get().into_iter().enumerate()
-                key=|(_, t)| t.id
-                children=move |(i, t)| view! { <TurnCard turn=t number=i + 1 /> }
+            // Nothing to show before the first paint (the turns of the last
+            // visit come back after it): their code is loaded then.
+            <OnFirstUse
+                what="The conversation view"
+                load=turns::load
+                // Each read (no short-circuit): a change of any of them tries
+                // again after code that did not load.
+                when=Signal::derive(move || {
+                    let painted = state.painted.get();
+                    let turns = !state.turns.with(Vec::is_empty);
+                    let running = state.running.get();
+                    painted || turns || running
+                })
+                close=Callback::new(|()| {})
             />
-            <PendingTurn />
             <div node_ref=end class="conversation__end"></div>
             <OnFirstUse
                 what="The image viewer"
@@ -81,6 +92,20 @@ pub fn ConversationView() -> impl IntoView {
                 close=Callback::new(move |()| editor.annotating.set(None))
             />
         </section>
+    }
+}
+
+/// Each turn, and the turn in flight.
+#[component]
+fn Turns() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <For
+            each=move || state.turns.get().into_iter().enumerate()
+            key=|(_, t)| t.id
+            children=move |(i, t)| view! { <TurnCard turn=t number=i + 1 /> }
+        />
+        <PendingTurn />
     }
 }
 

@@ -7,11 +7,15 @@ mod requests;
 
 use leptos::prelude::*;
 
+use super::lazy::{lazy_view, OnFirstUse};
 use crate::state::AppState;
 use connection::ConnectionSettings;
 use model::ModelField;
 use output::OutputFields;
 use requests::RequestSettings;
+
+// Loaded when the section is first opened (see components::lazy).
+lazy_view!(later, request_settings, RequestSettings);
 
 /// Every option of the API is here; an option the chosen model does not take
 /// is disabled with the reason beside it.
@@ -23,6 +27,7 @@ pub fn SettingsPanel() -> impl IntoView {
     let connection_open = state
         .connection
         .with_untracked(|c| c.api_key.is_empty() || c.remember || c.remember_session);
+    let requests_open = RwSignal::new(false);
     view! {
         <aside class="settings" aria-label="Settings">
             <details class="settings__group" open>
@@ -30,9 +35,17 @@ pub fn SettingsPanel() -> impl IntoView {
                 <ModelField />
                 <OutputFields />
             </details>
-            <details class="settings__group">
+            <details
+                class="settings__group"
+                on:toggle:target=move |ev| requests_open.set(ev.target().open())
+            >
                 <summary>"Requests"</summary>
-                <RequestSettings />
+                <OnFirstUse
+                    what="Request settings"
+                    load=request_settings::load
+                    when=requests_open.into()
+                    close=Callback::new(|()| {})
+                />
             </details>
             <details class="settings__group" open=connection_open>
                 <summary>"Connection"</summary>
