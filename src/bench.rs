@@ -77,7 +77,7 @@ pub async fn bench_decode_stream(response: Response) -> Result<String, JsValue> 
         idle_ms: 600_000,
     };
     let slot = leptos::prelude::ArcRwSignal::new(crate::state::VariantProgress::Decoding);
-    let gen = crate::commands::generate::read_stream(&reply, &abort, limits, &slot)
+    let gen = crate::commands::sending::read_stream(&reply, &abort, limits, &slot)
         .await
         .map_err(|f| JsValue::from_str(&f.message().title))?;
     let url = ObjectUrl::from_bytes(&gen.image, &gen.mime_type)?;

@@ -23,8 +23,8 @@ use crate::browser::now_ms;
 use crate::components::lazy::{lazy_view, OnFirstUse};
 use crate::components::{
     AlertBanner, AppStatus, Composer, ConversationView, Endpoint, GetCodeDialog, HistoryPanel,
-    KeyDestinationDialog, PromptLibraryDialog, SettingsPanel, ShareDialog, ShareOfferDialog,
-    ShortcutsButton, ShortcutsDialog, SiteBanner, ThemeSwitch,
+    KeptDraftOffer, KeyDestinationDialog, PromptLibraryDialog, SettingsPanel, ShareDialog,
+    ShareOfferDialog, ShortcutsButton, ShortcutsDialog, SiteBanner, ThemeSwitch,
 };
 use crate::model::conversation::numbered;
 use crate::model::ConversationMeta;
@@ -40,6 +40,7 @@ lazy_view!(dialogs, prompt_library, PromptLibraryDialog);
 lazy_view!(later, site_banner, SiteBanner);
 lazy_view!(later, key_destination, KeyDestinationDialog);
 lazy_view!(later, share_offer, ShareOfferDialog);
+lazy_view!(later, kept_draft, KeptDraftOffer);
 
 /// The whole page.
 #[component]
@@ -90,6 +91,12 @@ pub fn App() -> impl IntoView {
                 <ConversationView />
                 <div class="dock">
                     <AlertBanner />
+                    <OnFirstUse
+                        what="The draft from your last visit"
+                        load=kept_draft::load
+                        when=Signal::derive(move || state.kept_draft.with(Option::is_some))
+                        close=Callback::new(|()| {})
+                    />
                     <Composer />
                 </div>
             </main>

@@ -245,6 +245,27 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("a draft that comes back after something was typed is offered, never lost: Put back the draft from your last visit", async () => {
+    const { context, page } = await openStudio(chromium(), NO_WORKER);
+    const prompt = page.getByRole("textbox", { name: "Prompt" });
+    await prompt.fill("A castle at dusk");
+    await untilStored(page, "drafts", (all) => all.some((d) => d.record?.prompt === "A castle at dusk"), "the draft is kept");
+    // Storage's code held back after the reload: typing comes first.
+    const release = await hold(page, "storage");
+    await page.reload();
+    await prompt.fill("A dog");
+    release();
+    const offer = page.getByRole("group", { name: "Draft from your last visit" });
+    await offer.waitFor();
+    assert.match(await offer.textContent(), /A castle at dusk/);
+    assert.equal(await prompt.inputValue(), "A dog", "what was typed stays");
+    await offer.getByRole("button", { name: "Put back the draft from your last visit" }).click();
+    await offer.waitFor({ state: "detached" });
+    assert.equal(await prompt.inputValue(), "A castle at dusk");
+    await untilStored(page, "drafts", (all) => all.some((d) => d.record?.prompt === "A castle at dusk"), "the draft put back is kept again");
+    await context.close();
+  });
+
   test("browser storage whose code does not load: an alert with Reload, Generate still works, turns say they are not saved", async () => {
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
@@ -263,7 +284,7 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
-  test("the turns' view whose code does not load: an alert with Reload; the next Generate loads it and shows every turn", async () => {
+  test("the code loaded after the first paint (turns' view, requests) not loading: an alert with Reload, the prompt kept; the next Generate loads it", async () => {
     let refuse = true;
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
@@ -272,16 +293,18 @@ describe("code loaded on first use", () => {
     const alert = page.getByRole("alert").filter({ hasText: "The conversation view could not start: its code did not load" });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
-    // The answer is kept (stored) even while it cannot be shown.
-    await page.getByRole("textbox", { name: "Prompt" }).fill("A red kite");
+    // Generate cannot send without its code: it says so, nothing is lost.
+    const prompt = page.getByRole("textbox", { name: "Prompt" });
+    await prompt.fill("A red kite");
     await page.getByRole("button", { name: "Generate" }).click();
-    await untilStored(page, "turns", (all) => all.length === 1, "the first turn is stored");
+    await page.getByRole("alert").filter({ hasText: /could not start: its code did not load/ }).waitFor();
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    assert.equal(await prompt.inputValue(), "A red kite", "the prompt is kept");
     assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
+    // Once it can load, the same Generate works and the turn shows.
     refuse = false;
-    await page.getByRole("textbox", { name: "Prompt" }).fill("Now in the rain");
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.getByRole("article", { name: "Turn 2" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
-    await page.getByRole("article", { name: "Turn 1" }).waitFor();
+    await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await context.close();
   });
 

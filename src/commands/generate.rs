@@ -1,7 +1,6 @@
-//! Generating a turn: the composer's prompt and images sent as one request per
-//! variant, in parallel and independently (each shows as it lands); each
-//! request retried as the server asks when it fails for a passing reason, and
-//! timed out when no answer comes; Cancel; and the answers made ready to show.
+//! Generating a turn: the composer's prompt and images made into one request,
+//! sent once per variant (see [`super::sending`]); Cancel; and the turn made
+//! from the answers.
 //!
 //! The composer's rule: what was sent stays in the composer while the turn
 //! runs (and after a failure or Cancel). When the turn lands, what was sent
@@ -10,40 +9,25 @@
 
 use std::sync::Arc;
 
-use futures::stream::{FuturesUnordered, StreamExt};
 use gemini::request::user_content;
-use gemini::response::interpret_with;
-use gemini::retry::{decide, Decision, RetryInput, RetryPolicy, BODY_IDLE_LIMIT_MS};
-use gemini::stream::{interpret_array_with, is_event_stream, StreamingAnswer};
 use gemini::wire::Part;
-use gemini::{Failure, Generation};
+use gemini::Failure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::AbortController;
 
-use super::{alert_for, lazy, show};
-use crate::browser::http::{self, Limits};
-use crate::browser::object_url::{ObjectUrl, SharedUrl};
-use crate::browser::{base64, next_task, now_ms, sleep};
+use super::lazy::{self, NotLoaded};
+use super::{alert_for, show};
+use crate::browser::object_url::SharedUrl;
+use crate::browser::{next_task, now_ms};
 use crate::error::AppError;
 use crate::model::conversation;
 use crate::model::TurnData;
-use crate::state::{Answer, AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_VARIANTS};
+use crate::state::{AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_VARIANTS};
 
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
 pub fn action() -> Action<Job, ()> {
     Action::new_local(|job: &Job| run(job.clone()))
-}
-
-/// Aborts a request when dropped: when its work is done, and when the work is
-/// cancelled (its future is dropped).
-struct AbortOnDrop(AbortController);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// Sends the composer's prompt and images as the next turn. A failure or
@@ -220,7 +204,6 @@ async fn run(job: Job) {
     let Job {
         state,
         started_ms,
-        variants: count,
         prepared,
         progress,
         ..
@@ -239,24 +222,18 @@ async fn run(job: Job) {
     let inflight = lazy::keep_inflight(state, &prepared).await;
     // The pending turn paints before the body is handed to the browser.
     next_task().await;
-    let mut requests: FuturesUnordered<_> = (0..count)
-        .map(|i| {
-            let (p, slot) = (&*prepared, &progress[i]);
-            async move { (i, variant(p, slot, started_ms).await) }
-        })
-        .collect();
-    let mut results: Vec<Option<Result<Answer, AppError>>> = (0..count).map(|_| None).collect();
-    while let Some((i, result)) = requests.next().await {
-        // Each variant shows as it lands; the others go on.
-        progress[i].set(match &result {
-            Ok(a) => VariantProgress::Done(Arc::new(a.clone())),
-            Err(e) => VariantProgress::Failed(alert_for(&prepared.connection.api_key, e.clone())),
-        });
-        if let Some(slot) = results.get_mut(i) {
-            *slot = Some(result);
+    // The requests' code (sending, retrying, reading the answers) comes
+    // after the first paint: nothing has been sent if it does not load.
+    let sending = match lazy::send_variants(state, prepared.clone(), progress, started_ms).await {
+        Ok(sending) => sending,
+        Err(NotLoaded) => {
+            drop(inflight);
+            state.cancel.set_value(None);
+            show(state, AppError::NotLoaded("Generate"));
+            return;
         }
-    }
-    drop(requests);
+    };
+    let results = sending.await;
     state.cancel.set_value(None);
     let mut variants = Vec::new();
     let mut first_failure = None;
@@ -330,176 +307,4 @@ async fn run(job: Job) {
         }
         drop(lock);
     });
-}
-
-/// One request of the turn, sent again as the server asks while it fails for
-/// a passing reason.
-async fn variant(
-    p: &Prepared,
-    slot: &ArcRwSignal<VariantProgress>,
-    started_ms: f64,
-) -> Result<Answer, AppError> {
-    let policy = RetryPolicy::default().with_max_retries(p.requests.retries);
-    let attempts = policy.attempts();
-    let mut attempt = 1;
-    loop {
-        slot.set(VariantProgress::Sending {
-            bytes: p.body.len(),
-            attempt,
-            attempts,
-        });
-        let (failure, retry_after) = match attempt_once(p, slot).await {
-            Ok(gen) => {
-                slot.set(VariantProgress::Decoding);
-                return answer(gen, &p.prompt, now_ms() - started_ms).map_err(AppError::from);
-            }
-            Err(x) => x,
-        };
-        if failure == Failure::Aborted {
-            return Err(failure.into());
-        }
-        let now = now_ms();
-        let decision = decide(RetryInput {
-            failure: &failure,
-            retry_after: retry_after.as_deref(),
-            now_ms: now as u64,
-            attempt,
-            random: js_sys::Math::random(),
-            policy,
-        });
-        match decision {
-            Decision::Retry(r) => {
-                slot.set(VariantProgress::Retrying {
-                    reason: r.reason,
-                    at_ms: now + r.delay_ms as f64,
-                    attempt: r.attempt,
-                    attempts: r.attempts,
-                });
-                // Cancel drops this wait with everything else.
-                sleep(r.delay_ms).await;
-                attempt = r.attempt;
-            }
-            Decision::GiveUp(g) => {
-                return Err(AppError::GaveUp {
-                    failure,
-                    message: g.message,
-                })
-            }
-        }
-    }
-}
-
-/// One attempt: the answer, or why not (with the server's `Retry-After`).
-async fn attempt_once(
-    p: &Prepared,
-    slot: &ArcRwSignal<VariantProgress>,
-) -> Result<Generation, (Failure, Option<String>)> {
-    let abort = AbortController::new().map_err(|_| {
-        (
-            Failure::Network("this browser cannot cancel requests".into()),
-            None,
-        )
-    })?;
-    let _abort = AbortOnDrop(abort.clone());
-    let limits = Limits {
-        headers_ms: p.header_limit_ms,
-        idle_ms: BODY_IDLE_LIMIT_MS,
-    };
-    let c = &p.connection;
-    let reply = http::post(&p.url, c.key_header, &c.api_key, &p.body, &abort, limits)
-        .await
-        .map_err(|f| (f, None))?;
-    let retry_after = reply.retry_after.clone();
-    let ok = (200..300).contains(&reply.status);
-    let result = if ok && p.requests.stream && is_event_stream(&reply.content_type) {
-        read_stream(&reply, &abort, limits, slot).await
-    } else {
-        let total = reply.length;
-        let body = http::read_body(&reply, &abort, limits, |received| {
-            if ok {
-                slot.set(VariantProgress::Receiving { received, total });
-            }
-        })
-        .await;
-        body.and_then(|body| {
-            if p.requests.stream && ok {
-                // A proxy that dropped `alt=sse`: the events as a JSON array.
-                interpret_array_with(reply.status, body, base64::decode)
-            } else {
-                interpret_with(reply.status, body, base64::decode)
-            }
-        })
-    };
-    result.map_err(|f| (f, retry_after))
-}
-
-/// A streamed answer, shown as it arrives: thought text, drafts, then the
-/// final image.
-pub async fn read_stream(
-    reply: &http::Answer,
-    abort: &AbortController,
-    limits: Limits,
-    slot: &ArcRwSignal<VariantProgress>,
-) -> Result<Generation, Failure> {
-    let mut answer = StreamingAnswer::new();
-    let mut scratch = Vec::new();
-    let mut thoughts = String::new();
-    let mut drafts: Vec<SharedUrl> = Vec::new();
-    let mut image = None;
-    http::read_chunks(reply, abort, limits, |chunk| {
-        scratch.resize(chunk.length() as usize, 0);
-        chunk.copy_to(&mut scratch);
-        let progress = answer.push(&scratch)?;
-        thoughts.push_str(&progress.thought_text);
-        let parts = answer.assembler().parts();
-        let show = |i: usize| {
-            let d = parts.get(i)?.inline_data.as_ref()?;
-            let bytes = base64::decode(&d.data).ok()?;
-            ObjectUrl::from_bytes(&bytes, showable(&bytes)?).ok()
-        };
-        drafts.extend(progress.drafts.iter().filter_map(|&i| show(i)));
-        if let Some(i) = progress.final_image {
-            image = show(i).or(image.take());
-        }
-        slot.set(VariantProgress::Streaming {
-            phase: progress.phase,
-            thoughts: thoughts.clone(),
-            drafts: drafts.clone(),
-            image: image.clone(),
-        });
-        Ok(())
-    })
-    .await?;
-    answer.finish(base64::decode)
-}
-
-/// The MIME type to show `bytes` as, if they are an image the page shows
-/// safely (PNG, JPEG, WebP, sniffed from the bytes, not the claimed type).
-fn showable(bytes: &[u8]) -> Option<&'static str> {
-    match gemini::mime::sniff(bytes) {
-        gemini::Sniffed::Supported(m) => Some(m.as_str()),
-        _ => None,
-    }
-}
-
-/// An answer ready to show: the final image and the drafts as object URLs. An
-/// image that is not a PNG, JPEG or WebP (whatever it claims), or would
-/// decode to more pixels than a page should hold, is never shown.
-pub fn answer(gen: Generation, prompt: &str, elapsed_ms: f64) -> Result<Answer, Failure> {
-    crate::model::limits::check_answer_image(&gen.image, &gen.mime_type)?;
-    let mime = showable(&gen.image).unwrap_or("image/png");
-    let image = ObjectUrl::from_bytes(&gen.image, mime)
-        .map_err(|_| Failure::BadImage("the browser could not hold the image".into()))?;
-    Ok(Answer::from_generation(
-        gen,
-        prompt,
-        now_ms(),
-        elapsed_ms,
-        image,
-        |d| {
-            let bytes = base64::decode(&d.data).ok()?;
-            crate::model::limits::check_answer_image(&bytes, &d.mime_type).ok()?;
-            ObjectUrl::from_bytes(&bytes, showable(&bytes)?).ok()
-        },
-    ))
 }

@@ -8,6 +8,7 @@
 //! is done wait, unsaved, and are saved first.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::{archive, persistence, prompts};
 use crate::model::conversation::numbered;
@@ -64,8 +65,10 @@ pub async fn open(state: AppState) -> Option<String> {
     draft_ready.set(true);
     // Images of an import stopped midway (the tab closed or crashed while it
     // ran) no conversation uses: taken back, quietly (on failure its note
-    // stays for the next start).
-    let _ = archive::take_back_unfinished(&store).await;
+    // stays for the next start), beside the reopening rather than before it.
+    spawn_local(async move {
+        let _ = archive::take_back_unfinished(&store).await;
+    });
     let id = persistence::last_open()?;
     let stored = state
         .history

@@ -17,19 +17,21 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
-use leptos::prelude::{Update, WithValue};
+use leptos::prelude::{ArcRwSignal, Update, WithValue};
 use web_sys::Blob;
 
 use super::archive::{ImportError, Imported};
 use super::bundle::Edit;
+use super::sending::Results;
 use crate::error::AppError;
 use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
 use crate::model::ConversationMeta;
-use crate::state::{AppState, Prepared, Turn};
+use crate::state::{AppState, Prepared, Turn, VariantProgress};
 use crate::store::{DraftRecord, Store};
 
 /// The code of a feature could not be fetched or started.
@@ -197,6 +199,36 @@ split_point!(
 /// Get code's programs for `request` (see [`GotCode::new`]).
 pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, NotLoaded> {
     load!(code_chunk(request))
+}
+
+split_point!(
+    later,
+    /// Sending a turn's requests and reading their answers.
+    fn send_chunk(
+        prepared: Arc<Prepared>,
+        progress: Vec<ArcRwSignal<VariantProgress>>,
+        started_ms: f64,
+    ) -> Boxed<Results> {
+        Box::pin(super::sending::send_variants(
+            prepared, progress, started_ms,
+        ))
+    }
+);
+
+/// Sends `prepared` once per slot of `progress` (see
+/// [`super::sending::send_variants`]), its code loaded (in the chunk the
+/// turns' view is in, fetched right after the first paint). Nothing has been
+/// sent until the future is awaited.
+pub async fn send_variants(
+    state: AppState,
+    prepared: Arc<Prepared>,
+    progress: Vec<ArcRwSignal<VariantProgress>>,
+    started_ms: f64,
+) -> Result<Boxed<Results>, NotLoaded> {
+    said_while(state, "Generate", async {
+        load!(send_chunk(prepared, progress, started_ms))
+    })
+    .await
 }
 
 // The storage layer: IndexedDB, the records and their conversions, the draft,

@@ -21,7 +21,7 @@ use crate::model::stored::{
     conversation_record, restore_turn, turn_record, Placed, StoredImage, Unkeyed,
 };
 use crate::model::ConversationMeta;
-use crate::state::{AppState, Attachment, Keeping, Prepared, Turn};
+use crate::state::{AppState, Attachment, Keeping, KeptDraft, Prepared, Turn};
 use crate::store::records::{DraftImage, ImageBytes, StoredTurn, TurnRecord};
 use crate::store::sync::Word;
 use crate::store::{quota, sync, DraftRecord, DraftSlot, Store, StoreError};
@@ -97,20 +97,27 @@ pub fn keep_draft(state: AppState, ready: RwSignal<bool>) {
     });
 }
 
-/// Puts the kept draft back in the composer, unless something was typed or
-/// attached meanwhile.
+/// Puts the kept draft back in the composer; if something was typed or
+/// attached before it came, offers it instead (`AppState::kept_draft`).
 pub async fn restore_draft(state: AppState, store: &Store) {
     let Ok(Some((draft, blobs))) = store.draft().await else {
         return;
     };
-    if !composer_empty(state) {
+    if draft.prompt.trim().is_empty() && draft.attachments.is_empty() {
         return;
     }
     let restored = draft_images(state, &draft, blobs).await;
-    // Typed or attached while the images were read: that wins, as above.
+    // Typed or attached before it came (the storage opens after the first
+    // paint): that stays, and the draft is offered (it is replaced in
+    // storage by what is in the composer now).
     if composer_empty(state) {
         state.prompt.set(draft.prompt);
         state.attachments.set(restored);
+    } else if state.prompt.with_untracked(|p| *p != draft.prompt) || !restored.is_empty() {
+        state.kept_draft.set(Some(KeptDraft {
+            prompt: draft.prompt,
+            attachments: restored,
+        }));
     }
 }
 

@@ -25,7 +25,7 @@ pub use alert::{AlertBanner, SaveFile};
 pub use app_status::AppStatus;
 pub use banner::SiteBanner;
 pub use code::GetCodeDialog;
-pub use composer::Composer;
+pub use composer::{Composer, KeptDraftOffer};
 pub use conversation::ConversationView;
 pub use endpoint::Endpoint;
 pub use history::HistoryPanel;

@@ -77,6 +77,15 @@ pub struct Attachment {
     pub note: Option<String>,
 }
 
+/// The draft of the last visit, held back because something was typed or
+/// attached before it could come back (see
+/// `commands::persistence::restore_draft`).
+#[derive(Clone, Debug)]
+pub struct KeptDraft {
+    pub prompt: String,
+    pub attachments: Vec<Attachment>,
+}
+
 /// A completed turn on the page. Its content never changes; which variant is
 /// the conversation's model turn, and whether it is stored, are signals of
 /// its own, so a change re-renders this turn alone.
@@ -311,6 +320,9 @@ pub struct AppState {
     /// The page has painted its first screen: what it does not need (the
     /// turns' view, browser storage) is loaded from then on.
     pub painted: RwSignal<bool>,
+    /// The last visit's draft, offered back (the composer was not empty when
+    /// it came).
+    pub kept_draft: RwSignal<Option<KeptDraft>>,
 }
 
 impl AppState {
@@ -357,6 +369,7 @@ impl AppState {
             offline: RwSignal::new(false),
             update_ready: RwSignal::new(false),
             painted: RwSignal::new(false),
+            kept_draft: RwSignal::new(None),
         }
     }
 

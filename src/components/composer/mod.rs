@@ -1,6 +1,7 @@
 //! The prompt, the reference images, and Generate / Cancel with a live timer.
 
 mod attachments;
+mod kept_draft;
 
 use leptos::prelude::*;
 use web_sys::{DataTransfer, File, FileList};
@@ -14,6 +15,7 @@ use crate::components::ui::{button_class, Button, Look, Size};
 use crate::model::labels::seconds;
 use crate::state::{AppState, MAX_VARIANTS};
 use attachments::Attachments;
+pub use kept_draft::KeptDraftOffer;
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
     list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
