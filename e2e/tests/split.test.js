@@ -3,7 +3,7 @@
 // cannot be loaded is said, with Reload, never a frozen control.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { generate, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
+import { generate, makePng, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
@@ -293,6 +293,10 @@ describe("code loaded on first use", () => {
     const alert = page.getByRole("alert").filter({ hasText: "The conversation view could not start: its code did not load" });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
+    // Nor can an image be read without it: said, nothing half-added.
+    await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
+    await page.getByRole("alert").filter({ hasText: "Add images could not start: its code did not load" }).waitFor();
+    await page.getByText("0 / 14 images").waitFor();
     // Generate cannot send without its code: it says so, nothing is lost.
     const prompt = page.getByRole("textbox", { name: "Prompt" });
     await prompt.fill("A red kite");
@@ -305,6 +309,8 @@ describe("code loaded on first use", () => {
     refuse = false;
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
+    await page.getByText("1 / 14 images").waitFor();
     await context.close();
   });
 

@@ -10,33 +10,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::File;
 
+use super::lazy::{self, NotLoaded};
 use super::show;
-use crate::browser::files::to_base64;
-use crate::browser::object_url::{ObjectUrl, SharedUrl};
-use crate::browser::reencode::prepare;
 use crate::error::AppError;
 use crate::model::limits::room_for_one;
 use crate::state::{Answer, AppState, Attachment, Deferred};
-
-/// An attachment of `bytes`, shown by `url`.
-pub fn from_bytes(
-    state: AppState,
-    name: String,
-    mime: ImageMime,
-    bytes: &[u8],
-    url: SharedUrl,
-    note: Option<String>,
-) -> Attachment {
-    Attachment {
-        id: state.next_id(),
-        name,
-        mime,
-        size: bytes.len(),
-        base64: Arc::new(to_base64(bytes)),
-        url,
-        note,
-    }
-}
 
 /// Adds image files to the composer, in order. Files that cannot be used are
 /// refused one by one with a reason; the model's image limit is never passed and
@@ -52,18 +30,33 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
     spawn_local(async move {
         let mut problems = Vec::new();
         let mut notes = Vec::new();
+        let mut loaded = true;
         for file in files {
-            match add_file(state, &file).await {
-                Ok(Some(note)) => notes.push(note),
-                Ok(None) => {}
-                Err(why) => problems.push(why),
+            match lazy::add_file(state, file).await {
+                Ok(Ok(Some(note))) => notes.push(note),
+                Ok(Ok(None)) => {}
+                Ok(Err(why)) => problems.push(why),
+                // The image reading code (loaded after the first paint) did
+                // not come: none of the images is added.
+                Err(NotLoaded) => {
+                    loaded = false;
+                    break;
+                }
             }
         }
         state.adding.update(|n| *n = n.saturating_sub(count));
         if !notes.is_empty() {
             state.notice.set(Some(notes.join(" ")));
         }
-        if problems.is_empty() {
+        if !loaded {
+            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+                state.notice.set(Some(format!(
+                    "{} was not started: the images were not added (see why below).",
+                    d.what
+                )));
+            }
+            show(state, AppError::NotLoaded("Add images"));
+        } else if problems.is_empty() {
             state.alert.set(None);
         } else {
             // An image the person meant to send was refused: the command that
@@ -99,33 +92,6 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
             }
         }
     });
-}
-
-/// Reads one file into the composer: its note (re-encoded, resized…), if any,
-/// or why it was not added.
-async fn add_file(state: AppState, file: &File) -> Result<Option<String>, String> {
-    let count = state.attachments.with_untracked(Vec::len);
-    if let Err(limit) = state.settings.with_untracked(|s| room_for_one(count, s)) {
-        return Err(format!(
-            "\u{201c}{}\u{201d} was not added: {limit}.",
-            file.name()
-        ));
-    }
-    let prepared = prepare(file).await?;
-    let img = prepared.image;
-    // A Blob of the bytes read, never the File itself: a draft or turn stored
-    // in IndexedDB must not depend on a file the person may move or delete (a
-    // file-backed Blob may be kept as a reference to it).
-    let Ok(url) = ObjectUrl::from_bytes(&img.bytes, img.mime.as_str()) else {
-        return Err(format!(
-            "\u{201c}{}\u{201d} could not be previewed.",
-            img.name
-        ));
-    };
-    let note = prepared.note.clone();
-    let attachment = from_bytes(state, img.name, img.mime, &img.bytes, url, prepared.note);
-    state.attachments.update(|a| a.push(attachment));
-    Ok(note)
 }
 
 /// Runs `command` now, or, while images are being added, once they are in

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
 use leptos::prelude::{ArcRwSignal, Update, WithValue};
-use web_sys::Blob;
+use web_sys::{Blob, File};
 
 use super::archive::{ImportError, Imported};
 use super::bundle::Edit;
@@ -229,6 +229,24 @@ pub async fn send_variants(
         load!(send_chunk(prepared, progress, started_ms))
     })
     .await
+}
+
+split_point!(
+    later,
+    /// Reading an image file into the composer.
+    fn add_chunk(state: AppState, file: File) -> Boxed<Result<Option<String>, String>> {
+        Box::pin(async move { super::adding::add_file(state, &file).await })
+    }
+);
+
+/// Reads image `file` into the composer (see [`super::adding::add_file`]),
+/// its code loaded: its note, or why it was not added.
+pub async fn add_file(
+    state: AppState,
+    file: File,
+) -> Result<Result<Option<String>, String>, NotLoaded> {
+    let adding = said_while(state, "Add images", async { load!(add_chunk(state, file)) }).await?;
+    Ok(adding.await)
 }
 
 // The storage layer: IndexedDB, the records and their conversions, the draft,

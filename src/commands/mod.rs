@@ -1,6 +1,7 @@
 //! What the user's commands do, one file per area. Components call the
 //! `handle_*` functions; async work runs here, never in a view.
 
+pub mod adding;
 pub mod archive;
 pub mod attachments;
 pub mod bundle;

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Blob;
 
-use super::attachments;
+use super::adding;
 use crate::browser::files::{blob_bytes, to_base64};
 use crate::browser::object_url::{ObjectUrl, SharedUrl};
 use crate::browser::{base64, digest, locks, next_task, now_ms, storage};
@@ -338,7 +338,7 @@ async fn draft_images(state: AppState, draft: &DraftRecord, blobs: Vec<Blob>) ->
         let Ok(url) = ObjectUrl::for_blob(&blob) else {
             continue;
         };
-        restored.push(attachments::from_bytes(
+        restored.push(adding::from_bytes(
             state,
             meta.name.clone(),
             mime,
