@@ -78,8 +78,12 @@ pub fn App() -> impl IntoView {
                 <OnFirstUse
                     what="The site's message"
                     load=site_banner::load
+                    // Both read: a change of either tries again after code
+                    // that did not load.
                     when=Signal::derive(move || {
-                        site.config.with(|c| c.banner.is_some()) || site.problem.with(Option::is_some)
+                        let banner = site.config.with(|c| c.banner.is_some());
+                        let problem = site.problem.with(Option::is_some);
+                        banner || problem
                     })
                     close=Callback::new(|()| {})
                 />
