@@ -405,6 +405,10 @@ describe("the API key", () => {
     await page.reload();
     await page.getByRole("button", { name: "Generate" }).waitFor();
     await configApplied(page);
+    // The question's code is in the chunk loaded after the first paint: in
+    // before its absence means anything.
+    await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => /\/split_later-/.test(e.name)));
+    await page.waitForTimeout(300);
     assert.equal(await page.getByRole("alertdialog").count(), 0);
     assert.match(await page.locator(".endpoint").innerText(), /this site's proxy/);
     await context.close();

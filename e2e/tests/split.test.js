@@ -259,10 +259,18 @@ describe("code loaded on first use", () => {
     await offer.waitFor();
     assert.match(await offer.textContent(), /A castle at dusk/);
     assert.equal(await prompt.inputValue(), "A dog", "what was typed stays");
+    await untilStored(page, "drafts", (all) => all.some((d) => d.record?.prompt === "A dog"), "what was typed is the draft now");
     await offer.getByRole("button", { name: "Put back the draft from your last visit" }).click();
     await offer.waitFor({ state: "detached" });
     assert.equal(await prompt.inputValue(), "A castle at dusk");
     await untilStored(page, "drafts", (all) => all.some((d) => d.record?.prompt === "A castle at dusk"), "the draft put back is kept again");
+    // What was typed is not lost either: offered in its place, to swap back.
+    const typed = page.getByRole("group", { name: "What you typed" });
+    assert.match(await typed.textContent(), /A dog/);
+    await typed.getByRole("button", { name: "Put back what you typed" }).click();
+    assert.equal(await prompt.inputValue(), "A dog");
+    await page.getByRole("group", { name: "Draft from your last visit" }).getByRole("button", { name: "Dismiss the draft from your last visit" }).click();
+    await page.getByRole("group", { name: "Draft from your last visit" }).waitFor({ state: "detached" });
     await context.close();
   });
 
@@ -298,10 +306,18 @@ describe("code loaded on first use", () => {
     await page.getByRole("alert").filter({ hasText: "Add images could not start: its code did not load" }).waitFor();
     await page.getByText("0 / 14 images").waitFor();
     // Generate cannot send without its code: it says so, nothing is lost.
+    // Every alert shown is noted (the turns' view, tried again when the
+    // request ends, may say its own right after).
+    await page.evaluate(() => {
+      window.__alerts = [];
+      new MutationObserver(() => {
+        for (const a of document.querySelectorAll('[role="alert"]')) window.__alerts.push(a.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     const prompt = page.getByRole("textbox", { name: "Prompt" });
     await prompt.fill("A red kite");
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.getByRole("alert").filter({ hasText: /could not start: its code did not load/ }).waitFor();
+    await page.waitForFunction(() => window.__alerts.some((t) => t.includes("Generate could not start: its code did not load")));
     await page.getByRole("button", { name: "Generate" }).waitFor();
     assert.equal(await prompt.inputValue(), "A red kite", "the prompt is kept");
     assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);

@@ -66,6 +66,7 @@ describe("accessible to everyone", () => {
       const check = async (state) => found.push(...(await audit(page, `${scheme}: ${state}`)).map((v) => ({ state, ...v })));
       await check("empty");
       await page.getByText("Requests", { exact: true }).click();
+      await page.getByLabel("Retries").waitFor();
       await check("settings open");
       await page.getByLabel("Include thoughts").check();
       await page.getByLabel("Google Search").check();

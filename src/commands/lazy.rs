@@ -3,8 +3,10 @@
 //! Each split point below is one function. In the release build
 //! (`cargo xtask dist`, which enables the `split` feature and runs the split
 //! step, see `xtask/src/split.rs`) it is moved with everything only it reaches
-//! into a wasm chunk of its own (`archive`, `code`, `editor`, `storage`), fetched the
-//! first time it is called (`storage`: right after the first paint). In every other build (`trunk serve`, debug, the wasm tests) the
+//! into a wasm chunk of its own (`archive`, `code`, `editor`, `later`, `storage`),
+//! fetched the first time it is called (`later` and `storage`: right after the
+//! first paint, see `crate::commands::startup`). In every other build
+//! (`trunk serve`, debug, the wasm tests) the
 //! feature is off and the same function is called in place: one body, one
 //! signature, so both builds run the same code. A chunk that cannot be
 //! fetched or instantiated is [`NotLoaded`], which the caller shows as an

@@ -117,6 +117,7 @@ pub async fn restore_draft(state: AppState, store: &Store) {
         state.kept_draft.set(Some(KeptDraft {
             prompt: draft.prompt,
             attachments: restored,
+            from_last_visit: true,
         }));
     }
 }
@@ -314,12 +315,19 @@ pub async fn recover_inflight(state: AppState, store: &Store) {
             "Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt, images and settings are back in the composer: press Generate to send it again."
         )));
     } else {
-        // The kept draft is back: the composer is not cleared by Generate,
-        // so it is what was sent, or what was typed after sending it (newer
-        // work, which stays).
+        // The kept draft is back (or offered, if something was typed before
+        // it came): the composer is not cleared by Generate, so it is what
+        // was sent, or what was typed after sending it (newer work, which
+        // stays).
         let _ = store.delete_draft(DraftSlot::InFlight).await;
+        let offered = state
+            .kept_draft
+            .with_untracked(|k| k.as_ref().map(|k| k.prompt == sent.prompt));
         let same = state.prompt.with_untracked(|p| *p == sent.prompt);
-        state.notice.set(Some(if same {
+        state.notice.set(Some(if let Some(same) = offered {
+            let holds = if same { "its prompt" } else { "what you typed after sending it" };
+            format!("Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. The draft from your last visit, offered above the composer, holds {holds}.")
+        } else if same {
             format!("Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. Its prompt is in the composer above.")
         } else {
             format!("Your last request (\u{201c}{words}\u{201d}) was interrupted when the page closed, before its answer arrived. The composer holds what you typed after sending it.")

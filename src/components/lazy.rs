@@ -2,9 +2,12 @@
 //! open history panel (chunk `history`; its Export and Import are in
 //! `archive`), the Get code dialog (chunk `code`, with its generator), the
 //! image tools (chunk `editor`: viewer, region edit, annotate, with Download
-//! all) and the other dialogs (chunk `dialogs`: prompt library, share,
-//! keyboard shortcuts). See `crate::commands::lazy` for how a split point
-//! works in both builds.
+//! all), the other dialogs (chunk `dialogs`: prompt library, share,
+//! keyboard shortcuts), and the turns' view with the parts shown only when
+//! there is something to show (chunk `later`, fetched right after the first
+//! paint: Request settings, the site's message, the share offer, the
+//! key-destination question, the last visit's draft). See
+//! `crate::commands::lazy` for how a split point works in both builds.
 //!
 //! Where such a view is used, [`lazy_view!`] declares its split point and
 //! [`OnFirstUse`] mounts it the first time it is wanted; it then stays

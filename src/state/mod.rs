@@ -84,6 +84,9 @@ pub struct Attachment {
 pub struct KeptDraft {
     pub prompt: String,
     pub attachments: Vec<Attachment>,
+    /// The last visit's draft (else: what was typed, set aside when that
+    /// draft was put back, to swap back).
+    pub from_last_visit: bool,
 }
 
 /// A completed turn on the page. Its content never changes; which variant is

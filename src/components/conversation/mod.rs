@@ -31,16 +31,6 @@ lazy_view!(editor, annotator, Annotator);
 pub fn ConversationView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let editor = expect_context::<EditorState>();
-    let end = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let _ = state.turns.with(Vec::len);
-        let _ = state.running.get();
-        if let Some(el) = end.get() {
-            // Aligned to the bottom: where the page itself scrolls (phones), the
-            // newest turn ends just above the composer rather than out of view.
-            el.scroll_into_view_with_bool(false);
-        }
-    });
     let empty = move || state.turns.with(Vec::is_empty) && !state.running.get();
     view! {
         <section class="conversation" aria-label="Conversation">
@@ -72,7 +62,6 @@ pub fn ConversationView() -> impl IntoView {
                 })
                 close=Callback::new(|()| {})
             />
-            <div node_ref=end class="conversation__end"></div>
             <OnFirstUse
                 what="The image viewer"
                 load=image_viewer::load
@@ -95,10 +84,21 @@ pub fn ConversationView() -> impl IntoView {
     }
 }
 
-/// Each turn, and the turn in flight.
+/// Each turn, and the turn in flight; the newest scrolled into view (also
+/// when this view comes after the turns, its code loaded late).
 #[component]
 fn Turns() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let end = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let _ = state.turns.with(Vec::len);
+        let _ = state.running.get();
+        if let Some(el) = end.get() {
+            // Aligned to the bottom: where the page itself scrolls (phones), the
+            // newest turn ends just above the composer rather than out of view.
+            el.scroll_into_view_with_bool(false);
+        }
+    });
     view! {
         <For
             each=move || state.turns.get().into_iter().enumerate()
@@ -106,6 +106,7 @@ fn Turns() -> impl IntoView {
             children=move |(i, t)| view! { <TurnCard turn=t number=i + 1 /> }
         />
         <PendingTurn />
+        <div node_ref=end class="conversation__end"></div>
     }
 }
 
