@@ -70,6 +70,10 @@ pub fn OnFirstUse(
     when: Signal<bool>,
     /// Undoes the request that wanted it (when it could not be loaded).
     close: Callback<()>,
+    /// Loaded before anyone asked for it (right after the first paint):
+    /// nobody waits, so "<what>: loading…" is not said.
+    #[prop(optional)]
+    unasked: bool,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let wanted = RwSignal::new(false);
@@ -82,7 +86,12 @@ pub fn OnFirstUse(
         wanted.get().then(|| {
             // One thread here: the Send a `Suspend` asks for holds trivially.
             Suspend::new(SendWrapper::new(async move {
-                match said_while(state, what, load()).await {
+                let loaded = if unasked {
+                    load().await
+                } else {
+                    said_while(state, what, load()).await
+                };
+                match loaded {
                     Ok(view) => view,
                     Err(NotLoaded) => {
                         close.run(());

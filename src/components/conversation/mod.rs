@@ -61,6 +61,7 @@ pub fn ConversationView() -> impl IntoView {
                     painted || turns || running
                 })
                 close=Callback::new(|()| {})
+                unasked=true
             />
             <OnFirstUse
                 what="The image viewer"
