@@ -20,6 +20,7 @@ use pending::PendingTurn;
 // The turns, loaded right after the first paint, and the image tools, loaded
 // on first use (see components::lazy).
 lazy_view!(later, turns, Turns);
+lazy_view!(later, conversation_total, ConversationTotal);
 lazy_view!(editor, image_viewer, ImageViewer);
 lazy_view!(editor, region_editor, RegionEditor);
 lazy_view!(editor, annotator, Annotator);
@@ -111,6 +112,27 @@ fn Turns() -> impl IntoView {
     }
 }
 
+/// The conversation's tokens and estimated price.
+#[component]
+fn ConversationTotal() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let tokens = move || {
+        state.turns.with(|turns| {
+            turns
+                .iter()
+                .fold(Tokens::default(), |acc, t| acc.sum(t.data.usage()))
+        })
+    };
+    let price = move |table: &_| {
+        state.turns.with(|turns| {
+            turns
+                .iter()
+                .fold(Price::default(), |p, t| p.sum(turn_price(&t.data, table)))
+        })
+    };
+    view! { <Usage what="Conversation" class="conversation__total" tokens price /> }
+}
+
 /// The conversation menu, the conversation's token total, New conversation.
 #[component]
 fn ConversationBar() -> impl IntoView {
@@ -130,13 +152,6 @@ fn ConversationBar() -> impl IntoView {
             &stored,
             pending.as_ref(),
         )
-    };
-    let total = move || {
-        state.turns.with(|turns| {
-            turns
-                .iter()
-                .fold(Tokens::default(), |acc, t| acc.sum(t.data.usage()))
-        })
     };
     view! {
         <div class="conversation__bar">
@@ -162,17 +177,17 @@ fn ConversationBar() -> impl IntoView {
                         .collect_view()
                 }}
             </select>
-            <Usage
-                what="Conversation"
-                class="conversation__total"
-                tokens=total
-                price=move |table| {
-                    state
-                        .turns
-                        .with(|turns| {
-                            turns.iter().fold(Price::default(), |p, t| p.sum(turn_price(&t.data, table)))
-                        })
-                }
+            // Its prices (the table, the sums) come with the turns' code.
+            <OnFirstUse
+                what="The conversation's total"
+                load=conversation_total::load
+                when=Signal::derive(move || {
+                    let painted = state.painted.get();
+                    let turns = !state.turns.with(Vec::is_empty);
+                    painted || turns
+                })
+                close=Callback::new(|()| {})
+                unasked=true
             />
             <Button
                 look=Look::Ghost
