@@ -83,23 +83,33 @@ pub enum Loaded {
     Broken(String),
 }
 
-/// Interprets the answer to `GET config.json`.
+/// What the head of the answer to `GET config.json` says: `None`, read the
+/// body as JSON (the browser parses it: `Response.json()`) and
+/// [`interpret_body`]; else what was loaded.
 ///
 /// A 404 is "no file". So is a 2xx HTML page: single-page hosts (Trunk's dev
 /// server, Netlify rewrites, …) answer every unknown path with `index.html`.
-pub fn interpret(status: u16, content_type: &str, body: &str) -> Loaded {
+pub fn interpret_head(status: u16, content_type: &str) -> Option<Loaded> {
     match status {
-        404 | 410 => Loaded::Missing,
+        404 | 410 => Some(Loaded::Missing),
         200..=299 if content_type.trim().to_ascii_lowercase().starts_with("text/html") => {
-            Loaded::Missing
+            Some(Loaded::Missing)
         }
-        200..=299 => match parse(body) {
-            Ok(cfg) => Loaded::Config(cfg),
-            Err(problems) => Loaded::Broken(broken_message(&problems)),
-        },
-        _ => Loaded::Broken(format!(
+        200..=299 => None,
+        _ => Some(Loaded::Broken(format!(
             "{FILE} could not be loaded (HTTP {status}). The studio runs with its built-in settings."
-        )),
+        ))),
+    }
+}
+
+/// The body as the browser parsed it, or why it is not JSON.
+pub fn interpret_body(parsed: Result<Value, String>) -> Loaded {
+    match parsed
+        .map_err(|why| vec![format!("it is not valid JSON ({why})")])
+        .and_then(parse_value)
+    {
+        Ok(cfg) => Loaded::Config(cfg),
+        Err(problems) => Loaded::Broken(broken_message(&problems)),
     }
 }
 
@@ -116,11 +126,9 @@ pub fn broken_message(problems: &[String]) -> String {
     )
 }
 
-/// Parses and checks `config.json`. Every problem is reported, so one fix of
+/// Checks `config.json`, as parsed. Every problem is reported, so one fix of
 /// the file fixes them all; any problem means the whole file is not used.
-pub fn parse(text: &str) -> Result<SiteConfig, Vec<String>> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| vec![format!("it is not valid JSON ({e})")])?;
+pub fn parse_value(value: Value) -> Result<SiteConfig, Vec<String>> {
     let Value::Object(map) = value else {
         return Err(vec![
             "it must be a JSON object, like {\"banner\": \"Hello\"}".into(),
@@ -450,6 +458,19 @@ fn split_port<'a>(authority: &'a str, scheme: &str) -> (&'a str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text as the browser would parse it.
+    fn parse(text: &str) -> Result<SiteConfig, Vec<String>> {
+        parse_value(
+            serde_json::from_str(text).map_err(|e| vec![format!("it is not valid JSON ({e})")])?,
+        )
+    }
+
+    fn interpret(status: u16, content_type: &str, body: &str) -> Loaded {
+        interpret_head(status, content_type).unwrap_or_else(|| {
+            interpret_body(serde_json::from_str(body).map_err(|e| e.to_string()))
+        })
+    }
 
     fn problems(text: &str) -> String {
         parse(text).expect_err("should be refused").join("; ")

@@ -292,3 +292,68 @@ async fn bodies_are_read_whole_by_both_readers() {
     let resp = web_sys::Response::new().unwrap();
     assert!(read_bytes(&resp).await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn json_parsed_by_the_browser_is_the_value_serde_would_read() {
+    use studio::browser::http::json_value;
+    let text = r#"{"apiBase": "https://api.example.com/", "models": ["a", "b"],
+        "proxyHoldsKey": false, "n": 3, "neg": -2, "f": 0.25, "big": 1e300,
+        "nested": {"x": [null, true, {"y": "é\u00e9\"\\"}]}}"#;
+    let parsed = js_sys::JSON::parse(text).unwrap();
+    let ours = json_value(&parsed).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(ours, theirs);
+    // Nesting without end is refused, not recursed into.
+    let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let err = json_value(&js_sys::JSON::parse(&deep).unwrap()).unwrap_err();
+    assert!(err.contains("nested"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn preferences_are_kept_without_serde_and_read_what_serde_wrote() {
+    use studio::browser::storage;
+    use studio::model::prefs::{self, Fields, Scalar};
+    let settings = gemini::Settings {
+        model: "gemini-3-pro-image-preview".into(),
+        aspect_ratio: gemini::AspectRatio::parse("21:9"),
+        image_size: gemini::ImageSize::parse("2K"),
+        thinking_level: gemini::ThinkingLevel::parse("high"),
+        include_thoughts: true,
+        ..Default::default()
+    };
+    // What serde wrote before this build reads the same.
+    assert!(storage::set_string(
+        "test.prefs.settings",
+        &serde_json::to_string(&settings).unwrap()
+    ));
+    let stored = storage::get_record("test.prefs.settings").unwrap();
+    assert_eq!(prefs::settings_from(&stored), settings);
+    // And what this build writes is what serde wrote.
+    assert!(storage::set_record(
+        "test.prefs.settings",
+        &prefs::settings_record(&settings)
+    ));
+    let text = storage::get_string("test.prefs.settings").unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        serde_json::to_value(&settings).unwrap()
+    );
+    // Scalars, and values that are not what they should be.
+    assert!(storage::set_scalar("test.prefs.n", &Scalar::Num(3.0)));
+    assert_eq!(storage::get_string("test.prefs.n").as_deref(), Some("3"));
+    assert_eq!(
+        prefs::variants_from(storage::get_scalar("test.prefs.n")),
+        Some(3)
+    );
+    storage::set_string("test.prefs.n", "[1, 2]");
+    assert_eq!(storage::get_scalar("test.prefs.n"), None);
+    assert!(storage::get_record("test.prefs.n").is_none());
+    storage::set_string("test.prefs.n", "{not json");
+    assert!(storage::get_record("test.prefs.n").is_none());
+    storage::set_string("test.prefs.n", r#"{"model": 5, "googleSearch": true}"#);
+    let odd = storage::get_record("test.prefs.n").unwrap();
+    assert_eq!(odd.str("model"), None);
+    assert!(prefs::settings_from(&odd).google_search);
+    storage::remove("test.prefs.settings");
+    storage::remove("test.prefs.n");
+}

@@ -169,18 +169,99 @@ pub fn post_request(
         .map_err(|e| Failure::Network(e.to_string()))
 }
 
-/// GETs `path` (relative to the document) bypassing stale caches. Returns the
-/// status, the content type and the text.
-pub async fn get_text(path: &str) -> Result<(u16, String, String), String> {
+/// What a GET of a JSON file gave.
+pub enum Got<T> {
+    /// What the status and the content type alone said.
+    Head(T),
+    /// The body, as the browser parsed it, or why it is not JSON.
+    Json(Result<serde_json::Value, String>),
+}
+
+/// GETs `path` (relative to the document) bypassing stale caches. `head`
+/// decides from the status and the content type; when it gives `None`, the
+/// body is parsed by the browser (`Response.json()`, no JSON parser in the
+/// first screen's code) and handed over as a `serde_json::Value`.
+pub async fn get_json<T>(
+    path: &str,
+    head: impl FnOnce(u16, &str) -> Option<T>,
+) -> Result<Got<T>, String> {
     let resp = Request::get(path)
         .cache(RequestCache::NoCache)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let content_type = resp.headers().get("content-type").unwrap_or_default();
-    let status = resp.status();
-    let text = resp.text().await.map_err(|e| e.to_string())?;
-    Ok((status, content_type, text))
+    if let Some(said) = head(resp.status(), &content_type) {
+        return Ok(Got::Head(said));
+    }
+    let resp = Response::from(resp);
+    let parsed = match resp.json() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(e) => Err(e),
+    };
+    Ok(Got::Json(match parsed {
+        Ok(value) => json_value(&value),
+        // A body that is not JSON (a `SyntaxError`), or one cut off.
+        Err(e) => Err(e.dyn_ref::<js_sys::Error>().map_or_else(
+            || "it could not be read".to_owned(),
+            |e| String::from(e.message()),
+        )),
+    }))
+}
+
+/// The deepest nesting read (serde_json's own limit is 128).
+const MAX_DEPTH: usize = 64;
+
+/// A value `JSON.parse` made, as a `serde_json::Value`.
+pub fn json_value(v: &JsValue) -> Result<serde_json::Value, String> {
+    value_at(v, 0)
+}
+
+fn value_at(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    if depth > MAX_DEPTH {
+        return Err(format!("it is nested more than {MAX_DEPTH} levels deep"));
+    }
+    Ok(if v.is_null() {
+        Value::Null
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        json_number(n)
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if js_sys::Array::is_array(v) {
+        let items = js_sys::Array::from(v);
+        let mut out = Vec::with_capacity(items.length() as usize);
+        for item in items.iter() {
+            out.push(value_at(&item, depth + 1)?);
+        }
+        Value::Array(out)
+    } else if let Some(object) = v.dyn_ref::<js_sys::Object>() {
+        let mut out = serde_json::Map::new();
+        for entry in js_sys::Object::entries(object).iter() {
+            let entry = js_sys::Array::from(&entry);
+            let key = entry.get(0).as_string().unwrap_or_default();
+            out.insert(key, value_at(&entry.get(1), depth + 1)?);
+        }
+        Value::Object(out)
+    } else {
+        return Err("it holds something JSON cannot".into());
+    })
+}
+
+/// Whole numbers as integers (as serde_json reads `3`), the rest as floats.
+fn json_number(n: f64) -> serde_json::Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        if n >= 0.0 {
+            serde_json::Value::from(n as u64)
+        } else {
+            serde_json::Value::from(n as i64)
+        }
+    } else {
+        serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
 }
 
 /// The whole body, copied into wasm memory as it arrives (no time limit; the

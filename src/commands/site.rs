@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::settings::{handle_model_change, request_base};
-use crate::browser::{http, page};
+use crate::browser::http::{self, Got};
+use crate::browser::page;
 use crate::config::{self, Loaded, SiteConfig};
 use crate::state::site::{ChangeSource, Site};
 use crate::state::AppState;
@@ -30,8 +31,9 @@ pub fn start(state: AppState, first_visit: bool) -> Site {
 /// Reads `config.json` and applies it, unless it could not be fetched (then
 /// `unread` stays set: the defaults hold until the browser is next online).
 async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValue<bool>) {
-    let loaded = match http::get_text(config::FILE).await {
-        Ok((status, content_type, text)) => config::interpret(status, &content_type, &text),
+    let loaded = match http::get_json(config::FILE, config::interpret_head).await {
+        Ok(Got::Head(loaded)) => loaded,
+        Ok(Got::Json(parsed)) => config::interpret_body(parsed),
         Err(_) if !crate::browser::service_worker::online() => return,
         // Not reached (the network may have just come back): said, and read
         // again at the next `online` event.

@@ -2,11 +2,10 @@
 //! example prompts, and the keyboard shortcuts (one table the handler and the
 //! Keyboard shortcuts dialog both read).
 
-use serde::{Deserialize, Serialize};
-
 /// Light, dark, or whatever the system says.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(test, serde(rename_all = "lowercase"))]
 pub enum Theme {
     #[default]
     System,

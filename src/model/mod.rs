@@ -14,6 +14,7 @@ pub mod cost;
 pub mod labels;
 pub mod limits;
 pub mod look;
+pub mod prefs;
 pub mod progress;
 pub mod region;
 pub mod requests;

@@ -3,13 +3,15 @@
 
 use gemini::retry::{header_limit_ms, MAX_RETRIES};
 use gemini::Settings;
-use serde::{Deserialize, Serialize};
 
 /// The time limits offered in Settings, in seconds (0: the automatic limit).
 pub const TIME_LIMITS_S: [u32; 7] = [0, 30, 60, 120, 180, 300, 600];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+// Stored field by field (`super::prefs`); serde's form is the one the tests
+// hold it to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(test, serde(default, rename_all = "camelCase"))]
 pub struct RequestPrefs {
     /// Automatic retries of a request that failed for a passing reason (0–5).
     pub retries: u8,

@@ -11,11 +11,11 @@ use gemini::mime::ImageMime;
 use gemini::wire::Content;
 use gemini::{KeyHeader, Settings};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::browser::object_url::SharedUrl;
 use crate::model::code::GotCode;
 use crate::model::look::Theme;
+use crate::model::prefs;
 use crate::model::requests::RequestPrefs;
 use crate::model::share::Shared;
 use crate::model::{self, Alert, ConversationMeta, PendingDelete, TurnData};
@@ -32,14 +32,17 @@ pub type Thought = model::Thought<SharedUrl>;
 pub type VariantProgress = model::progress::Progress<SharedUrl>;
 
 /// Where requests go and how they are authorised.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+// Stored field by field (`Connection::record`); serde's form is the one the
+// tests hold it to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(test, serde(default, rename_all = "camelCase"))]
 pub struct Connection {
     /// Empty means this page's own origin (a proxy that may hold the key).
     pub base_url: String,
     pub key_header: KeyHeader,
     /// Held in memory; stored only when `remember` or `remember_session` is set.
-    #[serde(skip)]
+    #[cfg_attr(test, serde(skip))]
     pub api_key: String,
     /// Keep the key in this browser (`localStorage`).
     pub remember: bool,
@@ -48,6 +51,38 @@ pub struct Connection {
     /// The user chose the base URL or key header: the site's `config.json`
     /// no longer sets them.
     pub customized: bool,
+}
+
+impl Connection {
+    /// The stored form (`model::prefs`): never the key.
+    pub fn record(&self) -> prefs::Record {
+        use prefs::Scalar;
+        vec![
+            ("baseUrl", Scalar::Str(self.base_url.clone())),
+            (
+                "keyHeader",
+                Scalar::Str(prefs::key_header_value(self.key_header).to_owned()),
+            ),
+            ("remember", Scalar::Bool(self.remember)),
+            ("rememberSession", Scalar::Bool(self.remember_session)),
+            ("customized", Scalar::Bool(self.customized)),
+        ]
+    }
+
+    /// From the stored form (the key is kept apart).
+    pub fn from_record(f: &impl prefs::Fields) -> Self {
+        Self {
+            base_url: f.str("baseUrl").unwrap_or_default(),
+            key_header: f
+                .str("keyHeader")
+                .and_then(|h| prefs::key_header_from(&h))
+                .unwrap_or_default(),
+            api_key: String::new(),
+            remember: f.bool("remember").unwrap_or_default(),
+            remember_session: f.bool("rememberSession").unwrap_or_default(),
+            customized: f.bool("customized").unwrap_or_default(),
+        }
+    }
 }
 
 /// What this browser remembered, to start with.
@@ -409,5 +444,38 @@ impl AppState {
                 .collect();
             f(&pairs)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::prefs::tests::{parsed, value};
+
+    #[test]
+    fn the_connection_is_stored_as_serde_stored_it_without_the_key() {
+        for c in [
+            Connection::default(),
+            Connection {
+                base_url: "https://api.cometapi.com".into(),
+                key_header: KeyHeader::Bearer,
+                api_key: "secret".into(),
+                remember: true,
+                remember_session: true,
+                customized: true,
+            },
+        ] {
+            let ours = value(&c.record());
+            assert_eq!(ours, serde_json::to_value(&c).unwrap());
+            assert!(!ours.to_string().contains("secret"));
+            let back = Connection::from_record(&parsed(ours));
+            assert_eq!(
+                back,
+                Connection {
+                    api_key: String::new(),
+                    ..c
+                }
+            );
+        }
     }
 }
