@@ -3,7 +3,7 @@
 // cannot be loaded is said, with Reload, never a frozen control.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { generate, makePng, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
+import { STUDIO_URL, generate, makePng, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
@@ -298,7 +298,8 @@ describe("code loaded on first use", () => {
       ...NO_WORKER,
       prepare: (ctx) => ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue())),
     });
-    const alert = page.getByRole("alert").filter({ hasText: "The conversation view could not start: its code did not load" });
+    // One alert for the views that need it (whichever failed first), with Reload.
+    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images) could not start: its code did not load/ });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
     // Nor can an image be read without it: said, nothing half-added.
@@ -327,6 +328,37 @@ describe("code loaded on first use", () => {
     await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
     await page.getByText("1 / 14 images").waitFor();
+    await context.close();
+  });
+
+  test("a share link whose reading code does not load stays in the address: said with Reload, and read once the code loads", async () => {
+    let refuse = true;
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      key: "",
+      url: `${new URL(STUDIO_URL).href}#share?v=1&prompt=A%20heron`,
+      prepare: async (ctx) => {
+        await ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue()));
+        // Every alert shown is noted (the turns' view, which needs the same
+        // code, may say its own right after).
+        await ctx.addInitScript(() => {
+          window.__alerts = [];
+          new MutationObserver(() => {
+            for (const a of document.querySelectorAll('[role="alert"]')) window.__alerts.push(a.textContent);
+          }).observe(document, { subtree: true, childList: true, characterData: true });
+        });
+      },
+    });
+    await page.waitForFunction(() => window.__alerts.some((t) => t.includes("The share link could not start: its code did not load")));
+    await page.getByRole("alert").getByRole("button", { name: "Reload" }).waitFor();
+    assert.match(page.url(), /#share\?v=1&prompt=A%20heron$/, "the link is kept for the reload");
+    refuse = false;
+    await page.reload();
+    const offer = page.getByRole("dialog", { name: "Open a shared prompt?" });
+    await offer.waitFor();
+    await offer.getByRole("button", { name: "Use this prompt" }).click();
+    assert.equal(await page.getByRole("textbox", { name: "Prompt" }).inputValue(), "A heron");
+    assert.doesNotMatch(page.url(), /#share/, "read once: gone from the address");
     await context.close();
   });
 

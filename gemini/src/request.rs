@@ -232,6 +232,34 @@ pub struct RequestBody<'a> {
 }
 
 impl RequestBody<'_> {
+    /// The same body owning its contents (images are shared, not copied), to
+    /// be serialized later ([`Self::to_json`]).
+    pub fn into_owned(self) -> RequestBody<'static> {
+        RequestBody {
+            contents: self
+                .contents
+                .into_iter()
+                .map(|c| Cow::Owned(c.into_owned()))
+                .collect(),
+            generation_config: self.generation_config,
+            tools: self.tools,
+        }
+    }
+
+    /// About how many bytes [`Self::to_json`] gives, without making them:
+    /// the texts and the images' data (nearly all of a body), not the JSON
+    /// around them.
+    pub fn approx_len(&self) -> usize {
+        self.contents
+            .iter()
+            .flat_map(|c| &c.parts)
+            .map(|p| {
+                p.text.as_ref().map_or(0, |t| t.len())
+                    + p.inline_data.as_ref().map_or(0, |d| d.data.len())
+            })
+            .sum()
+    }
+
     /// The JSON bytes to send.
     ///
     /// Image data (base64, nearly all of a body's bytes) is copied in as it is:
@@ -747,6 +775,18 @@ mod tests {
         );
         let body = build(&s, &history, &next).unwrap();
         assert_eq!(body.to_json(), serde_json::to_vec(&body).unwrap());
+        // Owned (to be serialized later), the same bytes; its estimate is
+        // the texts and the data, below the whole.
+        let json = body.to_json();
+        let estimate = body.approx_len();
+        let owned = body.clone().into_owned();
+        assert_eq!(owned, body);
+        assert_eq!(owned.to_json(), json);
+        assert_eq!(owned.approx_len(), estimate);
+        assert!(
+            estimate > 4000 + 4097 && estimate < json.len(),
+            "{estimate}"
+        );
         let only_text = user_content("x", []);
         let empty = build(&s, [], &only_text).unwrap();
         assert_eq!(empty.to_json(), serde_json::to_vec(&empty).unwrap());

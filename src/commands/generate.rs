@@ -15,7 +15,7 @@ use gemini::Failure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy::{self, NotLoaded};
+use super::lazy;
 use super::{alert_for, show};
 use crate::browser::object_url::SharedUrl;
 use crate::browser::{next_task, now_ms};
@@ -27,7 +27,7 @@ use crate::state::{AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
 pub fn action() -> Action<Job, ()> {
-    Action::new_local(|job: &Job| run(job.clone()))
+    Action::new_local(|job: &Job| lazy::run_turn(job.clone()))
 }
 
 /// Sends the composer's prompt and images as the next turn. A failure or
@@ -106,8 +106,9 @@ fn dispatch(state: AppState, prepared: Prepared) {
         variants: count,
         progress: (0..count)
             .map(|_| {
+                // (The exact size once the body is made, a moment later.)
                 ArcRwSignal::new(VariantProgress::Sending {
-                    bytes: prepared.body.len(),
+                    bytes: prepared.request.approx_len(),
                     attempt: 1,
                     attempts: 1,
                 })
@@ -150,8 +151,9 @@ fn prepare_content(
     let settings = state.settings.get_untracked();
     let connection = state.connection.get_untracked();
     let requests = state.requests.get_untracked();
-    let body = state.with_history(|turns| {
-        conversation::request(&settings, turns.iter().copied(), &next).map(|b| b.to_json())
+    let request = state.with_history(|turns| {
+        conversation::request(&settings, turns.iter().copied(), &next)
+            .map(gemini::request::RequestBody::into_owned)
     })?;
     let url = if requests.stream {
         gemini::request::stream_endpoint(&connection.base_url, &settings.model)?
@@ -160,7 +162,7 @@ fn prepare_content(
     };
     Ok(Prepared {
         url,
-        body,
+        request,
         header_limit_ms: requests.header_limit_ms(&settings),
         requests,
         prompt,
@@ -200,7 +202,9 @@ pub fn handle_cancel(state: AppState) {
     }
 }
 
-async fn run(job: Job) {
+/// The turn's work (reached only through [`lazy::run_turn`], so it is in the
+/// `later` chunk with the sending code it calls).
+pub(super) async fn run(job: Job) {
     let Job {
         state,
         started_ms,
@@ -220,20 +224,10 @@ async fn run(job: Job) {
     // What is sent is kept before it leaves: a reload or a crash meanwhile
     // brings it back.
     let inflight = lazy::keep_inflight(state, &prepared).await;
-    // The pending turn paints before the body is handed to the browser.
+    // The pending turn paints before the body is made and handed to the
+    // browser.
     next_task().await;
-    // The requests' code (sending, retrying, reading the answers) comes
-    // after the first paint: nothing has been sent if it does not load.
-    let sending = match lazy::send_variants(state, prepared.clone(), progress, started_ms).await {
-        Ok(sending) => sending,
-        Err(NotLoaded) => {
-            drop(inflight);
-            state.cancel.set_value(None);
-            show(state, AppError::NotLoaded("Generate"));
-            return;
-        }
-    };
-    let results = sending.await;
+    let results = super::sending::send_variants(prepared.clone(), progress, started_ms).await;
     state.cancel.set_value(None);
     let mut variants = Vec::new();
     let mut first_failure = None;

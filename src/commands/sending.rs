@@ -34,10 +34,13 @@ pub async fn send_variants(
     progress: Vec<ArcRwSignal<VariantProgress>>,
     started_ms: f64,
 ) -> Results {
+    // Made once, here (the serializer is in this chunk): every variant and
+    // every retry sends these bytes.
+    let body = prepared.request.to_json();
     let mut requests: FuturesUnordered<_> = (0..progress.len())
         .map(|i| {
-            let (p, slot) = (&*prepared, &progress[i]);
-            async move { (i, variant(p, slot, started_ms).await) }
+            let (p, body, slot) = (&*prepared, &body[..], &progress[i]);
+            async move { (i, variant(p, body, slot, started_ms).await) }
         })
         .collect();
     let mut results: Results = (0..progress.len()).map(|_| None).collect();
@@ -68,6 +71,7 @@ impl Drop for AbortOnDrop {
 /// a passing reason.
 async fn variant(
     p: &Prepared,
+    body: &[u8],
     slot: &ArcRwSignal<VariantProgress>,
     started_ms: f64,
 ) -> Result<Answer, AppError> {
@@ -76,11 +80,11 @@ async fn variant(
     let mut attempt = 1;
     loop {
         slot.set(VariantProgress::Sending {
-            bytes: p.body.len(),
+            bytes: body.len(),
             attempt,
             attempts,
         });
-        let (failure, retry_after) = match attempt_once(p, slot).await {
+        let (failure, retry_after) = match attempt_once(p, body, slot).await {
             Ok(gen) => {
                 slot.set(VariantProgress::Decoding);
                 return answer(gen, &p.prompt, now_ms() - started_ms).map_err(AppError::from);
@@ -124,6 +128,7 @@ async fn variant(
 /// One attempt: the answer, or why not (with the server's `Retry-After`).
 async fn attempt_once(
     p: &Prepared,
+    body: &[u8],
     slot: &ArcRwSignal<VariantProgress>,
 ) -> Result<Generation, (Failure, Option<String>)> {
     let abort = AbortController::new().map_err(|_| {
@@ -138,7 +143,7 @@ async fn attempt_once(
         idle_ms: BODY_IDLE_LIMIT_MS,
     };
     let c = &p.connection;
-    let reply = http::post(&p.url, c.key_header, &c.api_key, &p.body, &abort, limits)
+    let reply = http::post(&p.url, c.key_header, &c.api_key, body, &abort, limits)
         .await
         .map_err(|f| (f, None))?;
     let retry_after = reply.retry_after.clone();

@@ -5,12 +5,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::lazy::{self, NotLoaded};
 use super::settings::handle_model_change;
 use super::show;
 use crate::browser::clipboard::copy_text;
 use crate::browser::page;
 use crate::error::AppError;
-use crate::model::share::{parse_fragment, share_fragment};
+use crate::model::share::{is_share_fragment, share_fragment};
 use crate::state::site::Site;
 use crate::state::AppState;
 
@@ -23,15 +24,26 @@ pub fn start(state: AppState) {
 
 fn offer_from_address(state: AppState) {
     let fragment = page::fragment();
-    let Some(parsed) = parse_fragment(&fragment) else {
+    if !is_share_fragment(&fragment) {
         return;
-    };
-    // Read once: a reload does not offer it again.
-    page::clear_fragment();
-    match parsed {
-        Ok(shared) => state.share_offer.set(Some(shared)),
-        Err(e) => show(state, AppError::ShareUnreadable(e.to_string())),
     }
+    // Its reading comes with the later chunk (fetched right after the first
+    // paint): a link is the rare start.
+    spawn_local(async move {
+        match lazy::read_share_link(state, fragment).await {
+            Ok(None) => {}
+            Ok(Some(parsed)) => {
+                // Read once: a reload does not offer it again.
+                page::clear_fragment();
+                match parsed {
+                    Ok(shared) => state.share_offer.set(Some(shared)),
+                    Err(e) => show(state, AppError::ShareUnreadable(e.to_string())),
+                }
+            }
+            // The link stays in the address: Reload reads it again.
+            Err(NotLoaded) => show(state, AppError::NotLoaded("The share link")),
+        }
+    });
 }
 
 /// The person accepted the shared prompt: it fills the composer (and its

@@ -71,7 +71,9 @@ pub fn OnFirstUse(
     /// Undoes the request that wanted it (when it could not be loaded).
     close: Callback<()>,
     /// Loaded before anyone asked for it (right after the first paint):
-    /// nobody waits, so "<what>: loading…" is not said.
+    /// nobody waits, so "<what>: loading…" is not said, and if it does not
+    /// load, an alert already shown stays (one alert for the views of a
+    /// chunk that did not load).
     #[prop(optional)]
     unasked: bool,
 ) -> impl IntoView {
@@ -96,7 +98,12 @@ pub fn OnFirstUse(
                     Err(NotLoaded) => {
                         close.run(());
                         wanted.set(false);
-                        show(state, AppError::NotLoaded(what));
+                        // Loaded before anyone asked: an alert being read
+                        // (another view of the same chunk, a config problem)
+                        // stays; the person hears of it on first use.
+                        if !unasked || state.alert.with_untracked(Option::is_none) {
+                            show(state, AppError::NotLoaded(what));
+                        }
                         ().into_any()
                     }
                 }

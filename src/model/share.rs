@@ -91,6 +91,15 @@ pub fn share_fragment(prompt: &str, settings: &Settings) -> String {
     out
 }
 
+/// Whether a fragment (with or without its `#`) is a share link, without
+/// reading it ([`parse_fragment`] is `Some` exactly then).
+pub fn is_share_fragment(fragment: &str) -> bool {
+    fragment
+        .strip_prefix('#')
+        .unwrap_or(fragment)
+        .starts_with(PREFIX)
+}
+
 /// Reads a fragment (with or without its `#`). `None`: it is not a share
 /// link (an empty fragment, or anything else), and nothing is said about it.
 pub fn parse_fragment(fragment: &str) -> Option<Result<Shared, ShareError>> {
@@ -271,6 +280,23 @@ pub fn decode(s: &str) -> Result<String, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_fragment_is_known_before_it_is_read() {
+        for f in [
+            "",
+            "#",
+            "#top",
+            "share",
+            "#share",
+            "x#share?v=1",
+            "#share?",
+            "share?v=1&prompt=a",
+            "#share?%zz",
+        ] {
+            assert_eq!(is_share_fragment(f), parse_fragment(f).is_some(), "{f:?}");
+        }
+    }
 
     fn settings() -> Settings {
         Settings {

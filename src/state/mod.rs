@@ -233,8 +233,10 @@ pub enum Keeping {
 /// What one turn sends, prepared before anything is dispatched.
 pub struct Prepared {
     pub url: String,
-    /// The body of every request of the turn (retries send the same bytes).
-    pub body: Vec<u8>,
+    /// The request of every variant of the turn, checked; made into bytes
+    /// where it is sent (`commands::sending`, in the `later` chunk, with the
+    /// serializer), once: retries send the same bytes.
+    pub request: gemini::request::RequestBody<'static>,
     /// How the requests are sent.
     pub requests: RequestPrefs,
     /// How long to wait for an answer's headers.

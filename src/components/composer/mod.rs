@@ -6,6 +6,7 @@ mod kept_draft;
 use leptos::prelude::*;
 use web_sys::{DataTransfer, File, FileList};
 
+use super::lazy::{lazy_view, OnFirstUse};
 use crate::browser::now_ms;
 use crate::commands::attachments::handle_add_files;
 use crate::commands::code::handle_get_code_for_next;
@@ -16,6 +17,10 @@ use crate::model::labels::seconds;
 use crate::state::{AppState, MAX_VARIANTS};
 use attachments::Attachments;
 pub use kept_draft::KeptDraftOffer;
+
+// The thumbnails come with the code that adds images (the `later` chunk,
+// right after the first paint): before it, there are none to show.
+lazy_view!(later, attachments_view, Attachments);
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
     list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
@@ -75,7 +80,19 @@ pub fn Composer() -> impl IntoView {
             <div class="composer__drop" aria-hidden="true">
                 "Drop images to add them as references"
             </div>
-            <Attachments />
+            <OnFirstUse
+                what="The reference images"
+                load=attachments_view::load
+                // Each read (no short-circuit): a change of either tries
+                // again after code that did not load.
+                when=Signal::derive(move || {
+                    let painted = state.painted.get();
+                    let any = !state.attachments.with(Vec::is_empty);
+                    painted || any
+                })
+                close=Callback::new(|()| {})
+                unasked=true
+            />
             {move || {
                 match state.adding.get() {
                     0 => None,

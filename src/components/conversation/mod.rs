@@ -179,7 +179,9 @@ fn ConversationBar() -> impl IntoView {
             </select>
             // Its prices (the table, the sums) come with the turns' code.
             <OnFirstUse
-                what="The conversation's total"
+                // (Part of the conversation view: one alert if the chunk
+                // does not load.)
+                what="The conversation view"
                 load=conversation_total::load
                 when=Signal::derive(move || {
                     let painted = state.painted.get();
