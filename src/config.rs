@@ -102,6 +102,15 @@ pub fn interpret_head(status: u16, content_type: &str) -> Option<Loaded> {
     }
 }
 
+/// The whole answer, its body parsed by serde_json where the browser's
+/// `JSON.parse` would parse it: the host's way in (the tests, the fuzzer).
+/// The page reads through [`interpret_head`] and [`interpret_body`], with no
+/// JSON parser of its own.
+pub fn interpret(status: u16, content_type: &str, body: &str) -> Loaded {
+    interpret_head(status, content_type)
+        .unwrap_or_else(|| interpret_body(serde_json::from_str(body).map_err(|e| e.to_string())))
+}
+
 /// The body as the browser parsed it, or why it is not JSON.
 pub fn interpret_body(parsed: Result<Value, String>) -> Loaded {
     match parsed
@@ -464,12 +473,6 @@ mod tests {
         parse_value(
             serde_json::from_str(text).map_err(|e| vec![format!("it is not valid JSON ({e})")])?,
         )
-    }
-
-    fn interpret(status: u16, content_type: &str, body: &str) -> Loaded {
-        interpret_head(status, content_type).unwrap_or_else(|| {
-            interpret_body(serde_json::from_str(body).map_err(|e| e.to_string()))
-        })
     }
 
     fn problems(text: &str) -> String {

@@ -312,6 +312,7 @@ fn json_parsed_by_the_browser_is_the_value_serde_would_read() {
 #[wasm_bindgen_test]
 fn preferences_are_kept_without_serde_and_read_what_serde_wrote() {
     use studio::browser::storage;
+    use studio::commands::preferences::{read_record, read_scalar, write_record, write_scalar};
     use studio::model::prefs::{self, Fields, Scalar};
     let settings = gemini::Settings {
         model: "gemini-3-pro-image-preview".into(),
@@ -326,10 +327,10 @@ fn preferences_are_kept_without_serde_and_read_what_serde_wrote() {
         "test.prefs.settings",
         &serde_json::to_string(&settings).unwrap()
     ));
-    let stored = storage::get_record("test.prefs.settings").unwrap();
+    let stored = read_record("test.prefs.settings").unwrap();
     assert_eq!(prefs::settings_from(&stored), settings);
     // And what this build writes is what serde wrote.
-    assert!(storage::set_record(
+    assert!(write_record(
         "test.prefs.settings",
         &prefs::settings_record(&settings)
     ));
@@ -339,19 +340,16 @@ fn preferences_are_kept_without_serde_and_read_what_serde_wrote() {
         serde_json::to_value(&settings).unwrap()
     );
     // Scalars, and values that are not what they should be.
-    assert!(storage::set_scalar("test.prefs.n", &Scalar::Num(3.0)));
+    assert!(write_scalar("test.prefs.n", &Scalar::Num(3.0)));
     assert_eq!(storage::get_string("test.prefs.n").as_deref(), Some("3"));
-    assert_eq!(
-        prefs::variants_from(storage::get_scalar("test.prefs.n")),
-        Some(3)
-    );
+    assert_eq!(prefs::variants_from(read_scalar("test.prefs.n")), Some(3));
     storage::set_string("test.prefs.n", "[1, 2]");
-    assert_eq!(storage::get_scalar("test.prefs.n"), None);
-    assert!(storage::get_record("test.prefs.n").is_none());
+    assert_eq!(read_scalar("test.prefs.n"), None);
+    assert!(read_record("test.prefs.n").is_none());
     storage::set_string("test.prefs.n", "{not json");
-    assert!(storage::get_record("test.prefs.n").is_none());
+    assert!(read_record("test.prefs.n").is_none());
     storage::set_string("test.prefs.n", r#"{"model": 5, "googleSearch": true}"#);
-    let odd = storage::get_record("test.prefs.n").unwrap();
+    let odd = read_record("test.prefs.n").unwrap();
     assert_eq!(odd.str("model"), None);
     assert!(prefs::settings_from(&odd).google_search);
     storage::remove("test.prefs.settings");

@@ -199,14 +199,16 @@ pub async fn get_json<T>(
         Ok(promise) => JsFuture::from(promise).await,
         Err(e) => Err(e),
     };
-    Ok(Got::Json(match parsed {
-        Ok(value) => json_value(&value),
-        // A body that is not JSON (a `SyntaxError`), or one cut off.
-        Err(e) => Err(e.dyn_ref::<js_sys::Error>().map_or_else(
-            || "it could not be read".to_owned(),
-            |e| String::from(e.message()),
-        )),
-    }))
+    match parsed {
+        Ok(value) => Ok(Got::Json(json_value(&value))),
+        Err(e) => match e.dyn_ref::<js_sys::Error>() {
+            // A body that is not JSON.
+            Some(e) if e.name() == "SyntaxError" => Ok(Got::Json(Err(String::from(e.message())))),
+            // Cut off (the network went): not read, as if never fetched.
+            Some(e) => Err(String::from(e.message())),
+            None => Err("its body could not be read".into()),
+        },
+    }
 }
 
 /// The deepest nesting read (serde_json's own limit is 128).

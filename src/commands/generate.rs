@@ -15,7 +15,7 @@ use gemini::Failure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy;
+use super::lazy::{self, NotLoaded};
 use super::{alert_for, show};
 use crate::browser::object_url::SharedUrl;
 use crate::browser::{next_task, now_ms};
@@ -27,7 +27,7 @@ use crate::state::{AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
 pub fn action() -> Action<Job, ()> {
-    Action::new_local(|job: &Job| lazy::run_turn(job.clone()))
+    Action::new_local(|job: &Job| run(job.clone()))
 }
 
 /// Sends the composer's prompt and images as the next turn. A failure or
@@ -202,9 +202,7 @@ pub fn handle_cancel(state: AppState) {
     }
 }
 
-/// The turn's work (reached only through [`lazy::run_turn`], so it is in the
-/// `later` chunk with the sending code it calls).
-pub(super) async fn run(job: Job) {
+async fn run(job: Job) {
     let Job {
         state,
         started_ms,
@@ -227,7 +225,19 @@ pub(super) async fn run(job: Job) {
     // The pending turn paints before the body is made and handed to the
     // browser.
     next_task().await;
-    let results = super::sending::send_variants(prepared.clone(), progress, started_ms).await;
+    // The requests' code (the body's serializer, sending, retrying, reading
+    // the answers) comes after the first paint: nothing has been sent if it
+    // does not load.
+    let sending = match lazy::send_variants(state, prepared.clone(), progress, started_ms).await {
+        Ok(sending) => sending,
+        Err(NotLoaded) => {
+            drop(inflight);
+            state.cancel.set_value(None);
+            show(state, AppError::NotLoaded("Generate"));
+            return;
+        }
+    };
+    let results = sending.await;
     state.cancel.set_value(None);
     let mut variants = Vec::new();
     let mut first_failure = None;

@@ -19,20 +19,22 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
-use leptos::prelude::{SetValue, Update, WithValue};
+use leptos::prelude::{ArcRwSignal, Update, WithValue};
 use web_sys::{Blob, File};
 
 use super::archive::{ImportError, Imported};
 use super::bundle::Edit;
+use super::sending::Results;
 use crate::error::AppError;
 use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
 use crate::model::share::{ShareError, Shared};
 use crate::model::ConversationMeta;
-use crate::state::{AppState, Job, Prepared, Turn};
+use crate::state::{AppState, Prepared, Turn, VariantProgress};
 use crate::store::{DraftRecord, Store};
 
 /// The code of a feature could not be fetched or started.
@@ -204,27 +206,32 @@ pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, N
 
 split_point!(
     later,
-    /// A turn's work once it is dispatched: its lock and what it keeps in
-    /// flight, sending its requests and reading their answers (retries,
-    /// streaming, the checks), the turn made from them and its save.
-    fn run_chunk(job: Job) -> Boxed<()> {
-        Box::pin(super::generate::run(job))
+    /// Making a turn's request body, sending it and reading the answers.
+    fn send_chunk(
+        prepared: Arc<Prepared>,
+        progress: Vec<ArcRwSignal<VariantProgress>>,
+        started_ms: f64,
+    ) -> Boxed<Results> {
+        Box::pin(super::sending::send_variants(
+            prepared, progress, started_ms,
+        ))
     }
 );
 
-/// Runs a dispatched turn (see [`super::generate::run`]), its code loaded (in
-/// the chunk the turns' view is in, fetched right after the first paint).
-/// Nothing has been sent or held if it does not load: the alert says so, the
-/// prompt and images stay.
-pub async fn run_turn(job: Job) {
-    let state = job.state;
-    match said_while(state, "Generate", async { load!(run_chunk(job)) }).await {
-        Ok(run) => run.await,
-        Err(NotLoaded) => {
-            state.cancel.set_value(None);
-            super::show(state, AppError::NotLoaded("Generate"));
-        }
-    }
+/// Sends `prepared` once per slot of `progress` (see
+/// [`super::sending::send_variants`]: the body is serialized there), its
+/// code loaded (in the chunk the turns' view is in, fetched right after the
+/// first paint). Nothing has been sent until the future is awaited.
+pub async fn send_variants(
+    state: AppState,
+    prepared: Arc<Prepared>,
+    progress: Vec<ArcRwSignal<VariantProgress>>,
+    started_ms: f64,
+) -> Result<Boxed<Results>, NotLoaded> {
+    said_while(state, "Generate", async {
+        load!(send_chunk(prepared, progress, started_ms))
+    })
+    .await
 }
 
 split_point!(

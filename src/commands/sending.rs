@@ -3,8 +3,8 @@
 //! for a passing reason and timed out when no answer comes, a streamed answer
 //! shown as it arrives; and the answers made ready to show. In the split
 //! build this is in the chunk loaded right after the first paint (`later`,
-//! reached through [`super::lazy::send_variants`]); dropping its future
-//! (Cancel) aborts the requests.
+//! reached through [`super::lazy::send_variants`], which also makes the
+//! request's bytes here); dropping its future (Cancel) aborts the requests.
 
 use std::sync::Arc;
 

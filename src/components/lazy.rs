@@ -3,9 +3,10 @@
 //! `archive`), the Get code dialog (chunk `code`, with its generator), the
 //! image tools (chunk `editor`: viewer, region edit, annotate, with Download
 //! all), the other dialogs (chunk `dialogs`: prompt library, share,
-//! keyboard shortcuts), and the turns' view with the parts shown only when
-//! there is something to show (chunk `later`, fetched right after the first
-//! paint: Request settings, the site's message, the share offer, the
+//! keyboard shortcuts), and the turns' view, the conversation's total and
+//! the reference images' thumbnails with the parts shown only when there is
+//! something to show (chunk `later`, fetched right after the first paint:
+//! Request settings, the site's message, the share offer, the
 //! key-destination question, the last visit's draft). See
 //! `crate::commands::lazy` for how a split point works in both builds.
 //!
@@ -72,8 +73,8 @@ pub fn OnFirstUse(
     close: Callback<()>,
     /// Loaded before anyone asked for it (right after the first paint):
     /// nobody waits, so "<what>: loading…" is not said, and if it does not
-    /// load, an alert already shown stays (one alert for the views of a
-    /// chunk that did not load).
+    /// load, an alert already saying code did not load stays (one alert
+    /// for the views of a chunk that did not load).
     #[prop(optional)]
     unasked: bool,
 ) -> impl IntoView {
@@ -98,10 +99,13 @@ pub fn OnFirstUse(
                     Err(NotLoaded) => {
                         close.run(());
                         wanted.set(false);
-                        // Loaded before anyone asked: an alert being read
-                        // (another view of the same chunk, a config problem)
-                        // stays; the person hears of it on first use.
-                        if !unasked || state.alert.with_untracked(Option::is_none) {
+                        // Loaded before anyone asked: an alert that already
+                        // says code did not load (another view of the same
+                        // chunk) stays, one alert with Reload.
+                        let said = state
+                            .alert
+                            .with_untracked(|a| a.as_ref().is_some_and(|a| a.reload));
+                        if !(unasked && said) {
                             show(state, AppError::NotLoaded(what));
                         }
                         ().into_any()

@@ -229,6 +229,43 @@ pub(crate) mod tests {
         }
     }
 
+    /// The stored strings of earlier builds, as they are (not today's
+    /// derives, which could change).
+    #[test]
+    fn what_earlier_builds_stored_reads_back_and_is_written_the_same() {
+        let text = r#"{"model":"gemini-3-pro-image-preview","imageOnly":true,"aspectRatio":"16:9","imageSize":"4K","thinkingLevel":"high","includeThoughts":true,"googleSearch":false}"#;
+        let stored: Value = serde_json::from_str(text).unwrap();
+        let s = settings_from(&parsed(stored.clone()));
+        assert_eq!(
+            (s.aspect_ratio, s.image_size, s.thinking_level),
+            (
+                AspectRatio::parse("16:9"),
+                ImageSize::parse("4K"),
+                ThinkingLevel::parse("high")
+            )
+        );
+        assert!(s.image_only && s.include_thoughts && !s.google_search);
+        assert_eq!(value(&settings_record(&s)), stored);
+        let text = r#"{"model":"gemini-2.5-flash-image","imageOnly":false,"aspectRatio":null,"imageSize":null,"thinkingLevel":null,"includeThoughts":false,"googleSearch":false}"#;
+        let stored: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            value(&settings_record(&settings_from(&parsed(stored.clone())))),
+            stored
+        );
+
+        let text = r#"{"retries":0,"timeLimitS":120,"stream":true}"#;
+        let stored: Value = serde_json::from_str(text).unwrap();
+        let r = requests_from(&parsed(stored.clone()));
+        assert_eq!((r.retries, r.time_limit_s, r.stream), (0, 120, true));
+        assert_eq!(value(&requests_record(&r)), stored);
+
+        assert_eq!(theme_from(Some(Scalar::Str("dark".into()))), Theme::Dark);
+        assert_eq!(theme_from(Some(Scalar::Str("light".into()))), Theme::Light);
+        assert_eq!(variants_from(Some(Scalar::Num(4.0))), Some(4));
+        assert_eq!(key_header_from("Bearer"), Some(KeyHeader::Bearer));
+        assert_eq!(key_header_from("GoogApiKey"), Some(KeyHeader::GoogApiKey));
+    }
+
     #[test]
     fn a_wrong_or_missing_field_is_its_default_and_the_rest_apply() {
         let s = settings_from(&parsed(json!({

@@ -455,6 +455,17 @@ mod tests {
     use crate::model::prefs::tests::{parsed, value};
 
     #[test]
+    fn the_connection_earlier_builds_stored_reads_back_and_is_written_the_same() {
+        let text = r#"{"baseUrl":"https://api.cometapi.com","keyHeader":"Bearer","remember":true,"rememberSession":false,"customized":true}"#;
+        let stored: serde_json::Value = serde_json::from_str(text).unwrap();
+        let c = Connection::from_record(&parsed(stored.clone()));
+        assert_eq!(c.base_url, "https://api.cometapi.com");
+        assert_eq!(c.key_header, KeyHeader::Bearer);
+        assert!(c.remember && !c.remember_session && c.customized);
+        assert_eq!(value(&c.record()), stored);
+    }
+
+    #[test]
     fn the_connection_is_stored_as_serde_stored_it_without_the_key() {
         for c in [
             Connection::default(),

@@ -83,12 +83,14 @@ pub fn Composer() -> impl IntoView {
             <OnFirstUse
                 what="The reference images"
                 load=attachments_view::load
-                // Each read (no short-circuit): a change of either tries
-                // again after code that did not load.
+                // Each read (no short-circuit): a change of any of them
+                // tries again after code that did not load (a Generate that
+                // loads it shows the images it sends).
                 when=Signal::derive(move || {
                     let painted = state.painted.get();
                     let any = !state.attachments.with(Vec::is_empty);
-                    painted || any
+                    let running = state.running.get();
+                    painted || any || running
                 })
                 close=Callback::new(|()| {})
                 unasked=true

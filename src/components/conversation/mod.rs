@@ -186,7 +186,8 @@ fn ConversationBar() -> impl IntoView {
                 when=Signal::derive(move || {
                     let painted = state.painted.get();
                     let turns = !state.turns.with(Vec::is_empty);
-                    painted || turns
+                    let running = state.running.get();
+                    painted || turns || running
                 })
                 close=Callback::new(|()| {})
                 unasked=true
