@@ -426,6 +426,19 @@ impl AppState {
         self.after_adding.with(Option::is_some)
     }
 
+    /// Whether the views loaded right after the first paint (the `later`
+    /// chunk) are wanted: the page has painted, or there is something for
+    /// them to show (turns, reference images, a request running). Tracked;
+    /// each signal is read (no short-circuit), so a change of any of them
+    /// tries again after code that did not load.
+    pub fn wants_later(&self) -> bool {
+        let painted = self.painted.get();
+        let turns = !self.turns.with(Vec::is_empty);
+        let images = !self.attachments.with(Vec::is_empty);
+        let running = self.running.get();
+        painted || turns || images || running
+    }
+
     /// Whether a turn is being generated (untracked).
     pub fn is_running(&self) -> bool {
         self.running.get_untracked()

@@ -83,15 +83,7 @@ pub fn Composer() -> impl IntoView {
             <OnFirstUse
                 what="The reference images"
                 load=attachments_view::load
-                // Each read (no short-circuit): a change of any of them
-                // tries again after code that did not load (a Generate that
-                // loads it shows the images it sends).
-                when=Signal::derive(move || {
-                    let painted = state.painted.get();
-                    let any = !state.attachments.with(Vec::is_empty);
-                    let running = state.running.get();
-                    painted || any || running
-                })
+                when=Signal::derive(move || state.wants_later())
                 close=Callback::new(|()| {})
                 unasked=true
             />

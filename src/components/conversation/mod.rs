@@ -53,14 +53,7 @@ pub fn ConversationView() -> impl IntoView {
             <OnFirstUse
                 what="The conversation view"
                 load=turns::load
-                // Each read (no short-circuit): a change of any of them tries
-                // again after code that did not load.
-                when=Signal::derive(move || {
-                    let painted = state.painted.get();
-                    let turns = !state.turns.with(Vec::is_empty);
-                    let running = state.running.get();
-                    painted || turns || running
-                })
+                when=Signal::derive(move || state.wants_later())
                 close=Callback::new(|()| {})
                 unasked=true
             />
@@ -183,12 +176,7 @@ fn ConversationBar() -> impl IntoView {
                 // does not load.)
                 what="The conversation view"
                 load=conversation_total::load
-                when=Signal::derive(move || {
-                    let painted = state.painted.get();
-                    let turns = !state.turns.with(Vec::is_empty);
-                    let running = state.running.get();
-                    painted || turns || running
-                })
+                when=Signal::derive(move || state.wants_later())
                 close=Callback::new(|()| {})
                 unasked=true
             />
