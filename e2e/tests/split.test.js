@@ -127,6 +127,30 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("the main module is fetched beside the stylesheet, not after it", async () => {
+    // The stylesheet is held back until the main module is asked for (or 5 s
+    // pass): nothing in the head may wait for the stylesheet before the
+    // wasm's preload is reached.
+    let wasmAsked;
+    const asked = new Promise((resolve) => (wasmAsked = resolve));
+    let cssHeldUntilWasm = null;
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: async (ctx) => {
+        ctx.on("request", (r) => {
+          if (/_bg\.wasm$/.test(r.url())) wasmAsked(true);
+        });
+        await ctx.route(/\/studio-[0-9a-f]{16}\.css$/, async (route) => {
+          cssHeldUntilWasm = await Promise.race([asked, new Promise((r) => setTimeout(() => r(false), 5000))]);
+          await route.continue();
+        });
+      },
+    });
+    assert.equal(cssHeldUntilWasm, true, "the main module was asked for while the stylesheet was still on its way");
+    await generate(page, "a lighthouse");
+    await context.close();
+  });
+
   test("a chunk that does not load is an alert with Reload; the rest works, a later use loads it, Reload keeps the work", async () => {
     const { context, page } = await openStudio(chromium(), NO_WORKER);
     await generate(page, "A blue heron");
