@@ -15,7 +15,7 @@ use gemini::Failure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy::{self, NotLoaded};
+use super::lazy::{self, load, split_point, NotLoaded};
 use super::{alert_for, show};
 use crate::browser::object_url::SharedUrl;
 use crate::browser::{next_task, now_ms};
@@ -27,8 +27,32 @@ use crate::state::{AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
 pub fn action() -> Action<Job, ()> {
-    Action::new_local(|job: &Job| run(job.clone()))
+    Action::new_local(|job: &Job| start(job.clone()))
 }
+
+/// Runs `job` with its code loaded: a turn's work once dispatched is in the
+/// chunk its requests' code is in (`later`, fetched right after the first
+/// paint). If it does not load, nothing was sent and everything stays.
+async fn start(job: Job) {
+    let state = job.state;
+    match lazy::said_while(state, "Generate", async { load!(run_chunk(job)) }).await {
+        Ok(work) => work.await,
+        Err(NotLoaded) => {
+            state.cancel.set_value(None);
+            show(state, AppError::NotLoaded("Generate"));
+        }
+    }
+}
+
+// Here rather than in `lazy`: `run` reaches the storage layer through `lazy`,
+// which must not reach back into this module.
+split_point!(
+    later,
+    /// A turn's whole work once dispatched ([`run`]).
+    fn run_chunk(job: Job) -> lazy::Boxed<()> {
+        Box::pin(run(job))
+    }
+);
 
 /// Sends the composer's prompt and images as the next turn. A failure or
 /// Cancel keeps everything and leaves no trace in the conversation.
