@@ -355,6 +355,31 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("a site's config.json is checked by code fetched only when there is one; if it does not load, that is said and it is read at the next online", async () => {
+    let refuse = true;
+    const { context, page, log } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: async (ctx) => {
+        await ctx.route("**/config.json", (route) =>
+          route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ banner: "Welcome to the team studio" }) }),
+        );
+        await ctx.route(chunk("config"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue()));
+      },
+    });
+    const alert = page.getByRole("alert");
+    await alert.filter({ hasText: "config.json was not used" }).waitFor();
+    assert.match(await alert.innerText(), /config\.json was not used: the code that reads it did not load \(reload the page\)/);
+    assert.equal(await page.getByText("Welcome to the team studio").count(), 0);
+    // The studio works with its built-in settings meanwhile.
+    await generate(page, "Works without the site's settings");
+    refuse = false;
+    await page.evaluate(() => dispatchEvent(new Event("online")));
+    await page.getByText("Welcome to the team studio").waitFor();
+    assert.equal(await page.getByText("config.json was not used").count(), 0);
+    assert.equal(wasmFetched(log).filter((u) => chunk("config").test(u)).length, 2, "asked for twice: refused, then loaded");
+    await context.close();
+  });
+
   test("a share link whose reading code does not load stays in the address: said with Reload, and read once the code loads", async () => {
     let refuse = true;
     const { context, page } = await openStudio(chromium(), {

@@ -173,14 +173,15 @@ pub fn post_request(
 pub enum Got<T> {
     /// What the status and the content type alone said.
     Head(T),
-    /// The body, as the browser parsed it, or why it is not JSON.
-    Json(Result<serde_json::Value, String>),
+    /// The body as the browser parsed it (see [`json_value`]), or why it is
+    /// not JSON.
+    Json(Result<JsValue, String>),
 }
 
 /// GETs `path` (relative to the document) bypassing stale caches. `head`
 /// decides from the status and the content type; when it gives `None`, the
 /// body is parsed by the browser (`Response.json()`, no JSON parser in the
-/// first screen's code) and handed over as a `serde_json::Value`.
+/// first screen's code) and handed over as the value it made.
 pub async fn get_json<T>(
     path: &str,
     head: impl FnOnce(u16, &str) -> Option<T>,
@@ -200,7 +201,7 @@ pub async fn get_json<T>(
         Err(e) => Err(e),
     };
     match parsed {
-        Ok(value) => Ok(Got::Json(json_value(&value))),
+        Ok(value) => Ok(Got::Json(Ok(value))),
         Err(e) => match e.dyn_ref::<js_sys::Error>() {
             // A body that is not JSON.
             Some(e) if e.name() == "SyntaxError" => Ok(Got::Json(Err(String::from(e.message())))),

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
+use super::lazy::{load, split_point, NotLoaded};
 use super::settings::{handle_model_change, request_base};
 use crate::browser::http::{self, Got};
 use crate::browser::page;
@@ -33,7 +35,20 @@ pub fn start(state: AppState, first_visit: bool) -> Site {
 async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValue<bool>) {
     let loaded = match http::get_json(config::FILE, config::interpret_head).await {
         Ok(Got::Head(loaded)) => loaded,
-        Ok(Got::Json(parsed)) => config::interpret_body(parsed),
+        // A file to check: its code is fetched now (a site without one never
+        // needs it).
+        Ok(Got::Json(parsed)) => match load!(read_chunk(parsed)) {
+            Ok(loaded) => loaded,
+            // Said, and read again at the next `online` event (or Reload).
+            Err(NotLoaded) => {
+                if unread.get_value() {
+                    site.problem.set(Some(config::broken_message(&[
+                        "the code that reads it did not load (reload the page)".into(),
+                    ])));
+                }
+                return;
+            }
+        },
         Err(_) if !crate::browser::service_worker::online() => return,
         // Not reached (the network may have just come back): said, and read
         // again at the next `online` event.
@@ -61,6 +76,15 @@ async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValu
     }
     site.read.set(true);
 }
+
+split_point!(
+    config,
+    /// Checking a site's `config.json` as the browser parsed it (and reading
+    /// its own price table, if it has one).
+    fn read_chunk(parsed: Result<JsValue, String>) -> Loaded {
+        config::interpret_body(parsed.and_then(|v| http::json_value(&v)))
+    }
+);
 
 /// Applies a loaded `config.json`.
 fn apply(state: AppState, site: Site, cfg: SiteConfig, first_visit: bool) {
