@@ -215,6 +215,7 @@ async function coldStart(server, profile) {
             resolve({
               interactive: window.__interactive,
               idle: window.__idle,
+              idleTimedOut: window.__idleTimedOut,
               // The first screen: what was requested before Generate showed
               // (what is fetched after the first paint, browser storage's
               // code, is not).
@@ -241,7 +242,8 @@ async function coldStart(server, profile) {
   }
   await ctx.close();
   const sum = (k) => files.reduce((a, f) => a + f[k], 0);
-  return { interactiveMs: t.interactive, idleMs: t.idle, bytes: { raw: sum("raw"), gzip: sum("gzip"), brotli: sum("brotli") }, files };
+  if (t.idleTimedOut) console.warn(`cold start ${profile?.name ?? "unthrottled"}: the main thread was not idle within 10 s of Generate showing`);
+  return { interactiveMs: t.interactive, idleMs: t.idle, idleTimedOut: t.idleTimedOut, bytes: { raw: sum("raw"), gzip: sum("gzip"), brotli: sum("brotli") }, files };
 }
 
 /**
@@ -320,7 +322,14 @@ const PAGE_INIT = () => {
       // The main thread's next idle moment, asked for by the page itself at
       // once (asked from the test, it would also count the round trips to
       // it, and whatever lands meanwhile).
-      requestIdleCallback(() => (window.__idle = performance.now()), { timeout: 10_000 });
+      // (If it never came within 10 s, that is recorded and said.)
+      requestIdleCallback(
+        (deadline) => {
+          window.__idle = performance.now();
+          window.__idleTimedOut = deadline.didTimeout;
+        },
+        { timeout: 10_000 },
+      );
       obs.disconnect();
     }
   }).observe(document, { childList: true, subtree: true });

@@ -3,7 +3,7 @@
 // cannot be loaded is said, with Reload, never a frozen control.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { STUDIO_URL, generate, makePng, openStudio, readDownload, untilStored, useBrowser } from "./helpers.js";
+import { STUDIO_URL, generate, makePng, openStudio, readDownload, requests, untilStored, useBrowser } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
@@ -352,6 +352,35 @@ describe("code loaded on first use", () => {
     await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
     await page.getByText("1 / 14 images").waitFor();
+    await context.close();
+  });
+
+  test("Cancel while Generate waits for its code: nothing is sent, the prompt stays, the next Generate works", async () => {
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: (ctx) =>
+        ctx.route(chunk("later"), async (route) => {
+          await held;
+          await route.continue();
+        }),
+    });
+    const prompt = page.getByRole("textbox", { name: "Prompt" });
+    await prompt.fill("A barn owl");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("status").filter({ hasText: "Generate: loading…" }).waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByText("Cancelled. Your prompt and images are still here.").waitFor();
+    release();
+    await page.getByRole("status").filter({ hasText: "Generate: loading…" }).waitFor({ state: "hidden" });
+    // The chunk is in now: had the cancelled turn gone on, it would have sent.
+    await page.waitForTimeout(500);
+    assert.equal((await requests()).length, 0, "nothing sent");
+    assert.equal(await prompt.inputValue(), "A barn owl");
+    assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
+    await generate(page, "A barn owl");
+    assert.equal((await requests()).length, 1);
     await context.close();
   });
 

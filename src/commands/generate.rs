@@ -250,8 +250,9 @@ async fn run(job: Job) {
     // browser.
     next_task().await;
     // The requests' code (the body's serializer, sending, retrying, reading
-    // the answers) comes after the first paint: nothing has been sent if it
-    // does not load.
+    // the answers) is in the chunk this runs in, so it is already here; the
+    // fallback below is a safety net should they ever be apart (nothing has
+    // been sent then).
     let sending = match lazy::send_variants(state, prepared.clone(), progress, started_ms).await {
         Ok(sending) => sending,
         Err(NotLoaded) => {

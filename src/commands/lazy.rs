@@ -1,11 +1,15 @@
 //! Code the first screen does not need, loaded on first use (issue 17).
 //!
-//! Each split point below is one function. In the release build
-//! (`cargo xtask dist`, which enables the `split` feature and runs the split
-//! step, see `xtask/src/split.rs`) it is moved with everything only it reaches
-//! into a wasm chunk of its own (`archive`, `code`, `editor`, `later`, `storage`),
-//! fetched the first time it is called (`later` and `storage`: right after the
-//! first paint, see `crate::commands::startup`). In every other build
+//! Each split point below is one function (two more are declared where a
+//! split point here would make a cycle of modules: a turn's `run` in
+//! `commands::generate`, the reading of `config.json` in `commands::site`;
+//! the views' split points are `lazy_view!`s in their components). In the
+//! release build (`cargo xtask dist`, which enables the `split` feature and
+//! runs the split step, see `xtask/src/split.rs`) it is moved with everything
+//! only it reaches into a wasm chunk (`archive`, `code`, `config`, `dialogs`,
+//! `editor`, `history`, `later`, `storage`; docs/split.md lists them), fetched
+//! the first time it is called (`later` and `storage`: right after the first
+//! paint, see `crate::commands::startup`). In every other build
 //! (`trunk serve`, debug, the wasm tests) the
 //! feature is off and the same function is called in place: one body, one
 //! signature, so both builds run the same code. A chunk that cannot be

@@ -2,7 +2,7 @@
 //!
 //! wasm-bindgen imports each JS function under a name such as
 //! `__wbg_writeText_6b6a85b68a7dd3eb`, from a module named after the JS file
-//! (`./studio-<hash>_bg.js`): 370 such names are written twice on the first
+//! (`./studio-<hash>_bg.js`): 367 such names are written twice on the first
 //! screen, in the wasm's import section and as the keys of the JS imports
 //! object, about 11 KB gzip of the main module and its JS. Only the two must
 //! agree, so this step renames each to a short name in both (`a`, `b`, …),
@@ -34,27 +34,24 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String, 
     if rename_module {
         js = js.replacen(&quoted, &format!("\"{MODULE}\""), 1);
     }
-    let mut next = 0usize;
-    let mut renamed = 0usize;
+    // Each name once: a field imported twice keeps the short name it got.
+    let mut short_of = std::collections::HashMap::<&[u8], String>::new();
     let mut body = leb(imports.len() as u64);
     for import in &imports {
         let (mut m, mut f) = (import.module, import.field);
-        let short;
-        let new_module;
         if import.module == module.as_bytes() {
             if rename_module {
-                new_module = MODULE.as_bytes().to_vec();
-                m = &new_module;
+                m = MODULE.as_bytes();
             }
-            if let Some(at) = std::str::from_utf8(import.field)
+            if let Some(short) = short_of.get(import.field) {
+                f = short.as_bytes();
+            } else if let Some(at) = std::str::from_utf8(import.field)
                 .ok()
                 .and_then(|name| only_key(&js, name))
             {
-                short = name_for(next);
-                next += 1;
+                let short = name_for(short_of.len());
                 js.replace_range(at..at + import.field.len(), &short);
-                f = short.as_bytes();
-                renamed += 1;
+                f = short_of.entry(import.field).or_insert(short).as_bytes();
             }
         }
         body.extend(leb(m.len() as u64));
@@ -71,7 +68,7 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String, 
         out.extend(leb(bytes.len() as u64));
         out.extend_from_slice(bytes);
     }
-    Ok((out, js, renamed))
+    Ok((out, js, short_of.len()))
 }
 
 /// Where `name` is in `js`, if it is there exactly once as a whole word (not
@@ -146,10 +143,10 @@ fn parse_imports(body: &[u8]) -> Result<Vec<Import<'_>>> {
             0 => p = read_leb(body, p)?.1,
             4 => p = read_leb(body, p + 1)?.1,
             // A table: its element type, then its limits.
-            1 => p = limits(body, p + 1)?,
+            1 => p = limits(body, value_type(body, p)?)?,
             2 => p = limits(body, p)?,
             // A global: its value type and mutability.
-            3 => p += 2,
+            3 => p = value_type(body, p)? + 1,
             other => return Err(format!("an import of unknown kind {other}")),
         }
         if p > body.len() {
@@ -168,14 +165,34 @@ fn parse_imports(body: &[u8]) -> Result<Vec<Import<'_>>> {
     Ok(out)
 }
 
-/// Skips limits (a flags byte, the minimum, the maximum if flagged).
+/// Skips limits: a flags byte, the minimum, the maximum if flagged (0x01),
+/// the page size's exponent if flagged (0x08, custom page sizes). Shared
+/// (0x02) and 64-bit (0x04) limits are written the same way.
 fn limits(body: &[u8], at: usize) -> Result<usize> {
     let flags = *body.get(at).ok_or("import section cut short")?;
+    if flags & !0x0f != 0 {
+        return Err(format!("limits with unknown flags {flags:#x}"));
+    }
     let (_, mut p) = read_leb(body, at + 1)?;
-    if flags & 1 == 1 {
+    if flags & 0x01 != 0 {
+        p = read_leb(body, p)?.1;
+    }
+    if flags & 0x08 != 0 {
         p = read_leb(body, p)?.1;
     }
     Ok(p)
+}
+
+/// Skips a one-byte value or reference type (numbers, `v128`, `funcref`,
+/// `externref` and the other abbreviations); the longer typed references are
+/// an error rather than a misread.
+fn value_type(body: &[u8], at: usize) -> Result<usize> {
+    match body.get(at) {
+        Some(0x63 | 0x64) => Err("an import with a typed reference (not read here)".into()),
+        Some(0x69..=0x7f) => Ok(at + 1),
+        Some(other) => Err(format!("an import with unknown value type {other:#x}")),
+        None => Err("import section cut short".into()),
+    }
 }
 
 fn read_name(b: &[u8], at: usize) -> Result<(&[u8], usize)> {
@@ -307,6 +324,34 @@ mod tests {
             }
         }
         assert!(out.len() < wasm.len());
+    }
+
+    #[test]
+    fn every_kind_of_import_is_read_and_a_name_imported_twice_gets_one_short_name() {
+        let table: &[u8] = &[1, 0x70, 0, 3];
+        let global: &[u8] = &[3, 0x7f, 1];
+        let tag: &[u8] = &[4, 0, 0];
+        let shared_memory: &[u8] = &[2, 3, 1, 2];
+        let custom_pages: &[u8] = &[2, 0x08, 1, 0];
+        let wasm = module(&[
+            ("./app_bg.js", "__wbg_log_0123456789abcdef", &[0, 0]),
+            ("./app_bg.js", "t", table),
+            ("./app_bg.js", "g", global),
+            ("./app_bg.js", "e", tag),
+            ("./app_bg.js", "m", shared_memory),
+            ("./app_bg.js", "p", custom_pages),
+            ("./app_bg.js", "__wbg_log_0123456789abcdef", &[0, 0]),
+        ]);
+        let (out, js, renamed) = shorten(&wasm, JS, "./app_bg.js").unwrap();
+        assert_eq!(renamed, 1);
+        let fields: Vec<String> = imports_of(&out).into_iter().map(|i| i.1).collect();
+        assert_eq!(fields, ["a", "t", "g", "e", "m", "p", "a"]);
+        let descs: Vec<Vec<u8>> = imports_of(&out).into_iter().map(|i| i.2).collect();
+        assert_eq!(descs[1..6], [table, global, tag, shared_memory, custom_pages].map(<[u8]>::to_vec));
+        assert!(js.contains("\n        a: function(arg0) {"), "{js}");
+        // A typed reference is refused, not misread.
+        let typed = module(&[("./app_bg.js", "g", &[3, 0x63, 0x70, 0])]);
+        assert!(shorten(&typed, JS, "./app_bg.js").is_err());
     }
 
     #[test]
