@@ -82,7 +82,10 @@ fn only_key(js: &str, name: &str) -> Option<usize> {
     if whole.next().is_some() {
         return None;
     }
-    js[at + name.len()..].trim_start().starts_with(':').then_some(at)
+    js[at + name.len()..]
+        .trim_start()
+        .starts_with(':')
+        .then_some(at)
 }
 
 /// `a` … `z`, `A` … `Z`, `aa`, `ab`, …: never `__proto__` nor any other
@@ -302,18 +305,34 @@ mod tests {
             vec![
                 ("w".into(), "a".into(), vec![0, 0]),
                 // Named twice in the JS: kept.
-                ("w".into(), "__wbg_twice_fedcba9876543210".into(), vec![0, 0]),
+                (
+                    "w".into(),
+                    "__wbg_twice_fedcba9876543210".into(),
+                    vec![0, 0]
+                ),
                 ("w".into(), "b".into(), vec![0, 0]),
                 // Not in the JS as a key: kept.
                 ("w".into(), "memory".into(), memory.to_vec()),
-                ("./__wasm_split.js".into(), "__wasm_split_load_later".into(), vec![0, 0]),
+                (
+                    "./__wasm_split.js".into(),
+                    "__wasm_split_load_later".into(),
+                    vec![0, 0]
+                ),
             ]
         );
         assert!(js.contains("\n        a: function(arg0) {"), "{js}");
-        assert!(js.contains("\n        b: function() {\n            wasm.__wbindgen_init_externref_table_x;"), "{js}");
+        assert!(
+            js.contains(
+                "\n        b: function() {\n            wasm.__wbindgen_init_externref_table_x;"
+            ),
+            "{js}"
+        );
         assert!(js.contains("\"w\": import0,"), "{js}");
         assert!(js.contains("\"./__wasm_split.js\": import1,"), "{js}");
-        assert!(js.contains("__wbg_twice_fedcba9876543210: function() {}"), "{js}");
+        assert!(
+            js.contains("__wbg_twice_fedcba9876543210: function() {}"),
+            "{js}"
+        );
         // The other sections as they were, in order.
         let (before, after) = (sections(&wasm).unwrap(), sections(&out).unwrap());
         assert_eq!(before.len(), after.len());
@@ -347,7 +366,10 @@ mod tests {
         let fields: Vec<String> = imports_of(&out).into_iter().map(|i| i.1).collect();
         assert_eq!(fields, ["a", "t", "g", "e", "m", "p", "a"]);
         let descs: Vec<Vec<u8>> = imports_of(&out).into_iter().map(|i| i.2).collect();
-        assert_eq!(descs[1..6], [table, global, tag, shared_memory, custom_pages].map(<[u8]>::to_vec));
+        assert_eq!(
+            descs[1..6],
+            [table, global, tag, shared_memory, custom_pages].map(<[u8]>::to_vec)
+        );
         assert!(js.contains("\n        a: function(arg0) {"), "{js}");
         // A typed reference is refused, not misread.
         let typed = module(&[("./app_bg.js", "g", &[3, 0x63, 0x70, 0])]);
@@ -359,8 +381,13 @@ mod tests {
         let names: Vec<String> = (0..3000).map(name_for).collect();
         let unique: std::collections::HashSet<_> = names.iter().collect();
         assert_eq!(unique.len(), names.len());
-        assert!(names.iter().all(|n| n.bytes().all(|b| b.is_ascii_alphabetic())));
-        assert_eq!((&names[0][..], &names[51][..], &names[52][..]), ("a", "Z", "aa"));
+        assert!(names
+            .iter()
+            .all(|n| n.bytes().all(|b| b.is_ascii_alphabetic())));
+        assert_eq!(
+            (&names[0][..], &names[51][..], &names[52][..]),
+            ("a", "Z", "aa")
+        );
     }
 
     #[test]
@@ -375,7 +402,10 @@ mod tests {
     fn a_broken_module_is_an_error_not_a_panic() {
         let wasm = module(&[("./app_bg.js", "__wbg_log_0123456789abcdef", &[0, 0])]);
         for cut in [3, 9, 12, wasm.len() - 4] {
-            assert!(shorten(&wasm[..cut], JS, "./app_bg.js").is_err(), "cut at {cut}");
+            assert!(
+                shorten(&wasm[..cut], JS, "./app_bg.js").is_err(),
+                "cut at {cut}"
+            );
         }
         let mut unknown = module(&[("./app_bg.js", "f", &[9, 0])]);
         assert!(shorten(&unknown, JS, "./app_bg.js").is_err());
