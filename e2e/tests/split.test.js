@@ -409,6 +409,36 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("config.json read twice while its code is on its way (an online event meanwhile): applied once, nothing said", async () => {
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    let configReads = 0;
+    const { context, page, log } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: async (ctx) => {
+        await ctx.route("**/config.json", (route) => {
+          configReads += 1;
+          return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ banner: "Welcome to the team studio" }) });
+        });
+        await ctx.route(chunk("config"), async (route) => {
+          await held;
+          await route.continue();
+        });
+      },
+    });
+    for (let i = 0; i < 100 && !wasmFetched(log).some((u) => chunk("config").test(u)); i++) await page.waitForTimeout(50);
+    await page.evaluate(() => dispatchEvent(new Event("online")));
+    for (let i = 0; i < 100 && configReads < 2; i++) await page.waitForTimeout(50);
+    assert.equal(configReads, 2, "read again at the online event");
+    release();
+    await page.getByText("Welcome to the team studio").waitFor();
+    await page.locator('.app[data-config="read"]').waitFor({ state: "attached" });
+    assert.equal(await page.getByText("Welcome to the team studio").count(), 1);
+    assert.equal(await page.getByText("config.json was not used").count(), 0);
+    assert.equal(wasmFetched(log).filter((u) => chunk("config").test(u)).length, 1, "its code fetched once");
+    await context.close();
+  });
+
   test("a share link whose reading code does not load stays in the address: said with Reload, and read once the code loads", async () => {
     let refuse = true;
     const { context, page } = await openStudio(chromium(), {
