@@ -14,11 +14,13 @@ const NO_WORKER = { contextOptions: { serviceWorkers: "block" } };
 const wasmFetched = (log) => log.urls.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
 const chunk = (name) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`);
 
-/** Holds back the answer for chunk `name` until the returned function is called. */
-async function hold(page, name) {
+/** Holds back the answer for chunk `name` until the returned function is
+ * called; `target` is a page, or a context (routes in place before the first
+ * request, from `openStudio`'s `prepare`). */
+async function hold(target, name) {
   let release;
   const held = new Promise((resolve) => (release = resolve));
-  await page.route(chunk(name), async (route) => {
+  await target.route(chunk(name), async (route) => {
     await held;
     await route.continue();
   });
@@ -249,14 +251,11 @@ describe("code loaded on first use", () => {
 
   test("Generate works while browser storage's code is on its way; the turn is saved once it comes", async () => {
     let release;
-    const held = new Promise((resolve) => (release = resolve));
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
-      prepare: (ctx) =>
-        ctx.route(chunk("storage"), async (route) => {
-          await held;
-          await route.continue();
-        }),
+      prepare: async (ctx) => {
+        release = await hold(ctx, "storage");
+      },
     });
     await page.getByRole("textbox", { name: "Prompt" }).fill("A quiet lake");
     await page.getByRole("button", { name: "Generate" }).click();
@@ -357,14 +356,11 @@ describe("code loaded on first use", () => {
 
   test("Cancel while Generate waits for its code: nothing is sent, the prompt stays, the next Generate works", async () => {
     let release;
-    const held = new Promise((resolve) => (release = resolve));
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
-      prepare: (ctx) =>
-        ctx.route(chunk("later"), async (route) => {
-          await held;
-          await route.continue();
-        }),
+      prepare: async (ctx) => {
+        release = await hold(ctx, "later");
+      },
     });
     const prompt = page.getByRole("textbox", { name: "Prompt" });
     await prompt.fill("A barn owl");
@@ -411,7 +407,6 @@ describe("code loaded on first use", () => {
 
   test("config.json read twice while its code is on its way (an online event meanwhile): applied once, nothing said", async () => {
     let release;
-    const held = new Promise((resolve) => (release = resolve));
     let configReads = 0;
     const { context, page, log } = await openStudio(chromium(), {
       ...NO_WORKER,
@@ -420,10 +415,7 @@ describe("code loaded on first use", () => {
           configReads += 1;
           return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ banner: "Welcome to the team studio" }) });
         });
-        await ctx.route(chunk("config"), async (route) => {
-          await held;
-          await route.continue();
-        });
+        release = await hold(ctx, "config");
       },
     });
     for (let i = 0; i < 100 && !wasmFetched(log).some((u) => chunk("config").test(u)); i++) await page.waitForTimeout(50);
