@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, existsSync } from "node:fs";
 import http from "node:http";
 import { extname, join, normalize } from "node:path";
 import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import {
   MOCK_URL,
   STUDIO_URL,
@@ -146,6 +147,39 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     assert.deepEqual(await cspViolations(page, log), []);
     assert.deepEqual(log.pageErrors, []);
     await context.close();
+  });
+
+  test("nginx sends the build's precompressed files: the .gz bytes as they are, gzip-encoded, decoding to the file", async () => {
+    const dist = process.env.DIST_DIR;
+    assert.ok(dist, "DIST_DIR is set");
+    const html = readFileSync(join(dist, "index.html"), "utf8");
+    const names = readdirSync(dist);
+    const main = names.find((n) => /^studio-[0-9a-f]{16}_bg\.wasm$/.test(n));
+    const css = names.find((n) => /^studio-[0-9a-f]{16}\.css$/.test(n));
+    assert.ok(main && css && html.includes(css), `the main module and stylesheet in ${names.join(" ")}`);
+    const get = (path, encoding) =>
+      new Promise((resolve, reject) => {
+        const headers = encoding ? { "accept-encoding": encoding } : {};
+        http
+          .get(`${NGINX_URL}${path}`, { headers }, (res) => {
+            const chunks = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on("error", reject);
+      });
+    for (const [path, file] of [["/", "index.html"], [`/${main}`, main], [`/${css}`, css]]) {
+      const raw = readFileSync(join(dist, file));
+      const gz = readFileSync(join(dist, `${file}.gz`));
+      assert.ok(gz.length < gunzipSync(gz).length && gunzipSync(gz).equals(raw), `${file}.gz decodes to ${file}`);
+      const packed = await get(path, "gzip, deflate, br");
+      assert.equal(packed.status, 200, path);
+      assert.equal(packed.headers["content-encoding"], "gzip", path);
+      assert.ok(packed.body.equals(gz), `${path}: the bytes of ${file}.gz (${packed.body.length} bytes, the file ${gz.length})`);
+      const plain = await get(path, null);
+      assert.equal(plain.headers["content-encoding"], undefined, `${path} without Accept-Encoding`);
+      assert.ok(plain.body.equals(raw), `${path} without Accept-Encoding: the file itself`);
+    }
   });
 
   test("a build under a sub-path loads every file and config.json from there, and generates", async () => {

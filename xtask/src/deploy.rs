@@ -53,13 +53,16 @@ pub struct SiteBuild<'a> {
 
 /// The release build with its Content Security Policy and the header files
 /// beside it (`_headers`, `headers.txt`): [`release_files`], then the policy
-/// into index.html, the service worker's file list and the headers. Returns
-/// the policy.
+/// into index.html, the service worker's file list, the headers, and last
+/// the precompressed copies ([`crate::precompress`]). Returns the policy.
 pub fn build_site(site: &SiteBuild) -> Result<String> {
     release_files(site.dist, site.public_url, "split")?;
     let policy = write_csp(&site.dist.join("index.html"), site.api_origins)?;
     write_service_worker(site.dist)?;
     write_static_headers(site.dist, site.public_url.unwrap_or("/"), &policy)?;
+    step("Precompressed copies (.gz, Zopfli) of the files the page loads");
+    let (raw, packed) = crate::precompress::write(site.dist)?;
+    println!("{raw} bytes as {packed} bytes of gzip");
     println!("Content-Security-Policy: {policy}");
     Ok(policy)
 }
@@ -326,7 +329,10 @@ pub fn shell_files(dist: &Path) -> Result<Vec<(String, Vec<u8>)>> {
             let rel = format!("{prefix}{name}");
             if path.is_dir() {
                 walk(&path, &format!("{rel}/"), out)?;
-            } else if !(prefix.is_empty() && NOT_SHELL.contains(&name.as_str())) {
+            } else if !(prefix.is_empty() && NOT_SHELL.contains(&name.as_str()))
+                // Precompressed copies: the same files, in another encoding.
+                && !name.ends_with(".gz")
+            {
                 let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 out.push((rel, bytes));
             }
@@ -788,6 +794,7 @@ mod tests {
             "_headers",
             "headers.txt",
             "config.json",
+            "index.html.gz",
             "assets/a.js",
         ] {
             fs::write(dir.join(f), f).unwrap();

@@ -13,7 +13,8 @@
 //!   JavaScript paths in headless Chromium; writes `target/bench/latest.json`.
 //! - `setup`: install what is missing (each command does this itself).
 //!
-//! Std only, so it compiles in seconds on a fresh machine.
+//! Std and one compressor (zopfli, optimized even in this dev build), so it
+//! compiles in seconds on a fresh machine.
 
 #![allow(clippy::print_stdout)]
 
@@ -21,6 +22,7 @@ mod bundle;
 mod deploy;
 #[cfg(test)]
 mod layers;
+mod precompress;
 mod split;
 
 use std::env;
