@@ -33,37 +33,40 @@ pub fn start(state: AppState, first_visit: bool) -> Site {
 /// Reads `config.json` and applies it, unless it could not be fetched (then
 /// `unread` stays set: the defaults hold until the browser is next online).
 async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValue<bool>) {
-    let loaded = match http::get_json(config::FILE, config::interpret_head).await {
-        Ok(Got::Head(loaded)) => loaded,
-        // A file to check: its code is fetched now (a site without one never
-        // needs it).
-        Ok(Got::Json(parsed)) => match load!(read_chunk(parsed)) {
-            Ok(loaded) => loaded,
-            // Said, and read again at the next `online` event (or Reload).
-            Err(NotLoaded) => {
+    match http::get_json(config::FILE, config::interpret_head).await {
+        // No file, or an answer that is not one: nothing to apply (a head
+        // carries no settings).
+        Ok(Got::Head(loaded)) => settle(site, unread, loaded, drop),
+        // A file to check and apply: its code is fetched now (a site without
+        // one never needs it).
+        Ok(Got::Json(parsed)) => {
+            if load!(read_chunk(state, site, parsed, first_visit, unread)).is_err() {
+                // Said, and read again at the next `online` event (or Reload).
                 if unread.get_value() {
                     site.problem.set(Some(config::broken_message(&[
                         "the code that reads it did not load (reload the page)".into(),
                     ])));
                 }
-                return;
             }
-        },
-        Err(_) if !crate::browser::service_worker::online() => return,
-        // Not reached (the network may have just come back): said, and read
-        // again at the next `online` event.
-        Err(why) => {
-            // (Unless another read, started by an `online` event, got it.)
-            if !unread.get_value() {
-                return;
-            }
-            site.problem.set(Some(config::broken_message(&[format!(
-                "it could not be loaded ({why})"
-            )])));
-            return;
         }
-    };
-    // Read once: a second `online` event while this was on its way finds it read.
+        Err(_) if !crate::browser::service_worker::online() => {}
+        // Not reached (the network may have just come back): said, and read
+        // again at the next `online` event (unless another read, started by
+        // an `online` event, got it).
+        Err(why) => {
+            if unread.get_value() {
+                site.problem.set(Some(config::broken_message(&[format!(
+                    "it could not be loaded ({why})"
+                )])));
+            }
+        }
+    }
+}
+
+/// What was read, once: a second read (a second `online` event while this
+/// one was on its way) finds it read and does nothing. A broken file is
+/// said; a config is handed to `apply`.
+fn settle(site: Site, unread: StoredValue<bool>, loaded: Loaded, apply: impl FnOnce(SiteConfig)) {
     if !unread.get_value() {
         return;
     }
@@ -71,7 +74,7 @@ async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValu
     site.problem.set(None);
     match loaded {
         Loaded::Missing => {}
-        Loaded::Config(cfg) => apply(state, site, cfg, first_visit),
+        Loaded::Config(cfg) => apply(cfg),
         Loaded::Broken(message) => site.problem.set(Some(message)),
     }
     site.read.set(true);
@@ -80,9 +83,19 @@ async fn load(state: AppState, site: Site, first_visit: bool, unread: StoredValu
 split_point!(
     config,
     /// Checking a site's `config.json` as the browser parsed it (and reading
-    /// its own price table, if it has one).
-    fn read_chunk(parsed: Result<JsValue, String>) -> Loaded {
-        config::interpret_body(parsed.and_then(|v| http::json_value(&v)))
+    /// its own price table, if it has one), and applying it: code only a site
+    /// with the file needs.
+    fn read_chunk(
+        state: AppState,
+        site: Site,
+        parsed: Result<JsValue, String>,
+        first_visit: bool,
+        unread: StoredValue<bool>,
+    ) -> () {
+        let loaded = config::interpret_body(parsed.and_then(|v| http::json_value(&v)));
+        settle(site, unread, loaded, |cfg| {
+            apply(state, site, cfg, first_visit)
+        });
     }
 );
 
