@@ -327,12 +327,12 @@ pub fn shell_files(dist: &Path) -> Result<Vec<(String, Vec<u8>)>> {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
             let rel = format!("{prefix}{name}");
+            // The folder's own files, and precompressed copies (the same
+            // files in another encoding), are not the shell.
+            let not_shell = prefix.is_empty() && NOT_SHELL.contains(&name.as_str());
             if path.is_dir() {
                 walk(&path, &format!("{rel}/"), out)?;
-            } else if !(prefix.is_empty() && NOT_SHELL.contains(&name.as_str()))
-                // Precompressed copies: the same files, in another encoding.
-                && !name.ends_with(".gz")
-            {
+            } else if !(not_shell || name.ends_with(".gz")) {
                 let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 out.push((rel, bytes));
             }
