@@ -163,6 +163,64 @@ fn import_alert(error: &StoreError, used: Option<String>) -> Alert {
     alert("Nothing was imported", Some(detail), action)
 }
 
+impl AppError {
+    /// The alert of an error saying that code did not load, `None` for any
+    /// other. The first screen's code writes these (so they can always be
+    /// said); every other alert is written by the code loaded right after
+    /// the first paint (see `commands::show`), with its messages.
+    pub fn not_loaded_alert(&self) -> Option<Alert> {
+        match self {
+            AppError::StorageNotLoaded => Some(storage_not_loaded()),
+            AppError::NotLoaded(what) => Some(not_loaded(what)),
+            _ => None,
+        }
+    }
+}
+
+/// Said when something went wrong and the code that writes its alert did not
+/// load: what happened is not known here, what to do is.
+pub fn unexplained_alert() -> Alert {
+    Alert {
+        reload: true,
+        ..alert(
+            "Something did not work, and its message could not be shown: its code did not load",
+            Some(
+                "The connection may have dropped, or a newer version of the studio replaced this one on the server. Nothing you made was removed."
+                    .into(),
+            ),
+            "Reload the page to get the current version (your conversations, prompt and images are kept), then try again.",
+        )
+    }
+}
+
+fn storage_not_loaded() -> Alert {
+    Alert {
+        reload: true,
+        ..alert(
+            "Browser storage could not start: its code did not load",
+            Some(
+                "The connection may have dropped, or a newer version of the studio replaced this one on the server. The studio works, but what you make now is not kept in this browser."
+                    .into(),
+            ),
+            "Download the images you want to keep, then reload the page (what was kept before is still there).",
+        )
+    }
+}
+
+fn not_loaded(what: &str) -> Alert {
+    Alert {
+        reload: true,
+        ..alert(
+            &format!("{what} could not start: its code did not load"),
+            Some(
+                "The connection may have dropped, or a newer version of the studio replaced this one on the server. Nothing was changed."
+                    .into(),
+            ),
+            &format!("Reload the page to get the current version (your conversations, prompt and images are kept), or check the connection and use {what} again."),
+        )
+    }
+}
+
 impl From<AppError> for Alert {
     fn from(e: AppError) -> Alert {
         match e {
@@ -274,28 +332,8 @@ impl From<AppError> for Alert {
                 Some("This browser is offline: your history and drafts are still here.".into()),
                 "Connect to the network, then press Generate again.",
             ),
-            AppError::StorageNotLoaded => Alert {
-                reload: true,
-                ..alert(
-                    "Browser storage could not start: its code did not load",
-                    Some(
-                        "The connection may have dropped, or a newer version of the studio replaced this one on the server. The studio works, but what you make now is not kept in this browser."
-                            .into(),
-                    ),
-                    "Download the images you want to keep, then reload the page (what was kept before is still there).",
-                )
-            },
-            AppError::NotLoaded(what) => Alert {
-                reload: true,
-                ..alert(
-                    &format!("{what} could not start: its code did not load"),
-                    Some(
-                        "The connection may have dropped, or a newer version of the studio replaced this one on the server. Nothing was changed."
-                            .into(),
-                    ),
-                    &format!("Reload the page to get the current version (your conversations, prompt and images are kept), or check the connection and use {what} again."),
-                )
-            },
+            AppError::StorageNotLoaded => storage_not_loaded(),
+            AppError::NotLoaded(what) => not_loaded(what),
         }
     }
 }

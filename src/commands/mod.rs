@@ -25,17 +25,46 @@ pub mod site;
 pub mod startup;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::error::AppError;
+use crate::error::{unexplained_alert, AppError};
 use crate::model::Alert;
 use crate::state::AppState;
+use lazy::{load, split_point, NotLoaded};
 
 /// Shows an error in the alert. The API key never appears in what the user (or
 /// a screenshot) sees, even if an endpoint echoes it.
+///
+/// The alerts' words (every error's, the API's failures') are in the chunk
+/// loaded right after the first paint (`later`), which also holds the work
+/// most errors come from: an alert is written there, at once when it is in.
+/// That code did not load is said by the first screen itself; if the chunk
+/// cannot load, an alert says so, with Reload.
 pub fn show(state: AppState, error: impl Into<AppError>) {
-    let key = state.connection.with_untracked(|c| c.api_key.clone());
-    state.alert.set(Some(alert_for(&key, error)));
+    show_error(state, error.into());
 }
+
+// One copy of this code, whatever `show` was given.
+fn show_error(state: AppState, error: AppError) {
+    if let Some(alert) = error.not_loaded_alert() {
+        state.alert.set(Some(alert));
+        return;
+    }
+    let key = state.connection.with_untracked(|c| c.api_key.clone());
+    spawn_local(async move {
+        let alert = load!(alert_chunk(key, error)).unwrap_or_else(|NotLoaded| unexplained_alert());
+        // (A page being torn down meanwhile has nothing to show it on.)
+        let _ = state.alert.try_set(Some(alert));
+    });
+}
+
+split_point!(
+    later,
+    /// The alert for `error`, the key scrubbed from it.
+    fn alert_chunk(key: String, error: AppError) -> Alert {
+        alert_for(&key, error)
+    }
+);
 
 /// What the alert shows for `error`, with `key` scrubbed from it.
 pub fn alert_for(key: &str, error: impl Into<AppError>) -> Alert {
