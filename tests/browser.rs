@@ -122,6 +122,13 @@ async fn settings_follow_the_model_table() {
     doc().body().unwrap().append_child(&host).unwrap();
     let _handle = leptos::mount::mount_to(host.clone().unchecked_into(), studio::App);
     tick(20).await;
+    // The connection's fields mount once the page has painted.
+    for _ in 0..100 {
+        if doc().get_element_by_id("api-key").is_some() {
+            break;
+        }
+        tick(20).await;
+    }
 
     // Accessible names the page promises.
     for (id, name) in [

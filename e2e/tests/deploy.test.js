@@ -322,6 +322,8 @@ describe("config.json, read at run time", () => {
       "gemini-2.5-flash-image",
       "__custom",
     ]);
+    // (The connection's fields come with the code loaded right after the first paint.)
+    await page.getByLabel("API key", { exact: true }).waitFor();
     assert.equal(await page.getByLabel("API key", { exact: true }).count(), 1);
     assert.deepEqual(log.pageErrors, []);
     await context.close();
@@ -339,6 +341,8 @@ describe("config.json, read at run time", () => {
     await alert.waitFor();
     assert.match(await alert.innerText(), /config\.json was not used: it is not valid JSON .*built-in settings/s);
     assert.equal(await page.getByText("half a file").count(), 0);
+    // (The connection's fields come with the code loaded right after the first paint.)
+    await page.getByLabel("API key", { exact: true }).waitFor();
     assert.equal(await page.getByLabel("API key", { exact: true }).count(), 1);
     await page.getByRole("button", { name: "Dismiss configuration message" }).click();
     await page.getByLabel("API key", { exact: true }).fill("e2e-config-key");
@@ -355,6 +359,8 @@ describe("config.json, read at run time", () => {
     assert.match(text, /unknown field .apiBaseUrl./);
     assert.match(text, /.proxyHoldsKey. must be true or false/);
     assert.equal(await page.getByText("not shown").count(), 0);
+    // (The connection's fields come with the code loaded right after the first paint.)
+    await page.getByLabel("API key", { exact: true }).waitFor();
     assert.equal(await page.getByLabel("API key", { exact: true }).count(), 1);
     await context.close();
   });

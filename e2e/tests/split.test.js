@@ -3,7 +3,7 @@
 // cannot be loaded is said, with Reload, never a frozen control.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { STUDIO_URL, generate, makePng, openStudio, readDownload, requests, untilStored, useBrowser } from "./helpers.js";
+import { STUDIO_URL, TEST_KEY, generate, makePng, openStudio, readDownload, requests, untilStored, useBrowser } from "./helpers.js";
 
 const chromium = useBrowser({ before, after, beforeEach });
 
@@ -315,14 +315,16 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
-  test("the code loaded after the first paint (turns' view, requests) not loading: an alert with Reload, the prompt kept; the next Generate loads it", async () => {
+  test("the code loaded after the first paint (turns' view, requests, connection) not loading: an alert with Reload, the prompt kept; the next use loads it", async () => {
     let refuse = true;
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
+      // No key field to type it in: the connection's fields are in that chunk.
+      key: null,
       prepare: (ctx) => ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue())),
     });
     // One alert for the views that need it (whichever failed first), with Reload.
-    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images) could not start: its code did not load/ });
+    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images|Connection settings) could not start: its code did not load/ });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
     // Nor can an image be read without it: said, nothing half-added.
@@ -345,12 +347,16 @@ describe("code loaded on first use", () => {
     await page.getByRole("button", { name: "Generate" }).waitFor();
     assert.equal(await prompt.inputValue(), "A red kite", "the prompt is kept");
     assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
-    // Once it can load, the same Generate works and the turn shows.
+    assert.equal(await page.getByLabel("API key", { exact: true }).count(), 0, "no key field without its code");
+    // Once it can load, the next use loads it (here Add images), and the views
+    // that wait for it come too (tried again as the images change): the key
+    // field, then the same Generate works and the turn shows.
     refuse = false;
-    await page.getByRole("button", { name: "Generate" }).click();
-    await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
     await page.getByText("1 / 14 images").waitFor();
+    await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await context.close();
   });
 
@@ -358,6 +364,8 @@ describe("code loaded on first use", () => {
     let release;
     const { context, page } = await openStudio(chromium(), {
       ...NO_WORKER,
+      // The key field comes with that chunk: typed once it is in.
+      key: null,
       prepare: async (ctx) => {
         release = await hold(ctx, "later");
       },
@@ -375,6 +383,7 @@ describe("code loaded on first use", () => {
     assert.equal((await requests()).length, 0, "nothing sent");
     assert.equal(await prompt.inputValue(), "A barn owl");
     assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
+    await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
     await generate(page, "A barn owl");
     assert.equal((await requests()).length, 1);
     await context.close();

@@ -1,7 +1,7 @@
 //! Download all's ZIP (a conversation's final images and `prompts.txt`,
 //! written in pieces with the `formats` crate's ZIP writer, as the history
 //! export is) and the region-edit composite it holds for an edited turn.
-//! Loaded on first use in the release build (`super::lazy::bundle`), so it
+//! Loaded on first use in the release build (`super::editor`'s split point), so it
 //! uses nothing of the commands that call it.
 
 use formats::zip::{Data, Modified, ZipWriter};

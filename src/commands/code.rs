@@ -11,7 +11,7 @@ use gemini::KeyHeader;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy::{self, CodeRequest, NotLoaded};
+use super::lazy::{self, load, split_point, CodeRequest, NotLoaded};
 use super::show;
 use crate::browser::download::{download_blob, Pieces};
 use crate::browser::{clipboard, now_ms, page};
@@ -53,11 +53,28 @@ pub fn handle_get_code_for_turn(state: AppState, turn_id: u64) {
 }
 
 /// Opens Get code for the request Generate would send now: the conversation,
-/// the composer's prompt and images, the settings, the connection.
+/// the composer's prompt and images, the settings, the connection. The
+/// request is made where its programs are written (chunk `code`).
 pub fn handle_get_code_for_next(state: AppState) {
     if super::attachments::after_adding(state, handle_get_code_for_next, "Get code") {
         return;
     }
+    spawn_local(async move {
+        let writing = async { load!(next_code_chunk(state)) };
+        opened(state, lazy::said_while(state, "Get code", writing).await);
+    });
+}
+
+split_point!(
+    code,
+    /// The request Generate would send now, written as programs.
+    fn next_code_chunk(state: AppState) -> Result<GotCode, String> {
+        next_request(state).and_then(lazy::write_code)
+    }
+);
+
+/// The request Generate would send now, for the code generator.
+fn next_request(state: AppState) -> Result<CodeRequest, String> {
     let settings = state.settings.get_untracked();
     let connection = state.connection.get_untracked();
     let prompt = state.prompt.get_untracked();
@@ -70,7 +87,7 @@ pub fn handle_get_code_for_next(state: AppState) {
         )
     });
     let base = absolute_base(&connection.base_url, &page::origin());
-    let got = state.with_history(|turns| {
+    state.with_history(|turns| {
         conversation::request(&settings, turns.iter().copied(), &next)
             .map_err(|e| e.to_string())
             .map(|body| {
@@ -82,8 +99,7 @@ pub fn handle_get_code_for_next(state: AppState) {
                     connection.key_header,
                 )
             })
-    });
-    open(state, got);
+    })
 }
 
 /// What the code generator needs, owned (it may have to wait for its chunk,
@@ -119,12 +135,20 @@ fn open(state: AppState, request: Result<CodeRequest, String>) {
         Err(why) => return show(state, AppError::NoCode(why)),
     };
     spawn_local(async move {
-        match lazy::said_while(state, "Get code", lazy::got_code(request)).await {
-            Ok(Ok(code)) => state.code.set(Some(Arc::new(code))),
-            Ok(Err(why)) => show(state, AppError::NoCode(why)),
-            Err(NotLoaded) => show(state, AppError::NotLoaded("Get code")),
-        }
+        opened(
+            state,
+            lazy::said_while(state, "Get code", lazy::got_code(request)).await,
+        );
     });
+}
+
+/// Opens the dialog with the programs written, or says why not.
+fn opened(state: AppState, written: Result<Result<GotCode, String>, NotLoaded>) {
+    match written {
+        Ok(Ok(code)) => state.code.set(Some(Arc::new(code))),
+        Ok(Err(why)) => show(state, AppError::NoCode(why)),
+        Err(NotLoaded) => show(state, AppError::NotLoaded("Get code")),
+    }
 }
 
 /// Closes the dialog; the code (and the images it holds) is let go.

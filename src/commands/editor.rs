@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use web_sys::Blob;
 
 use super::bundle::{composite_png, Edit};
+use super::lazy::{load, said_while, split_point, Boxed, NotLoaded};
 use super::show;
 use crate::browser::download::download_blob;
 use crate::browser::files::{blob_bytes, to_base64};
@@ -80,25 +81,45 @@ pub fn handle_download_all(state: AppState) {
         return;
     }
     spawn_local(async move {
-        let loading = super::lazy::bundle(title.clone(), images);
-        let made = match super::lazy::said_while(state, "Download all", loading).await {
-            Ok(made) => made,
-            Err(super::lazy::NotLoaded) => {
-                return show(state, AppError::NotLoaded("Download all"));
-            }
-        };
-        match made.await {
-            Ok(blob) => {
-                if download_blob(&blob, &archive_name(&title)).is_err() {
-                    show(
-                        state,
-                        AppError::NotBundled("The browser would not save the file.".into()),
-                    );
-                }
-            }
-            Err(why) => show(state, AppError::NotBundled(why)),
+        let loading = async { load!(download_all_chunk(state, title, images)) };
+        match said_while(state, "Download all", loading).await {
+            Ok(saving) => saving.await,
+            Err(NotLoaded) => show(state, AppError::NotLoaded("Download all")),
         }
     });
+}
+
+split_point!(
+    editor,
+    /// Download all's ZIP writer (and the region edit composites it makes),
+    /// and saving the ZIP.
+    fn download_all_chunk(
+        state: AppState,
+        title: String,
+        images: Vec<(BundleItem, Blob, Option<Edit>)>,
+    ) -> Boxed<()> {
+        Box::pin(download_all(state, title, images))
+    }
+);
+
+/// Makes Download all's ZIP of `images` (see [`super::bundle::bundle`]) and
+/// hands it to the browser to save.
+async fn download_all(
+    state: AppState,
+    title: String,
+    images: Vec<(BundleItem, Blob, Option<Edit>)>,
+) {
+    match super::bundle::bundle(&title, &images).await {
+        Ok(blob) => {
+            if download_blob(&blob, &archive_name(&title)).is_err() {
+                show(
+                    state,
+                    AppError::NotBundled("The browser would not save the file.".into()),
+                );
+            }
+        }
+        Err(why) => show(state, AppError::NotBundled(why)),
+    }
 }
 
 /// Sends a region edit of `source` as the next turn of the conversation: the

@@ -1,8 +1,11 @@
 //! Code the first screen does not need, loaded on first use (issue 17).
 //!
-//! Each split point below is one function (two more are declared where a
-//! split point here would make a cycle of modules: a turn's `run` in
-//! `commands::generate`, the reading of `config.json` in `commands::site`;
+//! Each split point below is one function (more are declared where a split
+//! point here would make a cycle of modules, or where the work it moves is:
+//! a turn's `run` in `commands::generate`, the reading and applying of
+//! `config.json` in `commands::site`, the alerts' words in `commands::show`,
+//! offering a share link in `commands::share`, Download all in
+//! `commands::editor`, Get code for the next request in `commands::code`;
 //! the views' split points are `lazy_view!`s in their components). In the
 //! release build (`cargo xtask dist`, which enables the `split` feature and
 //! runs the split step, see `xtask/src/split.rs`) it is moved with everything
@@ -31,12 +34,9 @@ use leptos::prelude::{ArcRwSignal, Update, WithValue};
 use web_sys::{Blob, File};
 
 use super::archive::{ImportError, Imported};
-use super::bundle::Edit;
 use super::sending::Results;
 use crate::error::AppError;
-use crate::model::bundle::BundleItem;
 use crate::model::code::{GotCode, Subject};
-use crate::model::share::{ShareError, Shared};
 use crate::model::ConversationMeta;
 use crate::state::{AppState, Prepared, Turn, VariantProgress};
 use crate::store::{DraftRecord, Store};
@@ -158,26 +158,6 @@ pub async fn import_file(
     load!(import_chunk(store, file, random))
 }
 
-split_point!(
-    editor,
-    /// Download all's ZIP writer (and the region edit composites it makes).
-    fn bundle_chunk(
-        title: String,
-        images: Vec<(BundleItem, Blob, Option<Edit>)>,
-    ) -> Boxed<Result<Blob, String>> {
-        Box::pin(async move { super::bundle::bundle(&title, &images).await })
-    }
-);
-
-/// The making of Download all's ZIP of `images` (see
-/// [`super::bundle::bundle`]), its code loaded.
-pub async fn bundle(
-    title: String,
-    images: Vec<(BundleItem, Blob, Option<Edit>)>,
-) -> Result<Boxed<Result<Blob, String>>, NotLoaded> {
-    load!(bundle_chunk(title, images))
-}
-
 /// What Get code's generator needs, owned: a split point cannot borrow from
 /// the conversation it is called beside.
 pub struct CodeRequest {
@@ -192,16 +172,21 @@ split_point!(
     code,
     /// The curl, Python and JavaScript writers.
     fn code_chunk(request: CodeRequest) -> Result<GotCode, String> {
-        let CodeRequest {
-            subject,
-            body,
-            base,
-            model,
-            key_header,
-        } = request;
-        GotCode::new(subject, &body, &base, &model, key_header).map_err(|e| e.to_string())
+        write_code(request)
     }
 );
+
+/// Get code's programs for `request`: called in chunk `code` only.
+pub fn write_code(request: CodeRequest) -> Result<GotCode, String> {
+    let CodeRequest {
+        subject,
+        body,
+        base,
+        model,
+        key_header,
+    } = request;
+    GotCode::new(subject, &body, &base, &model, key_header).map_err(|e| e.to_string())
+}
 
 /// Get code's programs for `request` (see [`GotCode::new`]).
 pub async fn got_code(request: CodeRequest) -> Result<Result<GotCode, String>, NotLoaded> {
@@ -254,26 +239,6 @@ pub async fn add_file(
 ) -> Result<Result<Option<String>, String>, NotLoaded> {
     let adding = said_while(state, "Add images", async { load!(add_chunk(state, file)) }).await?;
     Ok(adding.await)
-}
-
-split_point!(
-    later,
-    /// Reading a share link (decoding and checking it).
-    fn share_chunk(fragment: String) -> Option<Result<Shared, ShareError>> {
-        crate::model::share::parse_fragment(&fragment)
-    }
-);
-
-/// The share link in `fragment` (see [`crate::model::share::parse_fragment`]),
-/// read with its code loaded.
-pub async fn read_share_link(
-    state: AppState,
-    fragment: String,
-) -> Result<Option<Result<Shared, ShareError>>, NotLoaded> {
-    said_while(state, "The share link", async {
-        load!(share_chunk(fragment))
-    })
-    .await
 }
 
 // The storage layer: IndexedDB, the records and their conversions, the draft,

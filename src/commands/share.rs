@@ -5,13 +5,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy::{self, NotLoaded};
+use super::lazy::{self, load, split_point, NotLoaded};
 use super::settings::handle_model_change;
 use super::show;
 use crate::browser::clipboard::copy_text;
 use crate::browser::page;
 use crate::error::AppError;
-use crate::model::share::{is_share_fragment, share_fragment};
+use crate::model::share::{is_share_fragment, parse_fragment, share_fragment};
 use crate::state::site::Site;
 use crate::state::AppState;
 
@@ -30,20 +30,36 @@ fn offer_from_address(state: AppState) {
     // Its reading comes with the later chunk (fetched right after the first
     // paint): a link is the rare start.
     spawn_local(async move {
-        match lazy::read_share_link(state, fragment).await {
-            Ok(None) => {}
-            Ok(Some(parsed)) => {
-                // Read once: a reload does not offer it again.
-                page::clear_fragment();
-                match parsed {
-                    Ok(shared) => state.share_offer.set(Some(shared)),
-                    Err(e) => show(state, AppError::ShareUnreadable(e.to_string())),
-                }
-            }
+        let offering = async { load!(offer_chunk(state, fragment)) };
+        if lazy::said_while(state, "The share link", offering)
+            .await
+            .is_err()
+        {
             // The link stays in the address: Reload reads it again.
-            Err(NotLoaded) => show(state, AppError::NotLoaded("The share link")),
+            show(state, AppError::NotLoaded("The share link"));
         }
     });
+}
+
+split_point!(
+    later,
+    /// Reading a share link (decoding and checking it) and offering it.
+    fn offer_chunk(state: AppState, fragment: String) -> () {
+        offer(state, &fragment)
+    }
+);
+
+/// Offers the share link in `fragment`, or says why it cannot be read.
+fn offer(state: AppState, fragment: &str) {
+    let Some(parsed) = parse_fragment(fragment) else {
+        return;
+    };
+    // Read once: a reload does not offer it again.
+    page::clear_fragment();
+    match parsed {
+        Ok(shared) => state.share_offer.set(Some(shared)),
+        Err(e) => show(state, AppError::ShareUnreadable(e.to_string())),
+    }
 }
 
 /// The person accepted the shared prompt: it fills the composer (and its

@@ -6,8 +6,8 @@
 //! keyboard shortcuts), and the turns' view, the conversation's total and
 //! the reference images' thumbnails with the parts shown only when there is
 //! something to show (chunk `later`, fetched right after the first paint:
-//! Request settings, the site's message, the share offer, the
-//! key-destination question, the last visit's draft). See
+//! Request settings, the connection's fields, the site's message, the share
+//! offer, the key-destination question, the last visit's draft). See
 //! `crate::commands::lazy` for how a split point works in both builds.
 //!
 //! Where such a view is used, [`lazy_view!`] declares its split point and

@@ -14,8 +14,11 @@ use model::ModelField;
 use output::OutputFields;
 use requests::RequestSettings;
 
-// Loaded when the section is first opened (see components::lazy).
+// Loaded when the section is first opened, and the connection's fields right
+// after the first paint (see components::lazy): the key is typed after the
+// page is read, and what sends it (Generate's work) is in that chunk too.
 lazy_view!(later, request_settings, RequestSettings);
+lazy_view!(later, connection_settings, ConnectionSettings);
 
 /// Every option of the API is here; an option the chosen model does not take
 /// is disabled with the reason beside it.
@@ -49,7 +52,13 @@ pub fn SettingsPanel() -> impl IntoView {
             </details>
             <details class="settings__group" open=connection_open>
                 <summary>"Connection"</summary>
-                <ConnectionSettings />
+                <OnFirstUse
+                    what="Connection settings"
+                    load=connection_settings::load
+                    when=Signal::derive(move || state.wants_later())
+                    close=Callback::new(|()| {})
+                    unasked=true
+                />
             </details>
         </aside>
     }
