@@ -129,6 +129,33 @@ describe("code loaded on first use", () => {
     await context.close();
   });
 
+  test("the chunks fetched right after the first paint go at low priority; a feature asked for meanwhile does not wait behind them", async () => {
+    const context = await chromium().newContext({ serviceWorkers: "block" });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    const priority = new Map();
+    cdp.on("Network.requestWillBeSent", (e) => {
+      if (e.request.url.endsWith(".wasm")) priority.set(new URL(e.request.url).pathname, e.request.initialPriority);
+    });
+    const asked = (re) => [...priority.keys()].some((p) => re.test(p));
+    await page.goto(STUDIO_URL);
+    await page.getByRole("button", { name: "Generate" }).waitFor();
+    for (let i = 0; i < 100 && !(asked(chunk("later")) && asked(chunk("storage"))); i++) await page.waitForTimeout(50);
+    const afterPaint = new Map(priority);
+    await page.locator("summary", { hasText: /^History \(/ }).click();
+    await page.locator(".history__body").waitFor();
+    const main = [...afterPaint.keys()].find((p) => /\/studio-[0-9a-f]{16}_bg\.wasm$/.test(p));
+    assert.equal(afterPaint.get(main), "High", "the main module as the page needs it");
+    const background = [...afterPaint].filter(([p]) => p !== main);
+    assert.ok(background.some(([p]) => chunk("later").test(p)) && background.some(([p]) => chunk("storage").test(p)), [...afterPaint.keys()].join(" "));
+    for (const [p, level] of background) assert.equal(level, "Low", `${p}, fetched unasked after the first paint`);
+    const history = [...priority].filter(([p]) => !afterPaint.has(p));
+    assert.ok(history.some(([p]) => chunk("history").test(p)), `history's chunk: ${history.map(([p]) => p).join(" ")}`);
+    for (const [p, level] of history) assert.equal(level, "High", `${p}, asked for by a click`);
+    await context.close();
+  });
+
   test("the main module is fetched beside the stylesheet, not after it", async () => {
     // The stylesheet is held back until the main module is asked for (or 5 s
     // pass): nothing in the head may wait for the stylesheet before the

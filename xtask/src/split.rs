@@ -23,6 +23,7 @@ use std::process::Command;
 use crate::{have, output, sh, step, Result};
 
 mod imports;
+mod priority;
 
 /// The `wasm_split_cli_support` release whose CLI (`build-binary`) splits.
 pub const SPLIT_CLI_VERSION: &str = "0.2.4";
@@ -122,6 +123,7 @@ pub fn apply(dist: &Path, index_source: &Path) -> Result {
         .arg(&work)
         .args(["--target", "web", "--out-name", &stem]))?;
     let main = work.join(format!("{stem}.wasm"));
+    low_priority_after_paint(&work.join(LOADER))?;
 
     step("wasm-bindgen on the split main module");
     sh(Command::new("wasm-bindgen")
@@ -201,6 +203,17 @@ fn short_imports(bindgen: &Path, stem: &str) -> Result {
     println!("{renamed} imports renamed");
     fs::write(&wasm_path, wasm).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
     fs::write(&js_path, js).map_err(|e| format!("{}: {e}", js_path.display()))
+}
+
+/// Makes the loader fetch the chunks loaded right after the first paint at
+/// low priority ([`priority`]).
+fn low_priority_after_paint(loader_path: &Path) -> Result {
+    let loader =
+        fs::read_to_string(loader_path).map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    let (loader, n) = priority::after_paint_low(&loader, &priority::AFTER_PAINT)
+        .map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    println!("{n} fetches of the chunks loaded after the first paint at low priority");
+    fs::write(loader_path, loader).map_err(|e| format!("{}: {e}", loader_path.display()))
 }
 
 /// Gives the chunks and the loader names with a hash of their bytes (as Trunk
