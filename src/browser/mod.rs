@@ -83,6 +83,31 @@ pub async fn after_paint() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves when the browser is next idle (`requestIdleCallback`), or after
+/// `timeout_ms` at the latest; at once where there is no idle callback
+/// (Safari). For background work, so that it does not hold up input or a
+/// frame the page is about to paint.
+pub async fn idle(timeout_ms: u32) {
+    use wasm_bindgen::JsCast;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().is_some_and(|w| {
+            let Ok(ask) = js_sys::Reflect::get(&w, &"requestIdleCallback".into()) else {
+                return false;
+            };
+            let Some(ask) = ask.dyn_ref::<js_sys::Function>() else {
+                return false;
+            };
+            let options = js_sys::Object::new();
+            let set = js_sys::Reflect::set(&options, &"timeout".into(), &timeout_ms.into());
+            set.is_ok() && ask.call2(&w, &resolve, &options).is_ok()
+        });
+        if !asked {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Lets the browser paint and handle input before the caller goes on: resolves
 /// in a new task (`setTimeout(0)`), so long work on either side is two tasks.
 pub async fn next_task() {

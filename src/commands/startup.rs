@@ -1,14 +1,14 @@
 //! What happens when the page opens: leaving mid-save asks first; right after
-//! the first paint, the turns' view is mounted and browser storage opens
-//! (their code loaded then, in the split build) and the draft and the
-//! conversation that was open come back.
+//! the first paint (in the browser's first idle moments after it), the turns'
+//! view is mounted and browser storage opens (their code loaded then, in the
+//! split build) and the draft and the conversation that was open come back.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 
 use super::lazy::{self, NotLoaded};
 use super::{conversations, show};
-use crate::browser::after_paint;
+use crate::browser::{after_paint, idle};
 use crate::error::AppError;
 use crate::state::{AppState, Keeping};
 
@@ -26,7 +26,16 @@ pub fn start(state: AppState) {
         // The composer works before this: what is typed or generated
         // meanwhile is kept once storage is open.
         after_paint().await;
+        // Asking for the code fetched now (about sixty files: their fetches
+        // take a task of tens of ms on a slow machine) is background work:
+        // done when the browser is next idle (at once if it already is, and
+        // never more than 300 ms after the paint), so that input and the
+        // page's next frame come first; the turns' code, then, in another
+        // idle moment, storage's. Typing, adding images or Generate
+        // meanwhile ask for the turns' code themselves (`wants_later`).
+        idle(300).await;
         state.painted.set(true);
+        idle(300).await;
         let opening = match lazy::open_storage(state).await {
             Ok(opening) => opening,
             Err(NotLoaded) => {
