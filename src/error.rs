@@ -406,6 +406,15 @@ mod tests {
         for e in cases {
             let a = Alert::from(e.clone());
             assert!(!a.title.is_empty() && !a.action.is_empty(), "{e:?}");
+            // The first screen writes only the alerts saying code did not
+            // load, the same as the full conversion; the others need `later`.
+            let early = e.not_loaded_alert();
+            let not_loaded = matches!(e, AppError::NotLoaded(_) | AppError::StorageNotLoaded);
+            assert_eq!(early.is_some(), not_loaded, "{e:?}");
+            if let Some(early) = early {
+                assert_eq!(early, a, "{e:?}");
+                assert!(early.reload, "{e:?}");
+            }
             if matches!(e, AppError::NotImported { .. }) {
                 // Never the words for an image that was not saved.
                 let detail = a.detail.unwrap_or_default();
@@ -414,6 +423,11 @@ mod tests {
                 assert_eq!(a.title, "Nothing was imported");
             }
         }
+        // When even the alerts' code cannot load: what to do, with Reload.
+        let a = unexplained_alert();
+        assert!(
+            a.reload && a.title.contains("its code did not load") && a.action.contains("Reload")
+        );
         // Storage's code missing: never "your work is kept", and Reload.
         let a = Alert::from(AppError::StorageNotLoaded);
         assert!(a.reload && a.title.starts_with("Browser storage could not start"));
