@@ -164,14 +164,18 @@ fn import_alert(error: &StoreError, used: Option<String>) -> Alert {
 }
 
 impl AppError {
-    /// The alert of an error saying that code did not load, `None` for any
-    /// other. The first screen's code writes these (so they can always be
-    /// said); every other alert is written by the code loaded right after
-    /// the first paint (see `commands::show`), with its messages.
-    pub fn not_loaded_alert(&self) -> Option<Alert> {
+    /// The alert of an error the first screen's own code writes, `None` for
+    /// any other: that code did not load, and what stops Generate before any
+    /// code is fetched (offline, another tab's request), so that these are
+    /// said at once and even when nothing more can load. Every other alert
+    /// is written by the code loaded right after the first paint (see
+    /// `commands::show`), with its messages.
+    pub fn early_alert(&self) -> Option<Alert> {
         match self {
             AppError::StorageNotLoaded => Some(storage_not_loaded()),
             AppError::NotLoaded(what) => Some(not_loaded(what)),
+            AppError::Offline => Some(offline()),
+            AppError::InUseElsewhere => Some(in_use_elsewhere()),
             _ => None,
         }
     }
@@ -191,6 +195,22 @@ pub fn unexplained_alert() -> Alert {
             "Reload the page to get the current version (your conversations, prompt and images are kept), then try again.",
         )
     }
+}
+
+fn offline() -> Alert {
+    alert(
+        "Generate needs the network",
+        Some("This browser is offline: your history and drafts are still here.".into()),
+        "Connect to the network, then press Generate again.",
+    )
+}
+
+fn in_use_elsewhere() -> Alert {
+    alert(
+        "This conversation is being continued in another tab",
+        Some("A request on it is in flight there; two at once would fork it.".into()),
+        "Wait until that tab's turn lands (this one then shows it), or start a New conversation here.",
+    )
 }
 
 fn storage_not_loaded() -> Alert {
@@ -234,11 +254,7 @@ impl From<AppError> for Alert {
                 file: unshown(&failure),
                 ..Alert::from(message)
             },
-            AppError::InUseElsewhere => alert(
-                "This conversation is being continued in another tab",
-                Some("A request on it is in flight there; two at once would fork it.".into()),
-                "Wait until that tab's turn lands (this one then shows it), or start a New conversation here.",
-            ),
+            AppError::InUseElsewhere => in_use_elsewhere(),
             AppError::NotAdded(problems) => alert(
                 &if problems.len() == 1 {
                     "An image was not added".to_owned()
@@ -327,11 +343,7 @@ impl From<AppError> for Alert {
                 Some(format!("{e}.")),
                 "Reload the page and try again.",
             ),
-            AppError::Offline => alert(
-                "Generate needs the network",
-                Some("This browser is offline: your history and drafts are still here.".into()),
-                "Connect to the network, then press Generate again.",
-            ),
+            AppError::Offline => offline(),
             AppError::StorageNotLoaded => storage_not_loaded(),
             AppError::NotLoaded(what) => not_loaded(what),
         }
@@ -407,13 +419,19 @@ mod tests {
             let a = Alert::from(e.clone());
             assert!(!a.title.is_empty() && !a.action.is_empty(), "{e:?}");
             // The first screen writes only the alerts saying code did not
-            // load, the same as the full conversion; the others need `later`.
-            let early = e.not_loaded_alert();
-            let not_loaded = matches!(e, AppError::NotLoaded(_) | AppError::StorageNotLoaded);
-            assert_eq!(early.is_some(), not_loaded, "{e:?}");
+            // load, offline, or in use in another tab, the same as the full
+            // conversion; the others need `later`.
+            let early = e.early_alert();
+            let first_screen = matches!(
+                e,
+                AppError::NotLoaded(_)
+                    | AppError::StorageNotLoaded
+                    | AppError::Offline
+                    | AppError::InUseElsewhere
+            );
+            assert_eq!(early.is_some(), first_screen, "{e:?}");
             if let Some(early) = early {
                 assert_eq!(early, a, "{e:?}");
-                assert!(early.reload, "{e:?}");
             }
             if matches!(e, AppError::NotImported { .. }) {
                 // Never the words for an image that was not saved.

@@ -375,15 +375,18 @@ describe("code loaded on first use", () => {
     assert.equal(await prompt.inputValue(), "A red kite", "the prompt is kept");
     assert.equal(await page.getByRole("article", { name: "Turn 1" }).count(), 0);
     assert.equal(await page.getByLabel("API key", { exact: true }).count(), 0, "no key field without its code");
-    // Once it can load, the next use loads it (here Add images), and the views
-    // that wait for it come too (tried again as the images change): the key
-    // field, then the same Generate works and the turn shows.
+    // Once it can load, opening the Connection section again asks for its
+    // fields: the key, then the same Generate works and the turn shows, and
+    // images can be added.
     refuse = false;
-    await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
-    await page.getByText("1 / 14 images").waitFor();
+    const connection = page.locator("summary", { hasText: "Connection" });
+    await connection.click();
+    await connection.click();
     await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
+    await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
+    await page.getByText("1 / 14 images").waitFor();
     await context.close();
   });
 

@@ -57,7 +57,7 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
             }
             show(state, AppError::NotLoaded("Add images"));
         } else if problems.is_empty() {
-            state.alert.set(None);
+            super::clear_alert(state);
         } else {
             // An image the person meant to send was refused: the command that
             // waited for it does not run without it.

@@ -135,7 +135,7 @@ pub fn switch_to(state: AppState, next: Conversation) {
     let unsaved = next.turns.iter().any(|t| !t.is_saved());
     state.current.set(next.meta);
     state.turns.set(next.turns);
-    state.alert.set(None);
+    super::clear_alert(state);
     // One put aside while storage was opening, and not yet saved: saved now
     // (while storage is not open, it is saved once it is).
     if unsaved && state.store.with_value(Option::is_some) {

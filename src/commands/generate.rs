@@ -140,7 +140,7 @@ fn dispatch(state: AppState, prepared: Prepared) {
             .collect(),
         prepared: Arc::new(prepared),
     };
-    state.alert.set(None);
+    super::clear_alert(state);
     state.notice.set(None);
     let handle = state.generation.dispatch_local(job);
     state.cancel.set_value(Some(handle));

@@ -11,8 +11,10 @@
 //! runs the split step, see `xtask/src/split.rs`) it is moved with everything
 //! only it reaches into a wasm chunk (`archive`, `code`, `config`, `dialogs`,
 //! `editor`, `history`, `later`, `storage`; docs/split.md lists them), fetched
-//! the first time it is called (`later` and `storage`: right after the first
-//! paint, see `crate::commands::startup`). In every other build
+//! the first time it is called (`later` and `storage`: in the first idle
+//! moments after the first paint, at low priority, see
+//! `crate::commands::startup` and `xtask/src/split/priority.rs`). In every
+//! other build
 //! (`trunk serve`, debug, the wasm tests) the
 //! feature is off and the same function is called in place: one body, one
 //! signature, so both builds run the same code. A chunk that cannot be

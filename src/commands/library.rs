@@ -172,7 +172,7 @@ pub fn handle_import(state: AppState, file: File) {
                 state
                     .deleted
                     .update_value(|d| d.retain(|id| !done.ids.contains(id)));
-                state.alert.set(None);
+                super::clear_alert(state);
                 state.notice.set(Some(format!(
                     "Imported {} conversation{}{}{}.",
                     done.added,

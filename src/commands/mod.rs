@@ -24,6 +24,8 @@ pub mod shortcuts;
 pub mod site;
 pub mod startup;
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -44,18 +46,41 @@ pub fn show(state: AppState, error: impl Into<AppError>) {
     show_error(state, error.into());
 }
 
+thread_local! {
+    /// Counts the alerts shown and cleared here: an alert whose words come
+    /// with `later` is not put over one shown, or a clearing done, after it
+    /// was asked for.
+    static ALERTS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn next_alert() -> u64 {
+    ALERTS.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
+
 // One copy of this code, whatever `show` was given.
 fn show_error(state: AppState, error: AppError) {
-    if let Some(alert) = error.not_loaded_alert() {
+    let ticket = next_alert();
+    if let Some(alert) = error.early_alert() {
         state.alert.set(Some(alert));
         return;
     }
     let key = state.connection.with_untracked(|c| c.api_key.clone());
     spawn_local(async move {
         let alert = load!(alert_chunk(key, error)).unwrap_or_else(|NotLoaded| unexplained_alert());
-        // (A page being torn down meanwhile has nothing to show it on.)
-        let _ = state.alert.try_set(Some(alert));
+        if ALERTS.with(Cell::get) == ticket {
+            // (A page being torn down meanwhile has nothing to show it on.)
+            let _ = state.alert.try_set(Some(alert));
+        }
     });
+}
+
+/// Takes the alert away, and any alert for an earlier error still on its way.
+pub fn clear_alert(state: AppState) {
+    next_alert();
+    state.alert.set(None);
 }
 
 split_point!(

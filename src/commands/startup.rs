@@ -31,8 +31,8 @@ pub fn start(state: AppState) {
         // done when the browser is next idle (at once if it already is, and
         // never more than 300 ms after the paint), so that input and the
         // page's next frame come first; the turns' code, then, in another
-        // idle moment, storage's. Typing, adding images or Generate
-        // meanwhile ask for the turns' code themselves (`wants_later`).
+        // idle moment, storage's. Adding images or Generate meanwhile ask
+        // for the turns' code themselves (`wants_later`).
         idle(300).await;
         state.painted.set(true);
         idle(300).await;

@@ -64,7 +64,7 @@ pub fn AlertBanner() -> impl IntoView {
                                             </Button>
                                         }
                                     })}
-                                <IconButton label="Dismiss error" on:click=move |_| state.alert.set(None)>
+                                <IconButton label="Dismiss error" on:click=move |_| crate::commands::clear_alert(state)>
                                     "×"
                                 </IconButton>
                             </div>

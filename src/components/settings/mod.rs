@@ -31,6 +31,8 @@ pub fn SettingsPanel() -> impl IntoView {
         .connection
         .with_untracked(|c| c.api_key.is_empty() || c.remember || c.remember_session);
     let requests_open = RwSignal::new(false);
+    // Opening the section asks for its fields again if their code did not load.
+    let connection_opened = RwSignal::new(0u32);
     view! {
         <aside class="settings" aria-label="Settings">
             <details class="settings__group" open>
@@ -50,12 +52,23 @@ pub fn SettingsPanel() -> impl IntoView {
                     close=Callback::new(|()| {})
                 />
             </details>
-            <details class="settings__group" open=connection_open>
+            <details
+                class="settings__group"
+                open=connection_open
+                on:toggle:target=move |ev| {
+                    if ev.target().open() {
+                        connection_opened.update(|n| *n += 1);
+                    }
+                }
+            >
                 <summary>"Connection"</summary>
                 <OnFirstUse
                     what="Connection settings"
                     load=connection_settings::load
-                    when=Signal::derive(move || state.wants_later())
+                    when=Signal::derive(move || {
+                        connection_opened.track();
+                        state.wants_later()
+                    })
                     close=Callback::new(|()| {})
                     unasked=true
                 />
