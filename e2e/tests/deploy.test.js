@@ -158,17 +158,7 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     const css = names.find((n) => /^studio-[0-9a-f]{16}\.css$/.test(n));
     assert.ok(main && css && html.includes(css), `the main module and stylesheet in ${names.join(" ")}`);
     assert.equal(readFileSync(join(dist, `${main}.gz`)).length < readFileSync(join(dist, main)).length, true);
-    const get = (path, encoding) =>
-      new Promise((resolve, reject) => {
-        const headers = encoding ? { "accept-encoding": encoding } : {};
-        http
-          .get(`${NGINX_URL}${path}`, { headers }, (res) => {
-            const chunks = [];
-            res.on("data", (c) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-          })
-          .on("error", reject);
-      });
+    const get = (path, encoding) => raw(NGINX_URL, { method: "GET", path, headers: encoding ? { "accept-encoding": encoding } : {} });
     // Not index.html: a site may edit it by hand, and a stale copy would be served.
     assert.ok(!names.includes("index.html.gz"), "no precompressed index.html");
     for (const [path, file] of [[`/${main}`, main], [`/${css}`, css]]) {
@@ -428,8 +418,9 @@ const bodyWith = (m) => JSON.stringify({ contents: [{ role: "user", parts: [{ te
 
 /**
  * An HTTP request sent exactly as written: fetch() would normalise the path
- * (dot segments, %2e) and add headers; the point here is what nginx does with
- * what a client really can send.
+ * (dot segments, %2e) and add headers, and decode a gzip body; the point here
+ * is what nginx does with what a client really can send, and the bytes it
+ * sends back (`body`; also as `text`).
  */
 function raw(base, { method = "POST", path, headers = {}, body }) {
   const u = new URL(base);
@@ -439,7 +430,10 @@ function raw(base, { method = "POST", path, headers = {}, body }) {
     const req = http.request({ host: u.hostname, port: u.port, method, path, headers: h }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on("end", () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, headers: res.headers, body: bytes, text: bytes.toString() });
+      });
     });
     req.on("error", reject);
     if (body !== undefined) req.write(body);
