@@ -41,6 +41,20 @@ lazy_view!(later, site_banner, SiteBanner);
 lazy_view!(later, key_destination, KeyDestinationDialog);
 lazy_view!(later, share_offer, ShareOfferDialog);
 lazy_view!(later, kept_draft, KeptDraftOffer);
+lazy_view!(later, topbar_tools, TopbarTools);
+
+/// Where requests go, the theme, the shortcuts' list: not needed before
+/// Generate, shown right after the first paint (their room is kept).
+#[component]
+fn TopbarTools() -> impl IntoView {
+    view! {
+        <Endpoint />
+        <div class="topbar__tools">
+            <ThemeSwitch />
+            <ShortcutsButton />
+        </div>
+    }
+}
 
 /// The whole page.
 #[component]
@@ -55,9 +69,8 @@ pub fn App() -> impl IntoView {
     provide_context(state::editor::EditorState::new());
     let site = commands::site::start(state, first_visit);
     provide_context(site);
-    commands::preferences::persist(state);
+    commands::preferences::apply_theme(state);
     commands::startup::start(state);
-    commands::shortcuts::install(state);
     commands::share::start(state);
     commands::offline::start(state);
 
@@ -69,11 +82,13 @@ pub fn App() -> impl IntoView {
                         <span class="brand__mark" aria-hidden="true"></span>
                         "Gemini Studio"
                     </h1>
-                    <Endpoint />
-                    <div class="topbar__tools">
-                        <ThemeSwitch />
-                        <ShortcutsButton />
-                    </div>
+                    <OnFirstUse
+                        what="The top bar"
+                        load=topbar_tools::load
+                        when=Signal::derive(move || state.wants_later())
+                        close=Callback::new(|()| {})
+                        unasked=true
+                    />
                 </header>
                 <OnFirstUse
                     what="The site's message"

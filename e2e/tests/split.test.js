@@ -351,7 +351,7 @@ describe("code loaded on first use", () => {
       prepare: (ctx) => ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue())),
     });
     // One alert for the views that need it (whichever failed first), with Reload.
-    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images|Connection settings) could not start: its code did not load/ });
+    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images|Connection settings|The top bar) could not start: its code did not load/ });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
     // Nor can an image be read without it: said, nothing half-added.

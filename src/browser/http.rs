@@ -186,16 +186,23 @@ pub async fn get_json<T>(
     path: &str,
     head: impl FnOnce(u16, &str) -> Option<T>,
 ) -> Result<Got<T>, String> {
-    let resp = Request::get(path)
-        .cache(RequestCache::NoCache)
-        .send()
+    // The browser's own fetch (no request builder on the first screen).
+    let init = web_sys::RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let window = web_sys::window().ok_or("there is no window")?;
+    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
-        .map_err(|e| e.to_string())?;
-    let content_type = resp.headers().get("content-type").unwrap_or_default();
+        .map_err(|e| js_message(&e))?
+        .unchecked_into();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if let Some(said) = head(resp.status(), &content_type) {
         return Ok(Got::Head(said));
     }
-    let resp = Response::from(resp);
     let parsed = match resp.json() {
         Ok(promise) => JsFuture::from(promise).await,
         Err(e) => Err(e),
@@ -209,6 +216,14 @@ pub async fn get_json<T>(
             Some(e) => Err(String::from(e.message())),
             None => Err("its body could not be read".into()),
         },
+    }
+}
+
+/// What a rejected fetch says ("TypeError: Failed to fetch").
+fn js_message(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", String::from(e.name()), String::from(e.message())),
+        None => "the request failed".into(),
     }
 }
 

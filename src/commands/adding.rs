@@ -1,7 +1,7 @@
 //! Reading an image file into the composer (checked, re-encoded or resized
 //! to fit the API, base64-encoded once). In the split build this is in the
 //! chunk loaded right after the first paint (`later`, reached through
-//! [`super::lazy::add_file`]).
+//! `super::attachments::add_chunk`).
 
 use std::sync::Arc;
 

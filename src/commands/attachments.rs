@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::File;
 
-use super::lazy::{self, NotLoaded};
+use super::lazy::{self, load, split_point, NotLoaded};
 use super::show;
 use crate::error::AppError;
 use crate::model::limits::room_for_one;
@@ -28,70 +28,85 @@ pub fn handle_add_files(state: AppState, files: Vec<File>) {
     let count = files.len();
     state.adding.update(|n| *n += count);
     spawn_local(async move {
-        let mut problems = Vec::new();
-        let mut notes = Vec::new();
-        let mut loaded = true;
-        for file in files {
-            match lazy::add_file(state, file).await {
-                Ok(Ok(Some(note))) => notes.push(note),
-                Ok(Ok(None)) => {}
-                Ok(Err(why)) => problems.push(why),
-                // The image reading code (loaded after the first paint) did
-                // not come: none of the images is added.
-                Err(NotLoaded) => {
-                    loaded = false;
-                    break;
-                }
-            }
-        }
-        state.adding.update(|n| *n = n.saturating_sub(count));
-        if !notes.is_empty() {
-            state.notice.set(Some(notes.join(" ")));
-        }
-        if !loaded {
-            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
-                state.notice.set(Some(format!(
-                    "{} was not started: the images were not added (see why below).",
-                    d.what
-                )));
-            }
-            show(state, AppError::NotLoaded("Add images"));
-        } else if problems.is_empty() {
-            super::clear_alert(state);
-        } else {
-            // An image the person meant to send was refused: the command that
-            // waited for it does not run without it.
-            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
-                state.notice.set(Some(format!(
-                    "{} was not started: an image was not added (see why below).",
-                    d.what
-                )));
-            }
-            show(state, AppError::NotAdded(problems));
-        }
-        if state.adding.get_untracked() == 0 {
-            if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
-                if state.is_running() {
-                    // A request started meanwhile (a region edit): this one
-                    // does not run on top of it.
+        let loading = async { load!(add_chunk(state, files, count)) };
+        match lazy::said_while(state, "Add images", loading).await {
+            Ok(adding) => adding.await,
+            // The image reading code (loaded after the first paint) did not
+            // come: none of the images is added.
+            Err(NotLoaded) => {
+                state.adding.update(|n| *n = n.saturating_sub(count));
+                if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
                     state.notice.set(Some(format!(
-                        "{} was not started: another request is running. Press it again when that one is done.",
+                        "{} was not started: the images were not added (see why below).",
                         d.what
                     )));
-                    return;
                 }
-                // "… starts when the images are in" has come true (another
-                // notice, such as how an image was re-encoded, stays).
-                if state.notice.with_untracked(|n| {
-                    n.as_deref()
-                        .is_some_and(|n| n.starts_with(&waiting_notice(d.what)))
-                }) {
-                    state.notice.set(None);
-                }
-                (d.command)(state);
+                show(state, AppError::NotLoaded("Add images"));
             }
         }
     });
+}
+
+split_point!(
+    later,
+    /// Reading image files into the composer, and what follows.
+    fn add_chunk(state: AppState, files: Vec<File>, count: usize) -> lazy::Boxed<()> {
+        Box::pin(add_files(state, files, count))
+    }
+);
+
+/// Reads `files` (`count` of them, counted in `adding`) into the composer, in
+/// order, then runs the command that waited for them, if any (in the chunk
+/// the image reading is in, `later`).
+async fn add_files(state: AppState, files: Vec<File>, count: usize) {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    for file in files {
+        match super::adding::add_file(state, &file).await {
+            Ok(Some(note)) => notes.push(note),
+            Ok(None) => {}
+            Err(why) => problems.push(why),
+        }
+    }
+    state.adding.update(|n| *n = n.saturating_sub(count));
+    if !notes.is_empty() {
+        state.notice.set(Some(notes.join(" ")));
+    }
+    if problems.is_empty() {
+        super::clear_alert(state);
+    } else {
+        // An image the person meant to send was refused: the command that
+        // waited for it does not run without it.
+        if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+            state.notice.set(Some(format!(
+                "{} was not started: an image was not added (see why below).",
+                d.what
+            )));
+        }
+        show(state, AppError::NotAdded(problems));
+    }
+    if state.adding.get_untracked() == 0 {
+        if let Some(d) = state.after_adding.try_update(Option::take).flatten() {
+            if state.is_running() {
+                // A request started meanwhile (a region edit): this one
+                // does not run on top of it.
+                state.notice.set(Some(format!(
+                    "{} was not started: another request is running. Press it again when that one is done.",
+                    d.what
+                )));
+                return;
+            }
+            // "… starts when the images are in" has come true (another
+            // notice, such as how an image was re-encoded, stays).
+            if state.notice.with_untracked(|n| {
+                n.as_deref()
+                    .is_some_and(|n| n.starts_with(&waiting_notice(d.what)))
+            }) {
+                state.notice.set(None);
+            }
+            (d.command)(state);
+        }
+    }
 }
 
 /// Runs `command` now, or, while images are being added, once they are in

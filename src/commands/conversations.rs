@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::lazy::{load_conversation, save_turns};
+use super::lazy::{load, load_conversation, save_turns, split_point, NotLoaded};
 use super::show;
 use crate::browser::now_ms;
+use crate::error::AppError;
 use crate::model::conversation::{branch_label, next_name};
 use crate::model::ConversationMeta;
 use crate::state::{AppState, Conversation, Turn};
@@ -17,6 +18,39 @@ fn new_meta(label: String) -> ConversationMeta {
 
 /// Puts the conversation on screen aside and starts an empty one.
 pub fn handle_new_conversation(state: AppState) {
+    switch(state, None);
+}
+
+/// Shows another conversation: one of this session kept in memory, or one
+/// read back from browser storage.
+pub fn handle_open_conversation(state: AppState, id: String) {
+    switch(state, Some(id));
+}
+
+/// Switching conversations is in the chunk loaded right after the first
+/// paint (`later`): asked for before it is in, it waits for it.
+fn switch(state: AppState, to: Option<String>) {
+    spawn_local(async move {
+        if load!(switch_chunk(state, to)).is_err() {
+            // The conversation menu shows the one on screen again.
+            state.menu_reset.notify();
+            show(state, AppError::NotLoaded("Switching conversations"));
+        }
+    });
+}
+
+split_point!(
+    later,
+    /// A new conversation (`None`), or the one with this id.
+    fn switch_chunk(state: AppState, to: Option<String>) -> () {
+        match to {
+            None => new_conversation(state),
+            Some(id) => open_conversation(state, id),
+        }
+    }
+);
+
+fn new_conversation(state: AppState) {
     if state.is_running() {
         return;
     }
@@ -41,9 +75,7 @@ pub fn handle_new_conversation(state: AppState) {
     );
 }
 
-/// Shows another conversation: one of this session kept in memory, or one
-/// read back from browser storage.
-pub fn handle_open_conversation(state: AppState, id: String) {
+fn open_conversation(state: AppState, id: String) {
     if state.is_running() || state.current.with_untracked(|c| c.id == id) {
         return;
     }
@@ -60,7 +92,7 @@ pub fn handle_open_conversation(state: AppState, id: String) {
 }
 
 /// Reads a stored conversation back and shows it.
-pub async fn open(state: AppState, id: String) {
+async fn open(state: AppState, id: String) {
     match load_conversation(state, id).await {
         Ok((meta, turns)) => {
             if !state.is_running() {

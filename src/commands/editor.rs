@@ -45,8 +45,37 @@ pub fn handle_copy_image(state: AppState, image: SharedUrl) {
 /// and `prompts.txt`. Images are read one at a time (for their CRC) and the
 /// archive is a Blob of pieces, never whole in wasm memory.
 pub fn handle_download_all(state: AppState) {
-    let title = state.current.with_untracked(|c| c.label.clone());
-    let images: Vec<(BundleItem, Blob, Option<Edit>)> = state.turns.with_untracked(|turns| {
+    if state.turns.with_untracked(Vec::is_empty) {
+        return;
+    }
+    spawn_local(async move {
+        let loading = async { load!(download_all_chunk(state)) };
+        match said_while(state, "Download all", loading).await {
+            Ok(saving) => saving.await,
+            Err(NotLoaded) => show(state, AppError::NotLoaded("Download all")),
+        }
+    });
+}
+
+split_point!(
+    editor,
+    /// Download all's ZIP writer (and the region edit composites it makes),
+    /// and saving the ZIP (of the turns on screen when its code is in).
+    fn download_all_chunk(state: AppState) -> Boxed<()> {
+        let title = state.current.with_untracked(|c| c.label.clone());
+        let images = bundle_items(state);
+        Box::pin(async move {
+            if !images.is_empty() {
+                download_all(state, title, images).await;
+            }
+        })
+    }
+);
+
+/// Each turn's final image (the chosen variant), what to call it, and the
+/// region edit to make it from, if it is one.
+fn bundle_items(state: AppState) -> Vec<(BundleItem, Blob, Option<Edit>)> {
+    state.turns.with_untracked(|turns| {
         turns
             .iter()
             .enumerate()
@@ -76,31 +105,8 @@ pub fn handle_download_all(state: AppState) {
                 ))
             })
             .collect()
-    });
-    if images.is_empty() {
-        return;
-    }
-    spawn_local(async move {
-        let loading = async { load!(download_all_chunk(state, title, images)) };
-        match said_while(state, "Download all", loading).await {
-            Ok(saving) => saving.await,
-            Err(NotLoaded) => show(state, AppError::NotLoaded("Download all")),
-        }
-    });
+    })
 }
-
-split_point!(
-    editor,
-    /// Download all's ZIP writer (and the region edit composites it makes),
-    /// and saving the ZIP.
-    fn download_all_chunk(
-        state: AppState,
-        title: String,
-        images: Vec<(BundleItem, Blob, Option<Edit>)>,
-    ) -> Boxed<()> {
-        Box::pin(download_all(state, title, images))
-    }
-);
 
 /// Makes Download all's ZIP of `images` (see [`super::bundle::bundle`]) and
 /// hands it to the browser to save.

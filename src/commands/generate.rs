@@ -22,7 +22,9 @@ use crate::browser::{next_task, now_ms};
 use crate::error::AppError;
 use crate::model::conversation;
 use crate::model::TurnData;
-use crate::state::{AppState, Job, Prepared, Turn, Variant, VariantProgress, MAX_VARIANTS};
+use crate::state::{
+    AppState, Deferred, Job, Prepared, Turn, Variant, VariantProgress, MAX_VARIANTS,
+};
 
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
@@ -74,12 +76,59 @@ pub fn handle_generate(state: AppState) {
         show(state, AppError::Offline);
         return;
     }
-    let prompt = state.prompt.get_untracked();
-    match prepare(state, &prompt) {
-        Ok(p) => dispatch(state, p),
-        Err(f) => show(state, f),
-    }
+    // Making the request is in the chunk its sending is in (`later`, fetched
+    // right after the first paint). Pressed before it is in, Generate waits
+    // for it ("Generate: loading…") as it waits for images being added:
+    // Cancel calls it off, and once the code is in it sends the prompt and
+    // images of that moment.
+    state.after_adding.set(Some(Deferred {
+        command: handle_generate,
+        what: GENERATE,
+    }));
+    spawn_local(async move {
+        let loading = async { load!(generate_chunk(state)) };
+        if lazy::said_while(state, GENERATE, loading).await.is_err() {
+            // Nothing was sent: the prompt and images stay.
+            if take_waiting(state) {
+                show(state, AppError::NotLoaded(GENERATE));
+            }
+        }
+    });
 }
+
+/// What Generate is called, waiting or not loaded.
+const GENERATE: &str = "Generate";
+
+/// Takes Generate's wait for its code: false if something else took it
+/// meanwhile (Cancel, another conversation, the images it waited for).
+fn take_waiting(state: AppState) -> bool {
+    state
+        .after_adding
+        .try_update(|d| {
+            if d.is_some_and(|d| d.what == GENERATE) {
+                d.take()
+            } else {
+                None
+            }
+        })
+        .flatten()
+        .is_some()
+}
+
+split_point!(
+    later,
+    /// Makes the composer's turn and sends it, or says why it cannot (if
+    /// it still waits: called off, it does nothing).
+    fn generate_chunk(state: AppState) -> () {
+        if take_waiting(state) && !state.is_running() {
+            let prompt = state.prompt.get_untracked();
+            match prepare(state, &prompt) {
+                Ok(p) => dispatch(state, p),
+                Err(f) => show(state, f),
+            }
+        }
+    }
+);
 
 /// A turn that is not the composer's: `shown` is the prompt the turn shows,
 /// `next` what is sent (text and images), `user_images` those images to show,

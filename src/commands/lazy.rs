@@ -33,7 +33,7 @@ use std::sync::Arc;
 use gemini::request::RequestBody;
 use gemini::KeyHeader;
 use leptos::prelude::{ArcRwSignal, Update, WithValue};
-use web_sys::{Blob, File};
+use web_sys::Blob;
 
 use super::archive::{ImportError, Imported};
 use super::sending::Results;
@@ -96,9 +96,8 @@ pub async fn said_while<T>(
     what: &'static str,
     loading: impl Future<Output = T>,
 ) -> T {
-    state.loading_code.update(|l| l.push(what));
     // Unsaid when done, and also if the wait is dropped before it ends.
-    let _said = Said { state, what };
+    let _said = Said::new(state, what);
     loading.await
 }
 
@@ -106,6 +105,15 @@ pub async fn said_while<T>(
 struct Said {
     state: AppState,
     what: &'static str,
+}
+
+impl Said {
+    // Once for every kind of wait (not made again for each future type).
+    #[inline(never)]
+    fn new(state: AppState, what: &'static str) -> Self {
+        state.loading_code.update(|l| l.push(what));
+        Self { state, what }
+    }
 }
 
 impl Drop for Said {
@@ -223,24 +231,6 @@ pub async fn send_variants(
         load!(send_chunk(prepared, progress, started_ms))
     })
     .await
-}
-
-split_point!(
-    later,
-    /// Reading an image file into the composer.
-    fn add_chunk(state: AppState, file: File) -> Boxed<Result<Option<String>, String>> {
-        Box::pin(async move { super::adding::add_file(state, &file).await })
-    }
-);
-
-/// Reads image `file` into the composer (see [`super::adding::add_file`]),
-/// its code loaded: its note, or why it was not added.
-pub async fn add_file(
-    state: AppState,
-    file: File,
-) -> Result<Result<Option<String>, String>, NotLoaded> {
-    let adding = said_while(state, "Add images", async { load!(add_chunk(state, file)) }).await?;
-    Ok(adding.await)
 }
 
 // The storage layer: IndexedDB, the records and their conversions, the draft,

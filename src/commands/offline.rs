@@ -7,15 +7,20 @@ use leptos::task::spawn_local;
 use crate::browser::{page, service_worker};
 use crate::state::AppState;
 
-/// Registers the service worker (for a built site: one with its security
-/// policy; the dev server's live reload and a cache would fight) and follows
-/// the browser going offline and online. Call once from `App`.
+/// Follows the browser going offline and online. Call once from `App`.
 pub fn start(state: AppState) {
     state.offline.set(!service_worker::online());
     let _ = window_event_listener(leptos::ev::offline, move |_| state.offline.set(true));
     let _ = window_event_listener(leptos::ev::online, move |_| {
         state.offline.set(false);
     });
+}
+
+/// Registers the service worker (for a built site: one with its security
+/// policy; the dev server's live reload and a cache would fight), once the
+/// page has painted (`super::startup`): its precaching of every file then
+/// does not compete with the first screen's.
+pub fn register_worker(state: AppState) {
     if page::meta_csp().is_none() {
         return;
     }

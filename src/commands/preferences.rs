@@ -42,9 +42,19 @@ pub fn load() -> Prefs {
     }
 }
 
-/// Keeps preferences in localStorage as they change. The key is stored only
-/// while "Remember on this device" (localStorage) or "Remember for this
-/// session" (sessionStorage) is ticked, and removed from both when neither is.
+/// Shows the page in the chosen theme, from the start and as it changes.
+pub fn apply_theme(state: AppState) {
+    Effect::new(move |_| {
+        let theme = state.theme.get();
+        page::set_theme((theme != Theme::System).then_some(theme.value()));
+    });
+}
+
+/// Keeps preferences in localStorage as they change (from the chunk loaded
+/// right after the first paint: each is written then, and at every change
+/// after). The key is stored only while "Remember on this device"
+/// (localStorage) or "Remember for this session" (sessionStorage) is ticked,
+/// and removed from both when neither is.
 pub fn persist(state: AppState) {
     Effect::new(move |_| {
         state
@@ -63,7 +73,6 @@ pub fn persist(state: AppState) {
     Effect::new(move |_| {
         let theme = state.theme.get();
         write_scalar(THEME_KEY, &Scalar::Str(theme.value().to_owned()));
-        page::set_theme((theme != Theme::System).then_some(theme.value()));
     });
     Effect::new(move |_| {
         state.connection.with(|c| {

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 
-use super::lazy::{self, NotLoaded};
-use super::{conversations, show};
+use super::lazy::{self, load, split_point, NotLoaded};
+use super::{conversations, offline, preferences, shortcuts, show};
 use crate::browser::{after_paint, idle};
 use crate::error::AppError;
 use crate::state::{AppState, Keeping};
@@ -35,6 +35,11 @@ pub fn start(state: AppState) {
         // for the turns' code themselves (`wants_later`).
         idle(300).await;
         state.painted.set(true);
+        // The page's background duties, from the chunk asked for just now
+        // (if it does not load, the turns' view says so).
+        spawn_local_scoped(async move {
+            let _ = load!(settle_chunk(state));
+        });
         idle(300).await;
         let opening = match lazy::open_storage(state).await {
             Ok(opening) => opening,
@@ -47,7 +52,20 @@ pub fn start(state: AppState) {
             }
         };
         if let Some(id) = opening.await {
-            conversations::open(state, id).await;
+            conversations::handle_open_conversation(state, id);
         }
     });
 }
+
+split_point!(
+    later,
+    /// What the page does from right after its first paint on: preferences
+    /// kept as they change, the keyboard shortcuts, the service worker.
+    /// Until then a shortcut does nothing and a change is written when this
+    /// starts.
+    fn settle_chunk(state: AppState) -> () {
+        preferences::persist(state);
+        shortcuts::install(state);
+        offline::register_worker(state);
+    }
+);

@@ -22,6 +22,7 @@ use std::process::Command;
 
 use crate::{have, output, sh, step, Result};
 
+mod exports;
 mod imports;
 mod priority;
 
@@ -140,6 +141,7 @@ pub fn apply(dist: &Path, index_source: &Path) -> Result {
         .arg(&bindgen)
         .arg(&main))?;
     short_imports(&bindgen, &stem)?;
+    drop_unused_classes(&bindgen, &stem)?;
 
     let params = wasm_opt_params(index_source)?;
     let mut wasm = vec![(
@@ -201,6 +203,20 @@ fn short_imports(bindgen: &Path, stem: &str) -> Result {
         ));
     }
     println!("{renamed} imports renamed");
+    fs::write(&wasm_path, wasm).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    fs::write(&js_path, js).map_err(|e| format!("{}: {e}", js_path.display()))
+}
+
+/// Removes the classes of a dependency the app never uses from the main
+/// module's exports and its JS ([`exports`]): about 2.3 KB gzip.
+fn drop_unused_classes(bindgen: &Path, stem: &str) -> Result {
+    let wasm_path = bindgen.join(format!("{stem}_bg.wasm"));
+    let js_path = bindgen.join(format!("{stem}.js"));
+    let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let js = fs::read_to_string(&js_path).map_err(|e| format!("{}: {e}", js_path.display()))?;
+    let (wasm, js, removed) = exports::drop_classes(&wasm, &js, &exports::UNUSED)
+        .map_err(|e| format!("{}: {e}", js_path.display()))?;
+    println!("{removed} exports of unused classes removed");
     fs::write(&wasm_path, wasm).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
     fs::write(&js_path, js).map_err(|e| format!("{}: {e}", js_path.display()))
 }

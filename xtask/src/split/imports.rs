@@ -113,7 +113,7 @@ struct Import<'a> {
 }
 
 /// The sections of a wasm module: (id, body).
-fn sections(wasm: &[u8]) -> Result<Vec<(u8, &[u8])>> {
+pub(super) fn sections(wasm: &[u8]) -> Result<Vec<(u8, &[u8])>> {
     if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
         return Err("not a wasm module".into());
     }
@@ -198,7 +198,7 @@ fn value_type(body: &[u8], at: usize) -> Result<usize> {
     }
 }
 
-fn read_name(b: &[u8], at: usize) -> Result<(&[u8], usize)> {
+pub(super) fn read_name(b: &[u8], at: usize) -> Result<(&[u8], usize)> {
     let (len, start) = read_leb(b, at)?;
     let end = start
         .checked_add(len as usize)
@@ -208,7 +208,7 @@ fn read_name(b: &[u8], at: usize) -> Result<(&[u8], usize)> {
 }
 
 /// An unsigned LEB128 at `at`: (value, the index after it).
-fn read_leb(b: &[u8], mut at: usize) -> Result<(u64, usize)> {
+pub(super) fn read_leb(b: &[u8], mut at: usize) -> Result<(u64, usize)> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
         let byte = *b.get(at).ok_or("a number runs past the end")?;
@@ -221,7 +221,7 @@ fn read_leb(b: &[u8], mut at: usize) -> Result<(u64, usize)> {
     Err("a number longer than 64 bits".into())
 }
 
-fn leb(mut v: u64) -> Vec<u8> {
+pub(super) fn leb(mut v: u64) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let byte = (v & 0x7f) as u8;
