@@ -42,6 +42,7 @@ lazy_view!(later, key_destination, KeyDestinationDialog);
 lazy_view!(later, share_offer, ShareOfferDialog);
 lazy_view!(later, kept_draft, KeptDraftOffer);
 lazy_view!(later, topbar_tools, TopbarTools);
+lazy_view!(later, history_panel, HistoryPanel);
 
 /// Where requests go, the theme, the shortcuts' list: not needed before
 /// Generate, shown right after the first paint (their room is kept).
@@ -106,7 +107,17 @@ pub fn App() -> impl IntoView {
             </div>
             <SettingsPanel />
             <main class="workspace">
-                <HistoryPanel />
+                // Its count and entries come from storage, after the first
+                // paint: the panel comes then too (its room is kept).
+                <div class="history-slot">
+                    <OnFirstUse
+                        what="History"
+                        load=history_panel::load
+                        when=Signal::derive(move || state.wants_later())
+                        close=Callback::new(|()| {})
+                        unasked=true
+                    />
+                </div>
                 <ConversationView />
                 <div class="dock">
                     <AlertBanner />

@@ -273,7 +273,7 @@ async function firstUse(server, profile) {
   });
   // Browser storage's code is fetched right after the first paint: the
   // clicks start once it is in (as a person's would, a moment later).
-  const storage = page.waitForResponse((r) => /\/split_storage-[0-9a-f]{16}\.wasm$/.test(r.url()), { timeout: 120_000 });
+  const storage = page.waitForResponse((r) => /\/split_storage-[0-9a-f]{8}\.wasm$/.test(r.url()), { timeout: 120_000 });
   await page.goto(`${origin(server)}/`);
   await page.getByRole("button", { name: "Generate" }).waitFor({ timeout: 120_000 });
   await storage;
@@ -286,7 +286,7 @@ async function firstUse(server, profile) {
   };
   const chunks = [];
   page.on("response", (r) => {
-    if (/\/split_(history|editor|dialogs)-[0-9a-f]{16}\.wasm$/.test(r.url())) chunks.push(new URL(r.url()).pathname);
+    if (/\/split_(history|editor|dialogs)-[0-9a-f]{8}\.wasm$/.test(r.url())) chunks.push(new URL(r.url()).pathname);
   });
   const history = await timed(
     () => page.locator("summary", { hasText: /^History \(/ }).click(),

@@ -198,7 +198,7 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     assert.ok(paths.includes(`${SUB}config.json`), paths.join(" "));
     assert.ok(paths.some((p) => p.startsWith(SUB) && p.endsWith(".wasm")), paths.join(" "));
     for (const name of ["editor", "history"]) {
-      const chunk = new RegExp(`^${SUB}split_${name}-[0-9a-f]{16}\\.wasm$`);
+      const chunk = new RegExp(`^${SUB}split_${name}-[0-9a-f]{8}\\.wasm$`);
       assert.ok(paths.some((p) => chunk.test(p)), `the ${name} chunk from ${SUB}: ${paths.join(" ")}`);
     }
     for (const p of paths) {

@@ -68,7 +68,7 @@ describe("offline", () => {
     await page.getByRole("dialog", { name: "Image viewer" }).waitFor();
     await page.keyboard.press("Escape");
     for (const name of ["history", "editor"]) {
-      const chunk = seen.find((r) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`).test(r.url));
+      const chunk = seen.find((r) => new RegExp(`/split_${name}-[0-9a-f]{8}\\.wasm$`).test(r.url));
       assert.ok(chunk?.worker, `the ${name} chunk from the service worker: ${JSON.stringify(seen)}`);
     }
 

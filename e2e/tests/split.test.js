@@ -12,7 +12,7 @@ const chromium = useBrowser({ before, after, beforeEach });
 const NO_WORKER = { contextOptions: { serviceWorkers: "block" } };
 
 const wasmFetched = (log) => log.urls.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
-const chunk = (name) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`);
+const chunk = (name) => new RegExp(`/split_${name}-[0-9a-f]{8}\\.wasm$`);
 
 /** Holds back the answer for chunk `name` until the returned function is
  * called; `target` is a page, or a context (routes in place before the first
@@ -60,7 +60,7 @@ describe("code loaded on first use", () => {
     const atStart = fetchedNow();
     assert.match(atStart[0] ?? "", /_bg\.wasm$/, `the main module first: ${atStart}`);
     assert.deepEqual(
-      atStart.slice(1).filter((u) => !afterPaint.some((name) => chunk(name).test(u)) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)),
+      atStart.slice(1).filter((u) => !afterPaint.some((name) => chunk(name).test(u)) && !/\/chunk_\d+-[0-9a-f]{8}\.wasm$/.test(u)),
       [],
       `nothing else at start: ${atStart}`,
     );
@@ -74,7 +74,7 @@ describe("code loaded on first use", () => {
     const only = (name) => {
       const now = fetchedNow();
       assert.equal(now.filter((u) => chunk(name).test(u)).length, 1, `the ${name} chunk: ${now}`);
-      assert.deepEqual(now.filter((u) => !chunk(name).test(u) && !/\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(u)), [], `${now}`);
+      assert.deepEqual(now.filter((u) => !chunk(name).test(u) && !/\/chunk_\d+-[0-9a-f]{8}\.wasm$/.test(u)), [], `${now}`);
       const all = wasmFetched(log);
       assert.equal(new Set(all).size, all.length, `each wasm fetched once: ${all}`);
     };
@@ -153,6 +153,40 @@ describe("code loaded on first use", () => {
     const history = [...priority].filter(([p]) => !afterPaint.has(p));
     assert.ok(history.some(([p]) => chunk("history").test(p)), `history's chunk: ${history.map(([p]) => p).join(" ")}`);
     for (const [p, level] of history) assert.equal(level, "High", `${p}, asked for by a click`);
+    await context.close();
+  });
+
+  test("the stylesheet of the dialogs and tools is fetched only once the page has painted, and styles them", async () => {
+    const html = await (await fetch(STUDIO_URL)).text();
+    const linked = html.match(/<link rel="stylesheet" href="[^"]*\/(later-[0-9a-f]{16}\.css)" integrity="sha384-[^"]+" disabled\/>/);
+    assert.ok(linked, "index.html links it, disabled");
+    let generateShown = false;
+    let askedBeforeGenerate = null;
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      prepare: async (ctx) => {
+        await ctx.route(/\/later-[0-9a-f]{16}\.css$/, (route) => {
+          askedBeforeGenerate ??= !generateShown;
+          return route.continue();
+        });
+        await ctx.exposeFunction("__generateShown", () => (generateShown = true));
+        await ctx.addInitScript(() => {
+          new MutationObserver((_, obs) => {
+            if (document.querySelector("form.composer button[type=submit]")) {
+              window.__generateShown();
+              obs.disconnect();
+            }
+          }).observe(document, { subtree: true, childList: true });
+        });
+      },
+    });
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    assert.equal(askedBeforeGenerate, false, "asked for after Generate showed");
+    assert.equal(await page.locator("link[rel=stylesheet][disabled]").count(), 0, "enabled");
+    // `.dialog`'s rounded corners are in that stylesheet.
+    assert.notEqual(await dialog.evaluate((d) => getComputedStyle(d).borderTopLeftRadius), "0px");
     await context.close();
   });
 

@@ -1,5 +1,7 @@
 //! The page itself: its origin and its Content Security Policy.
 
+use wasm_bindgen::JsCast;
+
 /// `scheme://host[:port]` of this page.
 pub fn origin() -> String {
     web_sys::window()
@@ -30,6 +32,24 @@ pub fn set_theme(theme: Option<&str>) {
         Some(t) => root.set_attribute("data-theme", t),
         None => root.remove_attribute("data-theme"),
     };
+}
+
+/// Enables the stylesheets linked `disabled` (the release build's styles of
+/// what comes after the first paint: not fetched until now).
+pub fn enable_styles() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(links) = doc.query_selector_all("link[rel='stylesheet'][disabled]") {
+        for i in 0..links.length() {
+            if let Some(link) = links
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = link.remove_attribute("disabled");
+            }
+        }
+    }
 }
 
 /// What the page says when the app has stopped (a panic, or the browser ran

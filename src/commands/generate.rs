@@ -28,33 +28,12 @@ use crate::state::{
 
 /// The command that generates a turn. Its input is the turn in flight (what
 /// the pending turn shows); dropping its work (Cancel) aborts the requests.
+/// A turn is dispatched by code already loaded (the `later` chunk, or the
+/// image tools'), which gives it its work ([`Job::run`]): nothing of a
+/// turn's work is on the first screen.
 pub fn action() -> Action<Job, ()> {
-    Action::new_local(|job: &Job| start(job.clone()))
+    Action::new_local(|job: &Job| (job.run)(job.clone()))
 }
-
-/// Runs `job` with its code loaded: a turn's work once dispatched is in the
-/// chunk its requests' code is in (`later`, fetched right after the first
-/// paint). If it does not load, nothing was sent and everything stays.
-async fn start(job: Job) {
-    let state = job.state;
-    match lazy::said_while(state, "Generate", async { load!(run_chunk(job)) }).await {
-        Ok(work) => work.await,
-        Err(NotLoaded) => {
-            state.cancel.set_value(None);
-            show(state, AppError::NotLoaded("Generate"));
-        }
-    }
-}
-
-// Here rather than in `lazy`: `run` reaches the storage layer through `lazy`,
-// which must not reach back into this module.
-split_point!(
-    later,
-    /// A turn's whole work once dispatched ([`run`]).
-    fn run_chunk(job: Job) -> lazy::Boxed<()> {
-        Box::pin(run(job))
-    }
-);
 
 /// Sends the composer's prompt and images as the next turn. A failure or
 /// Cancel keeps everything and leaves no trace in the conversation.
@@ -188,6 +167,7 @@ fn dispatch(state: AppState, prepared: Prepared) {
             })
             .collect(),
         prepared: Arc::new(prepared),
+        run: |job| Box::pin(run(job)),
     };
     super::clear_alert(state);
     state.notice.set(None);

@@ -8,7 +8,7 @@ use leptos::task::spawn_local_scoped;
 
 use super::lazy::{self, load, split_point, NotLoaded};
 use super::{conversations, offline, preferences, shortcuts, show};
-use crate::browser::{after_paint, idle};
+use crate::browser::{after_paint, idle, page};
 use crate::error::AppError;
 use crate::state::{AppState, Keeping};
 
@@ -35,6 +35,8 @@ pub fn start(state: AppState) {
         // for the turns' code themselves (`wants_later`).
         idle(300).await;
         state.painted.set(true);
+        // (The styles of the dialogs and tools those bring.)
+        page::enable_styles();
         // The page's background duties, from the chunk asked for just now
         // (if it does not load, the turns' view says so).
         spawn_local_scoped(async move {

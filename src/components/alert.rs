@@ -1,11 +1,14 @@
 use leptos::prelude::*;
 
+use super::lazy::{lazy_view, OnFirstUse};
 use super::ui::{Button, IconButton, Look, Size};
 use crate::browser::download::download;
 use crate::commands::generate::handle_generate;
 use crate::commands::offline::handle_reload_update;
 use crate::model::AlertFile;
 use crate::state::AppState;
+
+lazy_view!(later, alert_buttons, AlertButtons);
 
 /// The current failure, if any, in a `role="alert"` region; and passing notices
 /// in a `role="status"` region.
@@ -41,14 +44,18 @@ pub fn AlertBanner() -> impl IntoView {
                                 <p class="alert__action">{a.action}</p>
                             </div>
                             <div class="alert__buttons">
-                                {a.file.map(|f| view! { <SaveFile file=f /> })}
-                                {a
-                                    .retryable
+                                // Their code comes with the alerts that have them
+                                // (an answer's failure, written in the `later` chunk).
+                                {(a.retryable || a.file.is_some())
                                     .then(|| {
                                         view! {
-                                            <Button size=Size::Small on:click=move |_| handle_generate(state)>
-                                                "Try again"
-                                            </Button>
+                                            <OnFirstUse
+                                                what="The alert's buttons"
+                                                load=alert_buttons::load
+                                                when=Signal::stored(true)
+                                                close=Callback::new(|()| {})
+                                                unasked=true
+                                            />
                                         }
                                     })}
                                 {a
@@ -72,6 +79,29 @@ pub fn AlertBanner() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// Saving the file an alert holds, and trying the turn again, for the
+/// alert shown.
+#[component]
+fn AlertButtons() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.alert.get().map(|a| {
+            view! {
+                {a.file.map(|f| view! { <SaveFile file=f /> })}
+                {a
+                    .retryable
+                    .then(|| {
+                        view! {
+                            <Button size=Size::Small on:click=move |_| handle_generate(state)>
+                                "Try again"
+                            </Button>
+                        }
+                    })}
+            }
+        })
     }
 }
 

@@ -5,9 +5,12 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::lazy::{lazy_view, OnFirstUse};
 use super::ui::{Button, Look, Size};
 use crate::commands::offline::handle_reload_update;
 use crate::state::AppState;
+
+lazy_view!(later, update_notice, UpdateNotice);
 
 /// "Offline" while the browser is, "<feature>: loading…" while a feature's
 /// code is fetched (split build) and it takes a moment, and "A new version
@@ -48,6 +51,23 @@ pub fn AppStatus() -> impl IntoView {
         <p class="loading-code" class:visually-hidden=move || said.with(Option::is_none) role="status">
             {move || said.get().map(|what| format!("{what}: loading…"))}
         </p>
+        // Known from the service worker, registered by code loaded after
+        // the first paint: its notice comes with it.
+        <OnFirstUse
+            what="The new version's notice"
+            load=update_notice::load
+            when=state.update_ready.into()
+            close=Callback::new(|()| {})
+            unasked=true
+        />
+    }
+}
+
+/// "A new version is ready — Reload", while one is.
+#[component]
+fn UpdateNotice() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
         <Show when=move || state.update_ready.get()>
             <div class="app-status app-status--update" role="status">
                 <span>"A new version is ready — "</span>

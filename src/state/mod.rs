@@ -5,6 +5,8 @@ pub mod editor;
 pub mod site;
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use gemini::mime::ImageMime;
@@ -272,6 +274,8 @@ pub struct Job {
     pub prepared: Arc<Prepared>,
     /// What each request (variant) is doing.
     pub progress: Vec<ArcRwSignal<VariantProgress>>,
+    /// Its work (set where it is dispatched, whose code it is in).
+    pub run: fn(Job) -> Pin<Box<dyn Future<Output = ()>>>,
 }
 
 /// A command waiting for the images being added.

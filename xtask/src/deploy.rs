@@ -93,6 +93,7 @@ pub fn release_files(dist: &Path, public_url: Option<&str>, features: &str) -> R
     sh(&mut cmd)?;
     crate::split::apply(dist, &crate::root().join("index.html"))?;
     crate::bundle::one_css(dist)?;
+    crate::bundle::compact_html(dist)?;
     crate::bundle::fix_integrity(dist)
 }
 

@@ -17,10 +17,10 @@ use crate::state::AppState;
 use examples::Examples;
 use pending::PendingTurn;
 
-// The turns, loaded right after the first paint, and the image tools, loaded
-// on first use (see components::lazy).
+// The turns and the conversation bar, loaded right after the first paint,
+// and the image tools, loaded on first use (see components::lazy).
 lazy_view!(later, turns, Turns);
-lazy_view!(later, conversation_total, ConversationTotal);
+lazy_view!(later, conversation_bar, ConversationBar);
 lazy_view!(editor, image_viewer, ImageViewer);
 lazy_view!(editor, region_editor, RegionEditor);
 lazy_view!(editor, annotator, Annotator);
@@ -35,7 +35,18 @@ pub fn ConversationView() -> impl IntoView {
     let empty = move || state.turns.with(Vec::is_empty) && !state.running.get();
     view! {
         <section class="conversation" aria-label="Conversation">
-            <ConversationBar />
+            // The menu of conversations and its commands: none to switch to
+            // or save before storage and the turns' code are in (its room is
+            // kept meanwhile).
+            <div class="conversation__bar-slot">
+                <OnFirstUse
+                    what="The conversation view"
+                    load=conversation_bar::load
+                    when=Signal::derive(move || state.wants_later())
+                    close=Callback::new(|()| {})
+                    unasked=true
+                />
+            </div>
             <Show when=empty>
                 <div class="empty">
                     <p class="empty__title">"Describe an image to begin"</p>
@@ -170,16 +181,7 @@ fn ConversationBar() -> impl IntoView {
                         .collect_view()
                 }}
             </select>
-            // Its prices (the table, the sums) come with the turns' code.
-            <OnFirstUse
-                // (Part of the conversation view: one alert if the chunk
-                // does not load.)
-                what="The conversation view"
-                load=conversation_total::load
-                when=Signal::derive(move || state.wants_later())
-                close=Callback::new(|()| {})
-                unasked=true
-            />
+            <ConversationTotal />
             <Button
                 look=Look::Ghost
                 size=Size::Small
