@@ -295,8 +295,9 @@ pub struct AppState {
     /// Image files being read into the composer (not yet in `attachments`).
     pub adding: RwSignal<usize>,
     /// A command pressed while images were being added (Generate, Get code):
-    /// it runs once they are in, so it never goes without them. Cancel (the
-    /// button shows meanwhile) calls it off.
+    /// it runs once they are in, so it never goes without them; and Generate
+    /// pressed while its code is still on its way (`commands::generate`).
+    /// Cancel (the button shows meanwhile) calls it off.
     pub after_adding: RwSignal<Option<Deferred>>,
     /// The conversation on screen.
     pub turns: RwSignal<Vec<Turn>>,
