@@ -45,9 +45,11 @@ lazy_view!(later, topbar_tools, TopbarTools);
 lazy_view!(later, history_panel, HistoryPanel);
 
 /// Where requests go, the theme, the shortcuts' list: not needed before
-/// Generate, shown right after the first paint (their room is kept).
+/// Generate, shown right after the first paint (their room is kept). With
+/// them (the same chunk) starts what the page does from then on.
 #[component]
 fn TopbarTools() -> impl IntoView {
+    commands::startup::settle(expect_context::<AppState>());
     view! {
         <Endpoint />
         <div class="topbar__tools">

@@ -123,6 +123,15 @@ describe("through nginx: the shipped config, the key held by the server", { skip
     assert.equal(await page.getByLabel("API key", { exact: true }).count(), 0);
     assert.equal(await page.getByLabel("Key header").count(), 0);
     assert.match(await page.locator(".endpoint").innerText(), /key added by the proxy/);
+    // Hashed files are kept for good: the main module (16 hex digits), the
+    // chunks and their loader (8).
+    const urls = log.requests.map((r) => new URL(r.url()).pathname);
+    const hashed = [/-[0-9a-f]{16}_bg\.wasm$/, /\/chunk_\d+-[0-9a-f]{8}\.wasm$/, /\/__wasm_split-[0-9a-f]{8}\.js$/].map((re) => urls.find((u) => re.test(u)));
+    assert.ok(hashed.every(Boolean), urls.join(" "));
+    for (const path of hashed) {
+      const r = await raw(NGINX_URL, { method: "GET", path, headers: {} });
+      assert.match(r.headers["cache-control"] ?? "", /max-age=315360000/, `${path}: cached for good`);
+    }
 
     await fetch(`${NGINX_MOCK}/__mock/requests`, { method: "DELETE" });
     await generate(page, "A lighthouse served through nginx");

@@ -385,7 +385,7 @@ describe("code loaded on first use", () => {
       prepare: (ctx) => ctx.route(chunk("later"), (route) => (refuse ? route.abort("internetdisconnected") : route.continue())),
     });
     // One alert for the views that need it (whichever failed first), with Reload.
-    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images|Connection settings|The top bar) could not start: its code did not load/ });
+    const alert = page.getByRole("alert").filter({ hasText: /(The conversation view|The reference images|Connection settings|The top bar|History) could not start: its code did not load/ });
     await alert.waitFor();
     assert.equal(await alert.getByRole("button", { name: "Reload" }).count(), 1);
     // Nor can an image be read without it: said, nothing half-added.
@@ -421,6 +421,12 @@ describe("code loaded on first use", () => {
     await page.getByRole("article", { name: "Turn 1" }).getByRole("img", { name: /^Generated image/ }).first().waitFor();
     await page.getByLabel("Add images").setInputFiles({ name: "small.png", mimeType: "image/png", buffer: makePng(16, 16, 5) });
     await page.getByText("1 / 14 images").waitFor();
+    // What the page does from the first paint on came with it too: the
+    // preferences are kept, the keyboard shortcuts work.
+    await page.waitForFunction(() => localStorage.getItem("studio.settings.v1") !== null);
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Shift+Slash");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await context.close();
   });
 
@@ -450,6 +456,32 @@ describe("code loaded on first use", () => {
     await page.getByLabel("API key", { exact: true }).fill(TEST_KEY);
     await generate(page, "A barn owl");
     assert.equal((await requests()).length, 1);
+    await context.close();
+  });
+
+  test("Generate pressed while its code loads, then an image added: it waits for the image and sends it", async () => {
+    let release;
+    const { context, page } = await openStudio(chromium(), {
+      ...NO_WORKER,
+      key: null,
+      prepare: async (ctx) => {
+        release = await hold(ctx, "later");
+      },
+    });
+    await page.getByRole("textbox", { name: "Prompt" }).fill("A kingfisher");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("status").filter({ hasText: "Generate: loading…" }).waitFor();
+    const png = makePng(16, 16, 9);
+    await page.getByLabel("Add images").setInputFiles({ name: "bird.png", mimeType: "image/png", buffer: png });
+    release();
+    await page.getByRole("img", { name: "Reference image: bird.png" }).waitFor();
+    for (let i = 0; i < 100 && (await requests()).length === 0; i++) await page.waitForTimeout(100);
+    await page.waitForTimeout(300);
+    const sent = await requests();
+    assert.equal(sent.length, 1, "sent once");
+    const parts = sent[0].body.contents.at(-1).parts;
+    assert.equal(parts[0].text, "A kingfisher");
+    assert.equal(parts.filter((p) => p.inlineData).length, 1, "with the image added while it waited");
     await context.close();
   });
 

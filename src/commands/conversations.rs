@@ -39,6 +39,13 @@ fn switch(state: AppState, to: Option<String>) {
     });
 }
 
+/// Shows the conversation that was open at the last visit (start-up), once
+/// `later` is in; if it does not load, nothing is said here (the turns' view,
+/// which needs the same code, says so) and it stays in History.
+pub async fn reopen(state: AppState, id: String) {
+    let _ = load!(switch_chunk(state, Some(id)));
+}
+
 split_point!(
     later,
     /// A new conversation (`None`), or the one with this id.

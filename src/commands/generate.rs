@@ -56,21 +56,29 @@ pub fn handle_generate(state: AppState) {
         return;
     }
     // Making the request is in the chunk its sending is in (`later`, fetched
-    // right after the first paint). Pressed before it is in, Generate waits
-    // for it ("Generate: loading…") as it waits for images being added:
-    // Cancel calls it off, and once the code is in it sends the prompt and
-    // images of that moment.
+    // right after the first paint). Once that has run, it is called at once.
+    if state.generate_loaded.get_value() {
+        spawn_local(async move {
+            let _ = load!(generate_chunk(state, false));
+        });
+        return;
+    }
+    // Pressed before it is in, Generate waits for it ("Generate: loading…")
+    // as it waits for images being added: Cancel calls it off, and once the
+    // code is in it sends the prompt and images of that moment.
     state.after_adding.set(Some(Deferred {
         command: handle_generate,
         what: GENERATE,
     }));
     spawn_local(async move {
-        let loading = async { load!(generate_chunk(state)) };
-        if lazy::said_while(state, GENERATE, loading).await.is_err() {
+        let loading = async { load!(generate_chunk(state, true)) };
+        if lazy::said_while(state, GENERATE, loading).await.is_err()
+            // (Images being added did not load either: that is said there.)
+            && state.adding.get_untracked() == 0
+            && take_waiting(state)
+        {
             // Nothing was sent: the prompt and images stay.
-            if take_waiting(state) {
-                show(state, AppError::NotLoaded(GENERATE));
-            }
+            show(state, AppError::NotLoaded(GENERATE));
         }
     });
 }
@@ -96,10 +104,14 @@ fn take_waiting(state: AppState) -> bool {
 
 split_point!(
     later,
-    /// Makes the composer's turn and sends it, or says why it cannot (if
-    /// it still waits: called off, it does nothing).
-    fn generate_chunk(state: AppState) -> () {
-        if take_waiting(state) && !state.is_running() {
+    /// Makes the composer's turn and sends it, or says why it cannot. After
+    /// a wait for this code (`waited`), only if it still waits: called off,
+    /// it does nothing; with images being added meanwhile, it waits for them
+    /// (`attachments::add_files` presses Generate again once they are in).
+    fn generate_chunk(state: AppState, waited: bool) -> () {
+        state.generate_loaded.set_value(true);
+        let go = !waited || (state.adding.get_untracked() == 0 && take_waiting(state));
+        if go && !state.is_running() {
             let prompt = state.prompt.get_untracked();
             match prepare(state, &prompt) {
                 Ok(p) => dispatch(state, p),

@@ -2,10 +2,13 @@
 //!
 //! Each split point below is one function (more are declared where a split
 //! point here would make a cycle of modules, or where the work it moves is:
-//! a turn's `run` in `commands::generate`, the reading and applying of
-//! `config.json` in `commands::site`, the alerts' words in `commands::show`,
-//! offering a share link in `commands::share`, Download all in
-//! `commands::editor`, Get code for the next request in `commands::code`;
+//! Generate's request in `commands::generate`, adding images in
+//! `commands::attachments`, switching conversations in
+//! `commands::conversations`, the page's after-paint duties in
+//! `commands::startup`, the reading and applying of `config.json` in
+//! `commands::site`, the alerts' words in `commands::show`, offering a share
+//! link in `commands::share`, Download all in `commands::editor`, Get code
+//! for the next request in `commands::code`;
 //! the views' split points are `lazy_view!`s in their components). In the
 //! release build (`cargo xtask dist`, which enables the `split` feature and
 //! runs the split step, see `xtask/src/split.rs`) it is moved with everything

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 
-use super::lazy::{self, load, split_point, NotLoaded};
+use super::lazy::{self, NotLoaded};
 use super::{conversations, offline, preferences, shortcuts, show};
 use crate::browser::{after_paint, idle, page};
 use crate::error::AppError;
@@ -37,11 +37,6 @@ pub fn start(state: AppState) {
         state.painted.set(true);
         // (The styles of the dialogs and tools those bring.)
         page::enable_styles();
-        // The page's background duties, from the chunk asked for just now
-        // (if it does not load, the turns' view says so).
-        spawn_local_scoped(async move {
-            let _ = load!(settle_chunk(state));
-        });
         idle(300).await;
         let opening = match lazy::open_storage(state).await {
             Ok(opening) => opening,
@@ -54,20 +49,21 @@ pub fn start(state: AppState) {
             }
         };
         if let Some(id) = opening.await {
-            conversations::handle_open_conversation(state, id);
+            // Its code is `later`'s: if that did not load, the conversation
+            // stays in History (the turns' view already said why).
+            conversations::reopen(state, id).await;
         }
     });
 }
 
-split_point!(
-    later,
-    /// What the page does from right after its first paint on: preferences
-    /// kept as they change, the keyboard shortcuts, the service worker.
-    /// Until then a shortcut does nothing and a change is written when this
-    /// starts.
-    fn settle_chunk(state: AppState) -> () {
-        preferences::persist(state);
-        shortcuts::install(state);
-        offline::register_worker(state);
-    }
-);
+/// What the page does from right after its first paint on: preferences kept
+/// as they change, the keyboard shortcuts, the service worker. Called by the
+/// top bar's tools (`TopbarTools`), which come with the same chunk (`later`)
+/// right after the first paint and stay: their owner keeps these effects,
+/// and their loading is tried again, as every view's, if it fails. Until
+/// then a shortcut does nothing and a change is written when this starts.
+pub fn settle(state: AppState) {
+    preferences::persist(state);
+    shortcuts::install(state);
+    offline::register_worker(state);
+}

@@ -3,11 +3,13 @@
 //! `archive`), the Get code dialog (chunk `code`, with its generator), the
 //! image tools (chunk `editor`: viewer, region edit, annotate, with Download
 //! all), the other dialogs (chunk `dialogs`: prompt library, share,
-//! keyboard shortcuts), and the turns' view, the conversation's total and
-//! the reference images' thumbnails with the parts shown only when there is
-//! something to show (chunk `later`, fetched right after the first paint:
-//! Request settings, the connection's fields, the site's message, the share
-//! offer, the key-destination question, the last visit's draft). See
+//! keyboard shortcuts), and what comes right after the first paint (chunk
+//! `later`): the turns' view, the conversation bar and its total, the
+//! history panel's summary, the top bar's tools, the reference images'
+//! thumbnails, and the parts shown only when there is something to show
+//! (Request settings, the connection's fields, the site's message, the share
+//! offer, the key-destination question, the last visit's draft, an alert's
+//! Save and Try again buttons, the new-version notice). See
 //! `crate::commands::lazy` for how a split point works in both builds.
 //!
 //! Where such a view is used, [`lazy_view!`] declares its split point and
@@ -89,6 +91,9 @@ pub fn OnFirstUse(
         wanted.get().then(|| {
             // One thread here: the Send a `Suspend` asks for holds trivially.
             Suspend::new(SendWrapper::new(async move {
+                // The styles of what comes after the first paint, if not
+                // asked for yet (a view wanted before the paint).
+                crate::browser::page::enable_styles();
                 let loaded = if unasked {
                     load().await
                 } else {

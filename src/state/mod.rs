@@ -314,6 +314,9 @@ pub struct AppState {
     pub running: Memo<bool>,
     /// Stops the turn in flight.
     pub(crate) cancel: StoredValue<Option<ActionAbortHandle>>,
+    /// Generate's code (the `later` chunk) has run once: pressed now, it
+    /// sends at once rather than waiting for it.
+    pub generate_loaded: StoredValue<bool>,
     /// Saves of turns to browser storage in flight (turns not yet stored show
     /// "Saving…" meanwhile).
     pub saving: RwSignal<u32>,
@@ -389,6 +392,7 @@ impl AppState {
             generation,
             running: generation.pending(),
             cancel: StoredValue::new(None),
+            generate_loaded: StoredValue::new(false),
             saving: RwSignal::new(0),
             alert: RwSignal::new(None),
             notice: RwSignal::new(None),
