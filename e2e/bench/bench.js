@@ -288,8 +288,12 @@ async function firstUse(server, profile) {
   page.on("response", (r) => {
     if (/\/split_(history|editor|dialogs)-[0-9a-f]{8}\.wasm$/.test(r.url())) chunks.push(new URL(r.url()).pathname);
   });
+  // The panel's summary comes with the code fetched after the first paint
+  // (`later`): a person clicks it once it is there.
+  const summary = page.locator("summary", { hasText: /^History \(/ });
+  await summary.waitFor({ timeout: 120_000 });
   const history = await timed(
-    () => page.locator("summary", { hasText: /^History \(/ }).click(),
+    () => summary.click(),
     () => page.locator(".history__body").waitFor(),
   );
   await page.getByLabel("Add images").setInputFiles({ name: "ref.png", mimeType: "image/png", buffer: makePng(64, 48, 3) });
