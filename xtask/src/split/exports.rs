@@ -18,7 +18,7 @@
 //! exports afterwards: anything else is an error, so a new wasm-bindgen is
 //! looked at rather than half-edited.
 
-use super::imports::{leb, read_leb, read_name, sections};
+use super::imports::{leb, read_leb, read_name, sections, with_section};
 use crate::Result;
 
 /// The classes removed: wasm-streams' (see the module's comment).
@@ -77,14 +77,7 @@ pub fn drop_classes(wasm: &[u8], js: &str, classes: &[&str]) -> Result<(Vec<u8>,
     for entry in kept {
         body.extend_from_slice(entry);
     }
-    let mut out = wasm[..8].to_vec();
-    for (id, section) in &sections {
-        out.push(*id);
-        let bytes: &[u8] = if *id == 7 { &body } else { section };
-        out.extend(leb(bytes.len() as u64));
-        out.extend_from_slice(bytes);
-    }
-    Ok((out, js, removed.len()))
+    Ok((with_section(wasm, &sections, 7, &body), js, removed.len()))
 }
 
 /// `js` without the class `class` (as wasm-bindgen writes one).

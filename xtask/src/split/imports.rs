@@ -61,14 +61,20 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String, 
         body.extend_from_slice(import.desc);
     }
 
+    Ok((with_section(wasm, &sections, 2, &body), js, short_of.len()))
+}
+
+/// The module `wasm` (split into `sections`) with section `id`'s body
+/// replaced by `body`; every other byte as it was.
+pub(super) fn with_section(wasm: &[u8], sections: &[(u8, &[u8])], id: u8, body: &[u8]) -> Vec<u8> {
     let mut out = wasm[..8].to_vec();
-    for (id, section) in &sections {
-        out.push(*id);
-        let bytes: &[u8] = if *id == 2 { &body } else { section };
+    for &(section_id, section) in sections {
+        out.push(section_id);
+        let bytes = if section_id == id { body } else { section };
         out.extend(leb(bytes.len() as u64));
         out.extend_from_slice(bytes);
     }
-    Ok((out, js, short_of.len()))
+    out
 }
 
 /// Where `name` is in `js`, if it is there exactly once as a whole word (not
