@@ -360,6 +360,48 @@ describe("saves are never silent", () => {
     await context.close();
   });
 
+  test("a New conversation pressed while storage opens stays: the conversation left is not reopened over it", async () => {
+    const browser = chromium();
+    const context = await browser.newContext();
+    const holder = await context.newPage();
+    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
+    await holder.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open("gemini-studio", 1);
+          open.onsuccess = () => {
+            window.__held = open.result;
+            resolve();
+          };
+        }),
+    );
+    const page = await secondTab(context);
+    await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    await generate(page, "Left for a new one");
+    await page.getByText("Waiting for storage…").waitFor();
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await results(page).first().waitFor({ state: "detached" });
+    // Typed in the new conversation: once it is in storage, storage has opened
+    // (the draft is kept from the end of the opening on).
+    await prompt(page).fill("Typed in the new conversation");
+    await holder.evaluate(() => window.__held.close());
+    await untilStored(page, "turns", (all) => all.length === 1, "the turn left behind is stored");
+    await untilStored(
+      page,
+      "drafts",
+      (all) => all.some((d) => d.record?.prompt === "Typed in the new conversation"),
+      "the draft in IndexedDB",
+    );
+    await page.getByText("History (1)").waitFor();
+    await assert.rejects(
+      results(page).first().waitFor({ timeout: 2_000 }),
+      /Timeout/,
+      "the new conversation stays on screen",
+    );
+    assert.equal(await prompt(page).inputValue(), "Typed in the new conversation");
+    await context.close();
+  });
+
   test("a draft that cannot be kept is said", async () => {
     const browser = chromium();
     const context = await browser.newContext();

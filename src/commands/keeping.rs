@@ -23,6 +23,12 @@ pub async fn open(state: AppState) -> Option<String> {
     // A signal, not a flag: what was typed while the database was opening
     // is kept as soon as it is ready, not at the next keystroke.
     let draft_ready = RwSignal::new(false);
+    // The last visit's conversation comes back only over the page as it
+    // opened: not once a turn was made here, nor over a conversation chosen
+    // (or a New conversation pressed) while storage was opening.
+    let untouched =
+        state.turns.with_untracked(Vec::is_empty) && state.others.with_untracked(Vec::is_empty);
+    let first = state.current.with_untracked(|c| c.id.clone());
     persistence::keep_draft(state, draft_ready);
     persistence::remember_open(state);
     let store = match Store::open(move || state.keeping.set(Keeping::Blocked)).await {
@@ -76,5 +82,7 @@ pub async fn open(state: AppState) -> Option<String> {
     // Not under a Generate already pressed (waiting for its images) in the
     // new conversation.
     let waiting = state.after_adding.with_untracked(Option::is_some);
-    (state.turns.with_untracked(Vec::is_empty) && stored && !waiting).then_some(id)
+    let still_first = state.current.with_untracked(|c| c.id == first);
+    (untouched && still_first && state.turns.with_untracked(Vec::is_empty) && stored && !waiting)
+        .then_some(id)
 }
