@@ -251,6 +251,13 @@ fn simd_base64_agrees_with_the_crate_and_falls_back_for_lenient_input() {
     assert!(decode("not base64!").is_err());
 }
 
+#[wasm_bindgen_test]
+fn the_decoding_warm_up_takes_the_answer_path_whole() {
+    // It warms what a real answer runs only if its made-up answer is read
+    // and decoded the whole way, to the image it holds.
+    assert!(studio::commands::sending::warm_up());
+}
+
 /// A Response whose body arrives in `chunks`: a byte stream (BYOB reads) when
 /// `bytes_stream`, else a default stream of `Uint8Array`s.
 fn chunked_response(chunks: &[Vec<u8>], bytes_stream: bool) -> web_sys::Response {

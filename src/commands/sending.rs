@@ -57,6 +57,26 @@ pub async fn send_variants(
     results
 }
 
+/// Decodes a small made-up answer once, in idle time after the first paint,
+/// so that the first real one is not slow. The browser compiles each wasm
+/// function on its first call, on the page's thread, with a quick baseline
+/// compiler, and optimizes it in the background only once it has run a
+/// while: unwarmed, the first 4K answer (20 MB) was parsed and decoded by
+/// baseline code in one task of about 100 ms, twice the later answers'
+/// (`cargo xtask bench`: the UI's longest task). Its base64 encoding warms
+/// the reference images' path too. Returns whether the answer decoded to the
+/// image it holds (it always should: the path was taken whole).
+pub fn warm_up() -> bool {
+    const IMAGE_BYTES: usize = 256 * 1024;
+    let image = base64::encode(&[0x5a; IMAGE_BYTES]);
+    let body = format!(
+        r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"inlineData":{{"mimeType":"image/png","data":"{image}"}}}}]}},"finishReason":"STOP"}}]}}"#
+    );
+    drop(image);
+    interpret_with(200, body.into_bytes(), base64::decode)
+        .is_ok_and(|g| g.image.len() == IMAGE_BYTES && g.image.iter().all(|&b| b == 0x5a))
+}
+
 /// Aborts a request when dropped: when its work is done, and when the work is
 /// cancelled (its future is dropped).
 struct AbortOnDrop(AbortController);

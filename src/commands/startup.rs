@@ -4,7 +4,7 @@
 //! split build) and the draft and the conversation that was open come back.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
+use leptos::task::{spawn_local, spawn_local_scoped};
 
 use super::lazy::{self, NotLoaded};
 use super::{conversations, offline, preferences, shortcuts, show};
@@ -66,4 +66,10 @@ pub fn settle(state: AppState) {
     preferences::persist(state);
     shortcuts::install(state);
     offline::register_worker(state);
+    // Once the page is settled (storage opened, the last conversation back).
+    spawn_local(async {
+        idle(2_000).await;
+        idle(2_000).await;
+        let _ = super::sending::warm_up();
+    });
 }
