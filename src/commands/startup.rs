@@ -66,7 +66,8 @@ pub fn settle(state: AppState) {
     preferences::persist(state);
     shortcuts::install(state);
     offline::register_worker(state);
-    // Once the page is settled (storage opened, the last conversation back).
+    // In idle time, after the start-up's own work as a rule (two idle
+    // moments; where the browser has no idle callback, at once).
     spawn_local(async {
         idle(2_000).await;
         idle(2_000).await;
