@@ -327,25 +327,34 @@ describe("bad bytes from outside", () => {
   });
 });
 
+/**
+ * A context where another tab holds the studio's database open at an older
+ * version (so the studio's storage waits for it), and the studio open in a
+ * second tab, saying so. `holder.evaluate(() => window.__held.close())` lets go.
+ */
+async function whileAnotherTabHoldsTheDatabase() {
+  const context = await chromium().newContext();
+  const holder = await context.newPage();
+  // A page of the studio's origin that does not run the app: the API server's request log.
+  await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
+  await holder.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("gemini-studio", 1);
+        open.onsuccess = () => {
+          window.__held = open.result;
+          resolve();
+        };
+      }),
+  );
+  const page = await secondTab(context);
+  await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+  return { context, holder, page };
+}
+
 describe("saves are never silent", () => {
   test("while another tab holds the database at an older version, turns wait and are saved once it lets go", async () => {
-    const browser = chromium();
-    const context = await browser.newContext();
-    const holder = await context.newPage();
-    // A page of the studio's origin that does not run the app: the API server's request log.
-    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
-    await holder.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const open = indexedDB.open("gemini-studio", 1);
-          open.onsuccess = () => {
-            window.__held = open.result;
-            resolve();
-          };
-        }),
-    );
-    const page = await secondTab(context);
-    await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    const { context, holder, page } = await whileAnotherTabHoldsTheDatabase();
     await generate(page, "Put aside while waiting");
     await page.getByText("Waiting for storage…").waitFor();
     // A conversation put aside meanwhile is kept in memory, and saved too.
@@ -361,22 +370,7 @@ describe("saves are never silent", () => {
   });
 
   test("a New conversation pressed while storage opens stays: the conversation left is not reopened over it", async () => {
-    const browser = chromium();
-    const context = await browser.newContext();
-    const holder = await context.newPage();
-    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
-    await holder.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const open = indexedDB.open("gemini-studio", 1);
-          open.onsuccess = () => {
-            window.__held = open.result;
-            resolve();
-          };
-        }),
-    );
-    const page = await secondTab(context);
-    await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    const { context, holder, page } = await whileAnotherTabHoldsTheDatabase();
     await generate(page, "Left for a new one");
     await page.getByText("Waiting for storage…").waitFor();
     await page.getByRole("button", { name: "New conversation" }).click();
@@ -419,22 +413,7 @@ describe("saves are never silent", () => {
   });
 
   test("what is typed while the database is still opening is kept once it opens", async () => {
-    const browser = chromium();
-    const context = await browser.newContext();
-    const holder = await context.newPage();
-    await holder.goto(new URL("__mock/requests", process.env.STUDIO_URL ?? "http://127.0.0.1:8080/").href);
-    await holder.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const open = indexedDB.open("gemini-studio", 1);
-          open.onsuccess = () => {
-            window.__held = open.result;
-            resolve();
-          };
-        }),
-    );
-    const page = await secondTab(context);
-    await page.getByText(/Another tab has the studio open with an older version/).waitFor();
+    const { context, holder, page } = await whileAnotherTabHoldsTheDatabase();
     await prompt(page).fill("Typed before storage opened");
     await holder.evaluate(() => window.__held.close());
     // Nothing more is typed: the draft is kept because storage opened, not because of a keystroke.

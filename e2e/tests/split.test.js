@@ -41,6 +41,20 @@ async function exportAll(page) {
   return readDownload(download);
 }
 
+/** The studio opened with the `later` chunk held back until `release()`. */
+async function openWithLaterHeld() {
+  let release;
+  const opened = await openStudio(chromium(), {
+    ...NO_WORKER,
+    // The key field comes with that chunk: typed once it is in.
+    key: null,
+    prepare: async (ctx) => {
+      release = await hold(ctx, "later");
+    },
+  });
+  return { ...opened, release };
+}
+
 describe("code loaded on first use", () => {
   test("the first screen fetches one wasm; each feature's chunk is fetched once, on its first use", async () => {
     const { context, page, log } = await openStudio(chromium(), NO_WORKER);
@@ -431,15 +445,7 @@ describe("code loaded on first use", () => {
   });
 
   test("Cancel while Generate waits for its code: nothing is sent, the prompt stays, the next Generate works", async () => {
-    let release;
-    const { context, page } = await openStudio(chromium(), {
-      ...NO_WORKER,
-      // The key field comes with that chunk: typed once it is in.
-      key: null,
-      prepare: async (ctx) => {
-        release = await hold(ctx, "later");
-      },
-    });
+    const { context, page, release } = await openWithLaterHeld();
     const prompt = page.getByRole("textbox", { name: "Prompt" });
     await prompt.fill("A barn owl");
     await page.getByRole("button", { name: "Generate" }).click();
@@ -460,14 +466,7 @@ describe("code loaded on first use", () => {
   });
 
   test("Generate pressed while its code loads, then an image added: it waits for the image and sends it", async () => {
-    let release;
-    const { context, page } = await openStudio(chromium(), {
-      ...NO_WORKER,
-      key: null,
-      prepare: async (ctx) => {
-        release = await hold(ctx, "later");
-      },
-    });
+    const { context, page, release } = await openWithLaterHeld();
     await page.getByRole("textbox", { name: "Prompt" }).fill("A kingfisher");
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("status").filter({ hasText: "Generate: loading…" }).waitFor();
